@@ -1,0 +1,1 @@
+"""gongkai's Scrapy project: spiders find pages, pipelines store what they read."""

@@ -1,0 +1,85 @@
+"""What the spider reports. Each item type is one row of a store table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass
+class Page:
+    """A fetched page of a department's site."""
+
+    table: ClassVar[str] = "pages"
+    department: str
+    url: str
+    role: str  # homepage, disclosure, column, list_page, page
+    status: int | None
+    title: str | None = None
+    content_type: str | None = None
+    bytes: int = 0
+    reading: str | None = None  # content, blocked, soft_404, unreachable, not_html
+
+
+@dataclass
+class ColumnFound:
+    """A column (栏目) list page: configured or discovered."""
+
+    table: ClassVar[str] = "columns"
+    department: str
+    url: str
+    name: str
+    source: str  # configured, discovered
+    reading: str  # list, empty, unparsed, blocked, unreachable
+    detail: str | None = None
+
+
+@dataclass
+class ListEntry:
+    """An item shown in a column's list, or a dated item on the homepage."""
+
+    table: ClassVar[str] = "items"
+    department: str
+    column_url: str | None
+    url: str
+    title: str
+    date_raw: str | None
+    date_source: str | None  # list, url
+    on_homepage: bool = False
+
+
+@dataclass
+class LinkFound:
+    """One link on one crawled page."""
+
+    table: ClassVar[str] = "links"
+    department: str
+    source_url: str
+    url: str
+    anchor_text: str
+    on_homepage: bool = False
+
+
+@dataclass
+class CheckResult:
+    """The final result of requesting a URL once in this run (after confirmation)."""
+
+    table: ClassVar[str] = "checks"
+    url: str
+    status: int | None
+    error: str | None  # http, soft_404, dns, timeout, connection_refused, ...
+    outcome: str  # ok, broken, blocked, skipped
+    attempts: int
+    final_url: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class Note:
+    """Something the crawl noticed about a site that the rules turn into a warning."""
+
+    table: ClassVar[str] = "notes"
+    department: str
+    kind: str  # blocked, crawl_truncated
+    url: str | None
+    detail: str | None = None

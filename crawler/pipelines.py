@@ -1,0 +1,62 @@
+"""Item pipeline: spider items become store rows, written in batches."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from monitor.store import Store
+
+_REPLACE = frozenset({"pages", "checks", "columns"})
+
+
+class StorePipeline:
+    """Buffers rows per table and writes them in one transaction per batch."""
+
+    batch_rows = 2000
+    batch_seconds = 2.0
+
+    def __init__(self, db_path: str, run_id: int) -> None:
+        self.db_path = db_path
+        self.run_id = run_id
+        self.buffers: dict[str, list[dict[str, Any]]] = {}
+        self.pending = 0
+        self.last_flush = time.monotonic()
+        self.store: Store | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        """Take the store and run from the settings the monitor passed."""
+        return cls(crawler.settings["GONGKAI_DB"], crawler.settings.getint("GONGKAI_RUN_ID"))
+
+    def open_spider(self) -> None:
+        """Open the store."""
+        self.store = Store(self.db_path)
+
+    def process_item(self, item: Any) -> Any:
+        """Queue the item's row; write when the batch is full or old."""
+        row = asdict(item)
+        row["run_id"] = self.run_id
+        self.buffers.setdefault(item.table, []).append(row)
+        self.pending += 1
+        if self.pending >= self.batch_rows or time.monotonic() - self.last_flush > self.batch_seconds:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write every buffered row."""
+        assert self.store is not None
+        for table, rows in self.buffers.items():
+            self.store.insert_rows(table, rows, replace=table in _REPLACE)
+        self.buffers = {}
+        self.pending = 0
+        self.last_flush = time.monotonic()
+
+    def close_spider(self) -> None:
+        """Write what is left and close the store."""
+        self.flush()
+        assert self.store is not None
+        self.store.close()

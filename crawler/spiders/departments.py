@@ -1,0 +1,350 @@
+"""The department spider: homepage → disclosure section → columns → list pages → items.
+
+It yields what it sees (pages, columns, list entries, links, check results,
+notes) and never decides what is a problem: that is the monitor's job.
+
+Every URL is requested at most once per run (``crawler.links.canonical``):
+internal pages are crawled, and that fetch is also their link check; external
+links, attachments and images are only checked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, StopDownload
+from scrapy.http import HtmlResponse, Response
+from scrapy.linkextractors import LinkExtractor
+from twisted.python.failure import Failure
+
+from crawler.items import CheckResult, ColumnFound, LinkFound, ListEntry, Note, Page
+from crawler.links import canonical, is_attachment, is_page_candidate, is_web_url
+from crawler.middlewares import error_kind
+from crawler.pages import PageMarkers, empty_marker, is_challenge, soft_404_reason, visible_text
+from crawler.readers import ListReading, list_stem, read_list
+from monitor.tables import load_tables
+
+COLUMN_ROLES = frozenset({"column", "list_page"})
+_MORE = re.compile(r"^(更多|more|查看更多|>>|»)", re.IGNORECASE)
+_TITLE_SEPARATORS = re.compile(r"\s*[-_|—–]\s*")
+MAX_NAV_DEPTH = 3
+
+
+@dataclass
+class Department:
+    """What the spider knows of one department during the crawl."""
+
+    id: str
+    site: str
+    disclosure: str | None
+    columns: list[dict[str, str]]
+    hosts: set[str] = field(default_factory=set)
+    pages: int = 0
+    truncated: bool = False
+    truncation_noted: bool = False
+    blocked: bool = False
+
+    @property
+    def discover(self) -> bool:
+        """Columns are discovered when the config names none."""
+        return not self.columns
+
+
+class DepartmentSpider(scrapy.Spider):
+    """Crawls every department of a run plan (a JSON file written by the monitor)."""
+
+    name = "departments"
+
+    def __init__(self, plan: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plan = json.loads(Path(plan).read_text(encoding="utf-8"))
+        tables_dir = self.plan.get("tables_dir")
+        self.markers = PageMarkers.from_table(load_tables(Path(tables_dir) if tables_dir else None).markers)
+        self.detail_patterns = [re.compile(p) for p in self.markers.detail_url_patterns]
+        self.max_pages = int(self.plan["crawl"]["max_pages_per_site"])
+        self.departments: dict[str, Department] = {}
+        for spec in self.plan["departments"]:
+            dept = Department(spec["id"], spec["site"], spec.get("disclosure"), spec.get("columns") or [])
+            for url in [dept.site, dept.disclosure, *(c["url"] for c in dept.columns)]:
+                if url:
+                    dept.hosts.add(urlsplit(url).netloc.lower())
+            self.departments[dept.id] = dept
+        self.requested: set[str] = set()
+        # deny_extensions=[]: Scrapy's default silently drops pdf/doc/xls/zip links,
+        # which are exactly the attachments a department must keep working.
+        self.link_extractor = LinkExtractor(
+            tags=("a", "area", "img", "iframe"), attrs=("href", "src"), deny_extensions=[], canonicalize=False
+        )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DepartmentSpider:
+        """Hook the headers signal that cuts bodies gongkai does not read."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
+        return spider
+
+    # requests ---------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        """Homepages first, then disclosure entries, then configured columns."""
+        for dept in self.departments.values():
+            requests = [self.page_request(dept, dept.site, "homepage", nav_depth=0, priority=30)]
+            if dept.disclosure:
+                requests.append(self.page_request(dept, dept.disclosure, "disclosure", nav_depth=0, priority=20))
+            for column in dept.columns:
+                meta = {"column": column["url"], "column_name": column["name"], "stem": list_stem(column["url"])}
+                requests.append(self.page_request(dept, column["url"], "column", priority=10, meta=meta))
+            for request in requests:
+                if request is not None:
+                    yield request
+
+    def _claim(self, url: str) -> bool:
+        key = canonical(url)
+        if key in self.requested:
+            return False
+        self.requested.add(key)
+        return True
+
+    def page_request(
+        self,
+        dept: Department,
+        url: str,
+        role: str,
+        nav_depth: int | None = None,
+        priority: int = 0,
+        meta: dict[str, Any] | None = None,
+    ) -> Request | None:
+        """A request for a page of the department's site that will be parsed (once per run)."""
+        if not self._claim(url):
+            return None
+        if role == "page" and dept.pages >= self.max_pages:
+            dept.truncated = True
+            return self._check_request(url, dept.id, truncated=True)
+        dept.pages += 1
+        return Request(
+            url,
+            callback=self.parse_page,
+            errback=self.on_failure,
+            priority=priority,
+            dont_filter=True,
+            meta={"dept": dept.id, "role": role, "target": url, "nav_depth": nav_depth, **(meta or {})},
+        )
+
+    def check_request(self, url: str, dept_id: str) -> Request | None:
+        """A request that only checks a link (external, attachment, or beyond the page cap)."""
+        if not self._claim(url):
+            return None
+        return self._check_request(url, dept_id)
+
+    def _check_request(self, url: str, dept_id: str, truncated: bool = False) -> Request:
+        meta = {"dept": dept_id, "role": "check", "target": url, "dont_obey_robotstxt": True, "truncated": truncated}
+        if is_attachment(url):
+            # HEAD first; a refused or failed HEAD falls back to a GET (see parse_check).
+            return Request(url, method="HEAD", callback=self.parse_check, errback=self.on_failure,
+                           dont_filter=True, meta={**meta, "confirm": False})  # fmt: skip
+        return Request(url, callback=self.parse_check, errback=self.on_failure, dont_filter=True, meta=meta)
+
+    def _get_after_head(self, head: Request) -> Request:
+        """The GET (cut after the headers) that confirms a HEAD which failed or was refused."""
+        meta = {k: head.meta[k] for k in ("dept", "role", "target", "dont_obey_robotstxt", "truncated")}
+        return head.replace(method="GET", meta={**meta, "headers_only": True})
+
+    def on_headers(self, headers: Any, body_length: int, request: Request, spider: scrapy.Spider) -> None:
+        """Stop downloading bodies that will not be read: attachments, and non-HTML answers."""
+        if request.meta.get("headers_only"):
+            raise StopDownload(fail=False)
+        content_type = (headers.get(b"Content-Type") or b"").lower()
+        if content_type and b"html" not in content_type and b"xml" not in content_type:
+            raise StopDownload(fail=False)
+
+    # callbacks ----------------------------------------------------------------
+
+    def _check_item(
+        self, response: Response, outcome: str, error: str | None, detail: str | None = None
+    ) -> CheckResult:
+        return CheckResult(
+            url=response.meta["target"],
+            status=response.status,
+            error=error,
+            outcome=outcome,
+            attempts=response.meta.get("attempt", 1),
+            final_url=response.url if response.url != response.meta["target"] else None,
+            detail=detail,
+        )
+
+    def _judge(self, response: Response) -> tuple[str, str | None, str | None, HtmlResponse | None]:
+        """Outcome, error kind and detail of a response; the HTML response when it is content."""
+        html = response if isinstance(response, HtmlResponse) else None
+        if html is not None and is_challenge(html.text[:8192], self.markers):
+            return "blocked", "challenge", "anti-bot challenge page", None
+        if response.status >= 400:
+            return "broken", "http", f"HTTP {response.status}", None
+        if html is not None:
+            title = " ".join(html.xpath("//title/text()").get("").split())
+            reason = soft_404_reason(title, visible_text(html.selector.root), self.markers)
+            if reason:
+                return "broken", "soft_404", f"page says {reason!r}", None
+        return "ok", None, None, html
+
+    def parse_check(self, response: Response) -> Iterator[Any]:
+        """Record a link check; a failed HEAD is tried again as a GET."""
+        if response.request.method == "HEAD" and response.status >= 400:
+            yield self._get_after_head(response.request)
+            return
+        outcome, error, detail, _ = self._judge(response)
+        yield self._check_item(response, outcome, error, detail)
+        if outcome == "blocked":
+            yield from self._note_blocked(response.meta["dept"], response.meta["target"])
+        if response.meta.get("truncated"):
+            yield from self._note_truncated(response.meta["dept"])
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """Record a page of a department's site and follow what it links to."""
+        meta = response.meta
+        dept = self.departments[meta["dept"]]
+        role = meta["role"]
+        outcome, error, detail, html = self._judge(response)
+        yield self._check_item(response, outcome, error, detail)
+        reading = "content" if html is not None else ("not_html" if outcome == "ok" else outcome)
+        yield Page(
+            department=dept.id, url=meta["target"], role=role, status=response.status,
+            title=" ".join(html.xpath("//title/text()").get("").split()) if html is not None else None,
+            content_type=(response.headers.get(b"Content-Type") or b"").decode("latin-1") or None,
+            bytes=len(response.body), reading=reading,
+        )  # fmt: skip
+        if outcome == "blocked":
+            yield from self._note_blocked(dept.id, meta["target"])
+        if html is None:
+            if role == "column":
+                state = "blocked" if outcome == "blocked" else "unreachable"
+                yield self._column(meta, dept, state, detail or "not an HTML page")
+            return
+
+        root = html.selector.root
+        list_urls: set[str] = set()
+        nav_depth = meta.get("nav_depth")
+        if role == "homepage":
+            entries = read_list(root, html.url, self.markers, everywhere=True)
+            for entry in entries.entries:
+                yield ListEntry(
+                    dept.id, None, entry.url, entry.title, entry.date_raw, entry.date_source, on_homepage=True
+                )
+            list_urls = {e.url for e in entries.entries}
+        elif role in COLUMN_ROLES or self._is_discovered_column(dept, html, meta, nav_depth):
+            list_urls = yield from self._read_column(html, dept, meta)
+
+        child_depth = nav_depth + 1 if nav_depth is not None and nav_depth < MAX_NAV_DEPTH else None
+        for link in self.link_extractor.extract_links(html):
+            url = link.url.split("#", 1)[0]
+            if not url or not is_web_url(url) or url == html.url.split("#", 1)[0]:
+                continue
+            yield LinkFound(dept.id, meta["target"], url, link.text.strip(), on_homepage=role == "homepage")
+            internal = urlsplit(url).netloc.lower() in dept.hosts
+            if internal and is_page_candidate(url):
+                depth = None if url in list_urls else child_depth
+                request = self.page_request(dept, url, "page", nav_depth=depth, meta={"anchor": link.text.strip()})
+            else:
+                request = self.check_request(url, dept.id)
+            if request is not None:
+                if request.meta.get("truncated"):
+                    yield from self._note_truncated(dept.id)
+                yield request
+
+    def _is_discovered_column(self, dept: Department, html: HtmlResponse, meta: dict[str, Any], nav_depth: Any) -> bool:
+        """A page reached through the navigation, not an article, that holds a list.
+
+        The list may be readable, marked empty (暂无信息), or visibly there but not
+        readable (rendered by script): the last becomes an ``unparsed`` column, so
+        the tool's blind spot is a warning rather than an accusation.
+        """
+        if not dept.discover or meta["role"] != "page" or nav_depth is None:
+            return False
+        if any(p.search(meta["target"]) for p in self.detail_patterns):
+            return False
+        reading = read_list(html.selector.root, html.url, self.markers)
+        if reading.dated or any(signal in html.text for signal in self.markers.list_signals):
+            return True
+        return empty_marker(visible_text(html.selector.root), self.markers) is not None
+
+    def _column_name(self, html: HtmlResponse, meta: dict[str, Any]) -> str:
+        anchor = (meta.get("anchor") or "").strip()
+        if anchor and not _MORE.match(anchor) and len(anchor) <= 20:
+            return anchor
+        title = " ".join(html.xpath("//title/text()").get("").split())
+        return _TITLE_SEPARATORS.split(title)[0] if title else html.url
+
+    def _column(self, meta: dict[str, Any], dept: Department, reading: str, detail: str | None) -> ColumnFound:
+        source = "configured" if meta["role"] == "column" else "discovered"
+        return ColumnFound(dept.id, meta["column"], meta["column_name"], source, reading, detail)
+
+    def _read_column(self, html: HtmlResponse, dept: Department, meta: dict[str, Any]) -> Iterator[Any]:
+        """Read one page of a column's list; follow its later pages. Returns the item URLs."""
+        if meta["role"] == "page":  # a discovered column's first page
+            meta = {**meta, "column": meta["target"], "column_name": self._column_name(html, meta),
+                    "stem": list_stem(meta["target"]), "role": "discovered"}  # fmt: skip
+        root = html.selector.root
+        reading: ListReading = read_list(root, html.url, self.markers, stem=meta["stem"])
+        for entry in reading.entries:
+            yield ListEntry(dept.id, meta["column"], entry.url, entry.title, entry.date_raw, entry.date_source)
+        if meta["role"] != "list_page":
+            if reading.entries:
+                state, detail = ("list" if reading.dated else "unparsed"), None
+                if not reading.dated:
+                    detail = f"{len(reading.entries)} items but no readable dates"
+            else:
+                marker = empty_marker(visible_text(root), self.markers)
+                state = "empty" if marker else "unparsed"
+                detail = f"page says {marker!r}" if marker else "no list of items could be read on this page"
+            yield self._column(meta, dept, state, detail)
+        for url in reading.next_pages:
+            if urlsplit(url).netloc.lower() in dept.hosts:
+                page_meta = {k: meta[k] for k in ("column", "column_name", "stem")}
+                request = self.page_request(dept, url, "list_page", priority=5, meta=page_meta)
+                if request is not None:
+                    yield request
+        return {e.url for e in reading.entries}
+
+    def on_failure(self, failure: Failure) -> Iterator[Any]:
+        """Record a request that failed for good (after confirmation)."""
+        request = failure.request
+        meta = request.meta
+        kind = error_kind(failure.value)
+        if isinstance(failure.value, IgnoreRequest):
+            yield CheckResult(
+                meta["target"], None, "robots", "skipped", meta.get("attempt", 1), None, "forbidden by robots.txt"
+            )
+            return
+        if request.method == "HEAD":
+            yield self._get_after_head(request)
+            return
+        detail = f"{kind}: {failure.getErrorMessage()}"[:300]
+        yield CheckResult(meta["target"], None, kind, "broken", meta.get("attempt", 1), None, detail)
+        if meta["role"] != "check":
+            yield Page(meta["dept"], meta["target"], meta["role"], None, reading="unreachable")
+        if meta["role"] == "column":
+            yield self._column(meta, self.departments[meta["dept"]], "unreachable", detail)
+
+    # notes ----------------------------------------------------------------------
+
+    def _note_blocked(self, dept_id: str, url: str) -> Iterator[Note]:
+        dept = self.departments[dept_id]
+        if not dept.blocked:
+            dept.blocked = True
+            yield Note(dept_id, "blocked", url, "the site answered with an anti-bot challenge instead of content")
+
+    def _note_truncated(self, dept_id: str) -> Iterator[Note]:
+        dept = self.departments[dept_id]
+        if dept.truncated and not dept.truncation_noted:
+            dept.truncation_noted = True
+            yield Note(
+                dept_id, "crawl_truncated", dept.site, f"stopped after {self.max_pages} pages (max_pages_per_site)"
+            )

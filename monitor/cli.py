@@ -1,0 +1,208 @@
+"""The ``gongkai`` command: a thin click layer; each command calls one library function."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from monitor.config import Config, ConfigError, load_config
+from monitor.crawl import CrawlError, run_crawl
+from monitor.evaluate import evaluate_run
+from monitor.reports import FORMATS, render, report_data, write_per_department
+from monitor.store import DEFAULT_DB, Store
+from monitor.tables import load_tables
+
+CONFIG_ERROR = 2
+console = Console()
+
+
+def _fail(messages: list[str], code: int) -> None:
+    for message in messages:
+        click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _as_of(_: Any, __: Any, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-23") from None
+
+
+config_option = click.option(
+    "-c", "--config", "config_path", type=click.Path(path_type=Path), default=Path("config/sites.yaml"),
+    show_default=True, help="The sites config.",
+)  # fmt: skip
+db_option = click.option(
+    "--db", "db_path", type=click.Path(path_type=Path), default=DEFAULT_DB, show_default=True, help="The SQLite store."
+)
+as_of_option = click.option("--as-of", callback=_as_of, help="Pin 'today' (YYYY-MM-DD) for reproducible runs.")
+
+
+def _load(config_path: Path) -> Config:
+    try:
+        return load_config(config_path)
+    except ConfigError as exc:
+        _fail(exc.messages, CONFIG_ERROR)
+        raise  # unreachable: _fail exits
+
+
+def print_summary(data: dict[str, Any], title: str) -> None:
+    """Print the per-department summary and the problem list of a report."""
+    rules = load_tables().rules
+    types, kinds, states = rules["problem_types"], rules["warning_kinds"], rules["states"]
+    table = Table(title=title)
+    for header in ("部门", "页面", "栏目", "问题", "提示"):
+        table.add_column(header, justify="left" if header == "部门" else "right")
+    for dept in data["departments"]:
+        warnings = sum(1 for w in data["warnings"] if w["department"] == dept["id"])
+        table.add_row(f"{dept['name']} ({dept['id']})", str(dept["pages_crawled"]), str(dept["columns"]),
+                      str(dept["problems"]), str(warnings))  # fmt: skip
+    console.print(table)
+    for dept in data["departments"]:
+        problems = [p for p in data["problems"] if p["department"] == dept["id"]]
+        warnings = [w for w in data["warnings"] if w["department"] == dept["id"]]
+        if not problems and not warnings:
+            continue
+        console.print(f"{dept['name']} ({dept['id']})", style="bold", highlight=False)
+        for p in problems:
+            where = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
+            on = f"  (on {p['source_url']})" if p["source_url"] else ""
+            line = f"  {types[p['type']]} [{states[p['state']]}] {where}{on} — {p['detail'] or p['status'] or ''}"
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
+        for w in warnings:
+            console.print(f"  提示: {kinds.get(w['kind'], w['kind'])} {w['url'] or ''} — {w['detail'] or ''}",
+                          highlight=False, markup=False, soft_wrap=True, style="dim")  # fmt: skip
+
+
+@click.group()
+@click.version_option(package_name="gongkai")
+def cli() -> None:
+    """gongkai: inspect government disclosure (政务公开) websites and report their problems."""
+
+
+@cli.command()
+@config_option
+@db_option
+@click.option("--only", multiple=True, metavar="ID", help="Crawl only this department (repeatable).")
+@as_of_option
+@click.option("-v", "--verbose", is_flag=True, help="Show the crawler's log.")
+def crawl(config_path: Path, db_path: Path, only: tuple[str, ...], as_of: date | None, verbose: bool) -> None:
+    """Crawl every department's site, check its links, apply the rules, store one run."""
+    config = _load(config_path)
+    try:
+        result = run_crawl(config, config_path, db_path, only, as_of, "INFO" if verbose else "WARNING")
+    except ConfigError as exc:
+        _fail(exc.messages, CONFIG_ERROR)
+    except CrawlError as exc:
+        _fail([str(exc)], 1)
+    store = Store(db_path)
+    print_summary(report_data(store, result.run_id), f"gongkai run {result.run_id} ({result.requests} requests)")
+    store.close()
+
+
+@cli.command()
+@db_option
+@click.option("--run", "run_id", type=int, help="Run to re-evaluate (default: the latest complete run).")
+@as_of_option
+@click.option(
+    "-c", "--config", "config_path", type=click.Path(path_type=Path),
+    help="Apply this config's thresholds and columns (default: the run's own config file, if it still exists).",
+)  # fmt: skip
+def check(db_path: Path, run_id: int | None, as_of: date | None, config_path: Path | None) -> None:
+    """Re-evaluate the rules on a stored crawl without crawling again."""
+    store = _open_existing(db_path)
+    run_id = run_id or store.latest_run_id()
+    run = store.run(run_id) if run_id else None
+    if run is None or run["status"] != "complete":
+        _fail([f"{db_path}: no complete run {run_id or ''}".strip()], 1)
+    assert run is not None
+    path = config_path or Path(run["config_path"])
+    config = _load(path) if path.is_file() else Config.model_validate_json(run["config"])
+    before = report_data(store, run["id"])
+    as_of = as_of or date.fromisoformat(run["as_of"])
+    evaluate_run(store, run["id"], config, as_of, path.parent if path.is_file() else None)
+    after = report_data(store, run["id"])
+    print_summary(after, f"gongkai run {run['id']} re-checked as of {as_of}")
+    old = {
+        (p["department"], p["type"], p["column_url"] or p["url"])
+        for p in before["problems"]
+        if p["state"] != "resolved"
+    }
+    new = {
+        (p["department"], p["type"], p["column_url"] or p["url"]) for p in after["problems"] if p["state"] != "resolved"
+    }
+    for key in sorted(new - old, key=str):
+        click.echo(f"+ now a problem: {' '.join(k or '' for k in key)}")
+    for key in sorted(old - new, key=str):
+        click.echo(f"- no longer a problem: {' '.join(k or '' for k in key)}")
+    if old == new:
+        click.echo("no change in the problem list")
+    store.close()
+
+
+def _open_existing(db_path: Path) -> Store:
+    if not db_path.is_file():
+        _fail([f"{db_path}: no such store (run `gongkai crawl` first)"], 1)
+    return Store(db_path)
+
+
+@cli.command()
+@db_option
+@click.option("--run", "run_id", type=int, help="Run to report (default: the latest complete run).")
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of standard output.")
+@click.option("--per-department", "per_department", type=click.Path(path_type=Path), metavar="DIR",
+              help="Also write one file per department into DIR.")  # fmt: skip
+def report(db_path: Path, run_id: int | None, fmt: str, output: Path | None, per_department: Path | None) -> None:
+    """Export the problem list of a run."""
+    store = _open_existing(db_path)
+    run_id = run_id or store.latest_run_id()
+    if run_id is None or store.run(run_id) is None:
+        _fail([f"{db_path}: no run to report"], 1)
+    data = report_data(store, run_id)
+    store.close()
+    if per_department:
+        for path in write_per_department(data, fmt, per_department):
+            click.echo(f"wrote {path}", err=True)
+    body = render(data, fmt)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(body)
+        click.echo(f"wrote {output}", err=True)
+    elif not per_department:
+        if fmt == "xlsx":
+            _fail(["xlsx is binary: give -o FILE"], 2)
+        sys.stdout.buffer.write(body)
+
+
+@cli.command()
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True,
+              help="Where the demo writes its config, store and reports.")  # fmt: skip
+@as_of_option
+def demo(directory: Path, as_of: date | None) -> None:
+    """Serve the bundled demo department sites on 127.0.0.1, crawl them, write a report."""
+    from monitor.demo.runner import run_demo
+
+    try:
+        outcome = run_demo(directory, as_of)
+    except CrawlError as exc:
+        _fail([str(exc)], 1)
+    print_summary(outcome.data, f"gongkai demo: run {outcome.data['run']['id']} of 3 departments")
+    click.echo("")
+    for path in outcome.files:
+        click.echo(f"wrote {path}")
+    click.echo(f"explore: gongkai report --db {outcome.db} --format md")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

@@ -1,0 +1,218 @@
+"""Load and validate ``sites.yaml``.
+
+The schema is a set of pydantic models; YAML node positions are kept beside the
+data so that every error names the file, the line and the key, e.g.
+``config/sites.yaml:14: departments[1].colums: unknown key``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from monitor.tables import load_tables
+
+Loc = tuple[str | int, ...]
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; ``messages`` name file, line and key."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+def _cron(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(f"bad cron expression {value!r}: {exc}") from None
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(_Strict):
+    """Who receives a department's rectification notice."""
+
+    person: str | None = None
+    email: str | None = None
+
+
+class Column(_Strict):
+    """A column (栏目) named in the config instead of discovered."""
+
+    name: str = Field(min_length=1)
+    url: HttpUrl
+    category: str | None = None
+    max_age_days: int | None = Field(default=None, gt=0)
+
+
+class Department(_Strict):
+    """One department and its website."""
+
+    id: str = Field(pattern=r"^[a-z0-9_-]+$")
+    name: str = Field(min_length=1)
+    contact: Contact | None = None
+    site: HttpUrl
+    disclosure: HttpUrl | None = None
+    columns: list[Column] | None = None
+
+
+class Crawl(_Strict):
+    """Crawl settings; every key has a default."""
+
+    concurrency_per_site: int = Field(default=4, ge=1, le=64)
+    download_timeout: float = Field(default=15, gt=0)
+    obey_robots: bool = True
+    max_pages_per_site: int = Field(default=5000, ge=1)
+    contact_url: HttpUrl | None = None
+
+
+class Config(_Strict):
+    """The whole ``sites.yaml``."""
+
+    timezone: Annotated[str, AfterValidator(_timezone)] = "Asia/Shanghai"
+    schedule: Annotated[str, AfterValidator(_cron)] = "0 2 * * 1"
+    crawl: Crawl = Crawl()
+    thresholds: dict[str, int] = Field(default_factory=dict)
+    departments: list[Department] = Field(min_length=1)
+
+    def today(self) -> date:
+        """Return today's date in the config's time zone."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
+
+    def department(self, dept_id: str) -> Department | None:
+        """Return the department with this id, if any."""
+        return next((d for d in self.departments if d.id == dept_id), None)
+
+
+def _positions(node: yaml.Node, loc: Loc, out: dict[Loc, int], errors: list[tuple[Loc, str]]) -> None:
+    """Record the 1-based line of every key and item below ``node``."""
+    out[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                errors.append(((*loc, key), "key appears twice"))
+            seen.add(key)
+            out[(*loc, key)] = key_node.start_mark.line + 1
+            _positions(value_node, (*loc, key), out, errors)
+            out[(*loc, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _positions(item, (*loc, index), out, errors)
+
+
+def _dotted(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _line(lines: dict[Loc, int], loc: Loc) -> int:
+    while loc not in lines and loc:
+        loc = loc[:-1]
+    return lines.get(loc, 1)
+
+
+def parse_config(text: str, source: str = "<config>") -> Config:
+    """Validate config text; raise ConfigError naming every problem found."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise ConfigError([f"{source}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+    if not isinstance(data, dict) or root is None:
+        raise ConfigError([f"{source}:1: the config must be a mapping with a 'departments' list"])
+
+    lines: dict[Loc, int] = {}
+    problems: list[tuple[Loc, str]] = []
+    _positions(root, (), lines, problems)
+    config: Config | None = None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            message = message.removeprefix("Value error, ")
+            problems.append((loc, message))
+    problems.extend(_cross_checks(data))
+    if problems:
+        raise ConfigError([f"{source}:{_line(lines, loc)}: {_dotted(loc)}: {msg}" for loc, msg in problems])
+    assert config is not None
+    return config
+
+
+def _cross_checks(data: dict[str, Any]) -> list[tuple[Loc, str]]:
+    """Checks that span several keys (unique ids, known category keys), on the raw data."""
+    problems: list[tuple[Loc, str]] = []
+    categories = set(load_tables().categories["categories"])
+    departments = data.get("departments")
+    seen: dict[Any, int] = {}
+    for i, dept in enumerate(departments if isinstance(departments, list) else []):
+        if not isinstance(dept, dict):
+            continue
+        dept_id = dept.get("id")
+        if isinstance(dept_id, str) and dept_id in seen:
+            problems.append((("departments", i, "id"), f"duplicate id {dept_id!r} (also departments[{seen[dept_id]}])"))
+        seen.setdefault(dept_id, i)
+        columns = dept.get("columns")
+        for j, column in enumerate(columns if isinstance(columns, list) else []):
+            category = column.get("category") if isinstance(column, dict) else None
+            if category is not None and category not in categories:
+                problems.append((("departments", i, "columns", j, "category"), f"unknown category {category!r}"))
+    thresholds = data.get("thresholds")
+    known = ", ".join(sorted(categories))
+    problems.extend(
+        (("thresholds", key), f"unknown category {key!r}; known: {known}")
+        for key in (thresholds if isinstance(thresholds, dict) else [])
+        if key not in categories
+    )
+    return problems
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a config file; raise ConfigError on any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no such config file"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
+    return parse_config(text, str(path))

@@ -1,0 +1,100 @@
+"""One inspection run: crawl the departments, evaluate the rules, store the run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from monitor.config import Config, ConfigError
+from monitor.evaluate import evaluate_run
+from monitor.store import Store
+from monitor.tables import load_tables
+
+
+class CrawlError(Exception):
+    """The crawl did not produce a usable run (it is stored as failed)."""
+
+
+@dataclass
+class RunResult:
+    """What a finished run did."""
+
+    run_id: int
+    requests: int
+    counts: dict[str, int]
+
+
+def select_departments(config: Config, only: tuple[str, ...] | list[str]) -> list[str]:
+    """The department ids a run covers; an unknown ``--only`` id is a config error."""
+    ids = [d.id for d in config.departments]
+    unknown = [i for i in only if i not in ids]
+    if unknown:
+        raise ConfigError([f"--only: no department with id {', '.join(map(repr, unknown))} (known: {', '.join(ids)})"])
+    return [i for i in ids if not only or i in only]
+
+
+def write_plan(
+    store: Store, run_id: int, config: Config, dept_ids: list[str], tables_dir: Path, log_level: str
+) -> Path:
+    """Write the crawl plan the spider reads: what to crawl and how."""
+    rules = load_tables(tables_dir).rules
+    plan = {
+        "run_id": run_id,
+        "db": str(store.path.resolve()),
+        "tables_dir": str(tables_dir.resolve()),
+        "crawl": config.crawl.model_dump(mode="json"),
+        "link_check": rules["link_check"],
+        "log_level": log_level,
+        "departments": [
+            config.department(i).model_dump(mode="json", include={"id", "site", "disclosure", "columns"})  # type: ignore[union-attr]
+            for i in dept_ids
+        ],
+    }
+    path = store.path.parent / f"run-{run_id}.plan.json"
+    path.write_text(json.dumps(plan, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def run_crawl(
+    config: Config,
+    config_path: Path,
+    db_path: Path,
+    only: tuple[str, ...] | list[str] = (),
+    as_of: date | None = None,
+    log_level: str = "WARNING",
+) -> RunResult:
+    """Crawl, evaluate and store one run. Earlier runs are never touched."""
+    dept_ids = select_departments(config, only)
+    as_of = as_of or config.today()
+    tables_dir = config_path.parent
+    store = Store(db_path)
+    try:
+        run_id = store.create_run(as_of.isoformat(), str(config_path), config.model_dump(mode="json"), dept_ids)
+        plan_path = write_plan(store, run_id, config, dept_ids, tables_dir, log_level)
+        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawler.run", str(plan_path)], stdout=subprocess.PIPE, text=True, env=env
+        )
+        stats = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.stdout.strip() else {}
+        if proc.returncode != 0:
+            reason = (
+                "the crawl made no request"
+                if proc.returncode == 3
+                else f"the crawler exited with status {proc.returncode}"
+            )
+            store.finish_run(run_id, "failed", error=reason, requests=stats.get("requests", 0))
+            raise CrawlError(f"run {run_id}: {reason}")
+        counts = evaluate_run(store, run_id, config, as_of, tables_dir)
+        pages = store.db.execute(
+            "select count(*) from pages where run_id = ? and status is not null", [run_id]
+        ).fetchone()[0]
+        store.finish_run(run_id, "complete", requests=stats.get("requests", 0), pages=pages)
+        plan_path.unlink(missing_ok=True)
+        return RunResult(run_id, stats.get("requests", 0), counts)
+    finally:
+        store.close()

@@ -1,0 +1,1 @@
+"""``gongkai demo``: serve the bundled demo sites, crawl them, report."""

@@ -1,0 +1,125 @@
+"""A small HTTP server for local sites on 127.0.0.1 (the demo, and the tests).
+
+A site is a dict of routes, path (with query) → ``Route``. Behaviours a
+monitor must handle are part of the route: an error status, a redirect, a
+failure on the first requests only, a slow answer.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Route:
+    """How the server answers one path."""
+
+    body: bytes | str = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    redirect: str | None = None  # answer 301 to this location
+    fail_first: int = 0  # answer 503 to the first N requests
+    delay: float = 0.0  # seconds before answering
+
+    def payload(self) -> bytes:
+        """The body as bytes (str bodies are UTF-8)."""
+        return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+
+
+NOT_FOUND = Route("<html><head><title>404</title></head><body>Not Found</body></html>", status=404)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        """Keep the console quiet; requests go to ``SiteServer.log``."""
+
+    def _answer(self, with_body: bool) -> None:
+        site = self.server.site
+        route = site.routes.get(self.path, NOT_FOUND)
+        with site.lock:
+            site.log.append((self.command, self.path))
+            site.hits[self.path] += 1
+            hit = site.hits[self.path]
+        if route.delay:
+            time.sleep(route.delay)
+        if hit <= route.fail_first:
+            status, headers, body = 503, {"Content-Type": "text/plain"}, b"busy"
+        elif route.redirect:
+            status, headers, body = 301, {"Location": route.redirect}, b""
+        else:
+            status, headers, body = route.status, {"Content-Type": route.content_type, **route.headers}, route.payload()
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        """Answer a GET."""
+        self._answer(with_body=True)
+
+    def do_HEAD(self) -> None:
+        """Answer a HEAD."""
+        self._answer(with_body=False)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    site: SiteServer
+
+
+class SiteServer:
+    """Serves one site's routes on 127.0.0.1 in a background thread."""
+
+    def __init__(self, routes: dict[str, Route] | None = None, port: int = 0) -> None:
+        self.routes: dict[str, Route] = routes or {}
+        self.log: list[tuple[str, str]] = []
+        self.hits: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server.site = self
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        """The site's root URL, ending in a slash."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    def url(self, path: str) -> str:
+        """Absolute URL of a path on this site."""
+        return self.base + path.lstrip("/")
+
+    def start(self) -> SiteServer:
+        """Start serving."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> SiteServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def closed_port_url() -> str:
+    """A 127.0.0.1 URL where nothing listens (connection refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"

@@ -1,0 +1,135 @@
+"""Evaluate a stored run.
+
+Load its facts, apply the rules, track each problem's lifecycle against the previous run, and save the verdict.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from monitor.categories import Categorizer
+from monitor.config import Config
+from monitor.rules import (
+    ColumnFacts,
+    DepartmentFacts,
+    Evaluation,
+    LinkFacts,
+    Problem,
+    RuleSettings,
+    evaluate_department,
+)
+from monitor.store import Store
+from monitor.tables import load_tables
+
+
+def rule_settings(config: Config, tables_dir: Path | None = None) -> RuleSettings:
+    """Thresholds from rules.yaml, overridden by the config's ``thresholds:``."""
+    tables = load_tables(tables_dir)
+    return RuleSettings(
+        homepage_max_age_days=int(tables.rules["homepage_max_age_days"]),
+        thresholds={**tables.rules.get("thresholds", {}), **config.thresholds},
+        categorizer=Categorizer(tables.categories),
+    )
+
+
+def load_facts(store: Store, run_id: int, config: Config, dept_id: str, site: str) -> DepartmentFacts:
+    """Gather what the crawl stored about one department."""
+    homepage_check = next(store.rows("checks", run_id, "url = ?", [site]), None)
+    facts = DepartmentFacts(
+        id=dept_id,
+        site=site,
+        homepage_outcome=homepage_check["outcome"] if homepage_check else None,
+        homepage_status=homepage_check["status"] if homepage_check else None,
+        homepage_error=homepage_check["error"] if homepage_check else None,
+        homepage_detail=homepage_check["detail"] if homepage_check else None,
+    )
+    dates_by_column: dict[str | None, list[str | None]] = {}
+    for row in store.db.query(
+        "select column_url, date_raw from items where run_id = ? and department = ?", [run_id, dept_id]
+    ):
+        dates_by_column.setdefault(row["column_url"], []).append(row["date_raw"])
+    facts.homepage_dates = dates_by_column.get(None, [])
+
+    dept = config.department(dept_id)
+    configured = {c.url: c for c in (dept.columns or [])} if dept else {}
+    for row in store.rows("columns", run_id, "department = ?", [dept_id]):
+        override = configured.get(row["url"])
+        facts.columns.append(
+            ColumnFacts(
+                url=row["url"], name=row["name"], reading=row["reading"], detail=row["detail"],
+                item_dates=dates_by_column.get(row["url"], []),
+                category=override.category if override else None,
+                max_age_days=override.max_age_days if override else None,
+            )
+        )  # fmt: skip
+
+    sources: dict[str, list[tuple[str, str, bool]]] = {}
+    for row in store.db.query(
+        """select l.url, l.source_url, l.anchor_text, l.on_homepage from links l
+           join checks c on c.run_id = l.run_id and c.url = l.url
+           where l.run_id = ? and l.department = ? and c.outcome = 'broken'""",
+        [run_id, dept_id],
+    ):
+        sources.setdefault(row["url"], []).append((row["source_url"], row["anchor_text"], bool(row["on_homepage"])))
+    for url, link_sources in sources.items():
+        check = next(store.rows("checks", run_id, "url = ?", [url]))
+        facts.links.append(
+            LinkFacts(
+                url, check["outcome"], check["status"], check["error"], check["attempts"], check["detail"], link_sources
+            )
+        )
+    facts.notes = [(n["kind"], n["url"], n["detail"]) for n in store.rows("notes", run_id, "department = ?", [dept_id])]
+    return facts
+
+
+def _lifecycle(store: Store, run_id: int, dept_id: str, problems: list[Problem], as_of: str) -> list[dict[str, Any]]:
+    """Give each problem ``state`` and ``first_seen``; add the ones fixed since the previous run."""
+    previous_id = store.previous_run_id(run_id, dept_id)
+    previous: dict[str, dict[str, Any]] = {}
+    if previous_id is not None:
+        previous = {
+            row["key"]: row
+            for row in store.rows("problems", previous_id, "department = ? and state != 'resolved'", [dept_id])
+        }
+    rows = []
+    for problem in problems:
+        row = {**asdict(problem), "key": problem.key}
+        before = previous.pop(problem.key, None)
+        row["state"] = "persisting" if before else "new"
+        row["first_seen"] = before["first_seen"] if before else as_of
+        rows.append(row)
+    rows.extend(
+        {k: v for k, v in before.items() if k != "run_id"} | {"state": "resolved"} for before in previous.values()
+    )
+    return rows
+
+
+def evaluate_run(
+    store: Store, run_id: int, config: Config, as_of: date, tables_dir: Path | None = None
+) -> dict[str, int]:
+    """(Re-)evaluate a stored run and save its problems; return counts by problem type."""
+    settings = rule_settings(config, tables_dir)
+    run = store.run(run_id)
+    if run is None:
+        raise LookupError(f"no run {run_id}")
+    snapshot = json.loads(run["config"])
+    sites = {d["id"]: d["site"] for d in snapshot["departments"]}
+    problems: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
+    columns: list[dict[str, Any]] = []
+    for dept_id in json.loads(run["departments"]):
+        facts = load_facts(store, run_id, config, dept_id, sites[dept_id])
+        verdict: Evaluation = evaluate_department(facts, settings, as_of)
+        problems += _lifecycle(store, run_id, dept_id, verdict.problems, as_of.isoformat())
+        warnings += [asdict(w) for w in verdict.warnings]
+        columns += [asdict(c) for c in verdict.columns]
+    store.save_evaluation(run_id, problems, warnings, columns, as_of.isoformat())
+    counts: dict[str, int] = {}
+    for row in problems:
+        if row["state"] != "resolved":
+            counts[row["type"]] = counts.get(row["type"], 0) + 1
+    return counts

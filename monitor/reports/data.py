@@ -1,0 +1,89 @@
+"""The report of a run as plain data, shaped exactly like the contract's JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from monitor.store import Store
+
+PROBLEM_FIELDS = (
+    "department", "type", "column", "column_url", "category", "last_updated", "age_days",
+    "threshold_days", "url", "source_url", "anchor_text", "status", "on_homepage", "source_count",
+    "detail", "first_seen", "state",
+)  # fmt: skip
+COLUMN_FIELDS = ("department", "name", "url", "category", "items", "last_updated", "state")
+WARNING_FIELDS = ("department", "kind", "url", "detail")
+_STATE_ORDER = {"new": 0, "persisting": 1, "resolved": 2}
+
+
+def _problem(row: dict[str, Any]) -> dict[str, Any]:
+    out = {name: row[name] for name in PROBLEM_FIELDS}
+    if out["on_homepage"] is not None:
+        out["on_homepage"] = bool(out["on_homepage"])
+    return out
+
+
+def report_data(store: Store, run_id: int) -> dict[str, Any]:
+    """Build the report of a stored, evaluated run."""
+    run = store.run(run_id)
+    if run is None:
+        raise LookupError(f"no run {run_id}")
+    config = json.loads(run["config"])
+    ids = json.loads(run["departments"])
+    names = {d["id"]: d for d in config["departments"]}
+    problems = sorted(
+        (_problem(r) for r in store.rows("problems", run_id)),
+        key=lambda p: (
+            ids.index(p["department"]),
+            _STATE_ORDER[p["state"]],
+            p["type"],
+            p["column_url"] or p["url"] or "",
+        ),
+    )
+    columns = [{k: r[k] for k in COLUMN_FIELDS} for r in store.rows("column_states", run_id)]
+    warnings = [{k: r[k] for k in WARNING_FIELDS} for r in store.rows("warnings", run_id)]
+    pages = dict(
+        store.db.execute(
+            "select department, count(*) from pages where run_id = ? and status is not null group by department",
+            [run_id],
+        ).fetchall()
+    )
+    departments = [
+        {
+            "id": dept_id,
+            "name": names[dept_id]["name"],
+            "site": names[dept_id]["site"],
+            "pages_crawled": pages.get(dept_id, 0),
+            "columns": sum(1 for c in columns if c["department"] == dept_id),
+            "problems": sum(1 for p in problems if p["department"] == dept_id and p["state"] != "resolved"),
+        }
+        for dept_id in ids
+    ]
+    return {
+        "run": {
+            "id": run["id"],
+            "started_at": run["started_at"],
+            "finished_at": run["finished_at"],
+            "as_of": run["as_of"],
+        },
+        "departments": departments,
+        "problems": problems,
+        "columns": columns,
+        "warnings": warnings,
+    }
+
+
+def split_by_department(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """One report per department, each with the same shape as the whole."""
+    return {
+        dept["id"]: {
+            "run": data["run"],
+            "departments": [dept],
+            **{
+                key: [r for r in data[key] if r["department"] == dept["id"]]
+                for key in ("problems", "columns", "warnings")
+            },
+        }
+        for dept in data["departments"]
+    }

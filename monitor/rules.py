@@ -1,0 +1,242 @@
+"""The inspection rules: pure functions from crawl facts to problems and warnings.
+
+No I/O here. A department is told off only for what the crawl saw for sure;
+whatever gongkai could not read or reach becomes a warning about the tool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from monitor.categories import Categorizer
+from monitor.dates import normalize
+
+NETWORK_ERRORS = frozenset(
+    {"dns", "timeout", "connection_refused", "connection_reset", "connection_error", "tls", "error"}
+)
+
+
+@dataclass
+class ColumnFacts:
+    """A column as the crawl read it, with the config's overrides for it."""
+
+    url: str
+    name: str
+    reading: str  # list, empty, unparsed, blocked, unreachable
+    detail: str | None = None
+    item_dates: list[str | None] = field(default_factory=list)
+    category: str | None = None  # from the config; else inferred from the name
+    max_age_days: int | None = None  # from the config
+
+
+@dataclass
+class LinkFacts:
+    """A link target with its check result and the pages that link to it."""
+
+    url: str
+    outcome: str  # ok, broken, blocked, skipped
+    status: int | None
+    error: str | None
+    attempts: int
+    detail: str | None
+    sources: list[tuple[str, str, bool]]  # (source_url, anchor_text, on_homepage)
+
+
+@dataclass
+class DepartmentFacts:
+    """Everything the rules need about one department in one run."""
+
+    id: str
+    site: str
+    homepage_outcome: str | None  # None: the homepage was never fetched
+    homepage_status: int | None = None
+    homepage_error: str | None = None
+    homepage_detail: str | None = None
+    homepage_dates: list[str | None] = field(default_factory=list)
+    columns: list[ColumnFacts] = field(default_factory=list)
+    links: list[LinkFacts] = field(default_factory=list)
+    notes: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # kind, url, detail
+
+
+@dataclass
+class RuleSettings:
+    """Thresholds and vocabulary the rules apply."""
+
+    homepage_max_age_days: int
+    thresholds: dict[str, int]
+    categorizer: Categorizer
+
+
+@dataclass
+class Problem:
+    """A finding a department must fix (one row of the contract's ``problems``)."""
+
+    department: str
+    type: str
+    column: str | None = None
+    column_url: str | None = None
+    category: str | None = None
+    last_updated: str | None = None
+    age_days: int | None = None
+    threshold_days: int | None = None
+    url: str | None = None
+    source_url: str | None = None
+    anchor_text: str | None = None
+    status: str | None = None
+    on_homepage: bool | None = None
+    source_count: int | None = None
+    detail: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Identity of the problem across runs (for new/persisting/resolved)."""
+        return f"{self.department}|{self.type}|{self.column_url or self.url or ''}"
+
+
+@dataclass
+class ToolWarning:
+    """Something gongkai could not judge; never a department's fault."""
+
+    department: str
+    kind: str
+    url: str | None
+    detail: str | None
+
+
+@dataclass
+class ColumnState:
+    """One row of the column inventory (栏目清单)."""
+
+    department: str
+    name: str
+    url: str
+    category: str
+    items: int
+    last_updated: str | None
+    state: str  # ok, stale, empty, unparsed, blocked
+
+
+@dataclass
+class Evaluation:
+    """The rules' verdict on one department."""
+
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[ToolWarning] = field(default_factory=list)
+    columns: list[ColumnState] = field(default_factory=list)
+
+
+def newest(raw_dates: list[str | None], as_of: date) -> date | None:
+    """The newest readable date among raw date texts."""
+    dates = [d for d in (normalize(raw, as_of) for raw in raw_dates) if d is not None]
+    return max(dates, default=None)
+
+
+def _site_unreachable(facts: DepartmentFacts) -> Problem | None:
+    if facts.homepage_outcome != "broken":
+        return None
+    if facts.homepage_error == "http" and (facts.homepage_status or 0) < 500:
+        return None
+    status = str(facts.homepage_status) if facts.homepage_error == "http" else facts.homepage_error
+    return Problem(facts.id, "site_unreachable", url=facts.site, status=status, detail=facts.homepage_detail)
+
+
+def _homepage(facts: DepartmentFacts, settings: RuleSettings, as_of: date, out: Evaluation) -> None:
+    """site_unreachable, homepage_stale, and the warnings when the homepage cannot be judged."""
+    if problem := _site_unreachable(facts):
+        out.problems.append(problem)
+        return
+    if facts.homepage_outcome != "ok":
+        what = {None: "the homepage was not fetched", "blocked": "the homepage answered with an anti-bot challenge"}
+        detail = what.get(
+            facts.homepage_outcome, f"the homepage answered {facts.homepage_detail or facts.homepage_error}"
+        )
+        out.warnings.append(ToolWarning(facts.id, "homepage_unreadable", facts.site, detail))
+        return
+    last = newest(facts.homepage_dates, as_of)
+    where = "newest dated item on the homepage"
+    if last is None:
+        # A navigation-only homepage is judged by its second-level pages (national rule).
+        last = newest([d for c in facts.columns for d in c.item_dates], as_of)
+        where = "the homepage shows no dated items; newest item on its column pages"
+    if last is None:
+        out.warnings.append(
+            ToolWarning(facts.id, "homepage_undated", facts.site, "no dated item found on the homepage or its columns")
+        )
+        return
+    age = (as_of - last).days
+    if age > settings.homepage_max_age_days:
+        out.problems.append(
+            Problem(
+                facts.id, "homepage_stale", url=facts.site, last_updated=last.isoformat(), age_days=age,
+                threshold_days=settings.homepage_max_age_days,
+                detail=f"{where}: {last.isoformat()}, {age} days old (limit {settings.homepage_max_age_days})",
+            )
+        )  # fmt: skip
+
+
+def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings, as_of: date, out: Evaluation) -> None:
+    category = column.category or settings.categorizer.category(column.name)
+    threshold = column.max_age_days or settings.thresholds.get(category)
+    last = newest(column.item_dates, as_of)
+    state = "ok"
+    base = {"column": column.name, "column_url": column.url, "category": category}
+    if column.reading == "empty":
+        state = "empty"
+        out.problems.append(Problem(facts.id, "column_empty", **base, threshold_days=threshold, detail=column.detail))
+    elif column.reading == "blocked":
+        state = "blocked"
+    elif column.reading == "unreachable":
+        state = "unparsed"
+        out.warnings.append(ToolWarning(facts.id, "column_unreachable", column.url, column.detail))
+    elif column.reading == "unparsed" or last is None:
+        state = "unparsed"
+        detail = column.detail or f"{len(column.item_dates)} items but no readable dates"
+        out.warnings.append(ToolWarning(facts.id, "unparsed_column", column.url, f"{column.name}: {detail}"))
+    elif threshold is not None and (as_of - last).days > threshold:
+        state = "stale"
+        age = (as_of - last).days
+        out.problems.append(
+            Problem(
+                facts.id, "column_stale", **base, last_updated=last.isoformat(), age_days=age, threshold_days=threshold,
+                detail=f"newest item {last.isoformat()}, {age} days old "
+                f"(limit {threshold} days for {settings.categorizer.label(category)})",
+            )
+        )  # fmt: skip
+    out.columns.append(
+        ColumnState(
+            facts.id, column.name, column.url, category, len(column.item_dates),
+            last.isoformat() if last else None, state,
+        )
+    )  # fmt: skip
+
+
+def _links(facts: DepartmentFacts, out: Evaluation) -> None:
+    for link in facts.links:
+        if link.outcome != "broken" or not link.sources:
+            continue
+        # Show the homepage occurrence first: it weighs more for the department.
+        source_url, anchor, _ = min(link.sources, key=lambda s: (not s[2], s[0]))
+        on_homepage = any(s[2] for s in link.sources)
+        status = str(link.status) if link.error == "http" else link.error
+        detail = link.detail or ""
+        if link.attempts > 1:
+            detail = f"{detail} (failed {link.attempts} of {link.attempts} attempts)".strip()
+        out.problems.append(
+            Problem(
+                facts.id, "broken_link", url=link.url, source_url=source_url, anchor_text=anchor, status=status,
+                on_homepage=on_homepage, source_count=len({s[0] for s in link.sources}), detail=detail,
+            )
+        )  # fmt: skip
+
+
+def evaluate_department(facts: DepartmentFacts, settings: RuleSettings, as_of: date) -> Evaluation:
+    """Apply every rule to one department's facts."""
+    out = Evaluation()
+    _homepage(facts, settings, as_of, out)
+    for column in facts.columns:
+        _column(facts, column, settings, as_of, out)
+    _links(facts, out)
+    for kind, url, detail in facts.notes:
+        out.warnings.append(ToolWarning(facts.id, kind, url, detail))
+    return out

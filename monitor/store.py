@@ -1,0 +1,190 @@
+"""The SQLite store: schema, migrations and the queries everything else uses.
+
+One run is one row of ``runs``. What the crawl saw hangs off it (``pages``,
+``columns``, ``items``, ``links``, ``checks``, ``notes``); what the rules made
+of it (``problems``, ``warnings``, ``column_states``) is replaced each time
+the run is evaluated, so ``gongkai check`` can re-judge an old crawl.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+DEFAULT_DB = Path("data/gongkai.db")
+
+migrations = Migrations("gongkai")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    """Create the first schema."""
+    db["runs"].create(
+        {
+            "id": int, "started_at": str, "finished_at": str, "as_of": str, "status": str,
+            "config_path": str, "config": str, "departments": str, "pid": int,
+            "requests": int, "pages": int, "evaluated_at": str, "error": str,
+        },
+        pk="id",
+    )  # fmt: skip
+    db["pages"].create(
+        {
+            "run_id": int, "department": str, "url": str, "role": str, "status": int,
+            "title": str, "content_type": str, "bytes": int, "reading": str,
+        },
+        pk=("run_id", "url"),
+    )  # fmt: skip
+    db["columns"].create(
+        {
+            "run_id": int, "department": str, "url": str, "name": str, "source": str,
+            "reading": str, "detail": str,
+        },
+        pk=("run_id", "department", "url"),
+    )  # fmt: skip
+    db["items"].create(
+        {
+            "run_id": int, "department": str, "column_url": str, "url": str, "title": str,
+            "date_raw": str, "date_source": str, "on_homepage": int,
+        }
+    )  # fmt: skip
+    db["links"].create(
+        {
+            "run_id": int, "department": str, "source_url": str, "url": str,
+            "anchor_text": str, "on_homepage": int,
+        }
+    )  # fmt: skip
+    db["checks"].create(
+        {
+            "run_id": int, "url": str, "status": int, "error": str, "outcome": str,
+            "attempts": int, "final_url": str, "detail": str,
+        },
+        pk=("run_id", "url"),
+    )  # fmt: skip
+    db["notes"].create({"run_id": int, "department": str, "kind": str, "url": str, "detail": str})
+    db["problems"].create(
+        {
+            "run_id": int, "department": str, "type": str, "key": str, "column": str,
+            "column_url": str, "category": str, "last_updated": str, "age_days": int,
+            "threshold_days": int, "url": str, "source_url": str, "anchor_text": str,
+            "status": str, "on_homepage": int, "source_count": int, "detail": str,
+            "first_seen": str, "state": str,
+        }
+    )  # fmt: skip
+    db["warnings"].create({"run_id": int, "department": str, "kind": str, "url": str, "detail": str})
+    db["column_states"].create(
+        {
+            "run_id": int, "department": str, "name": str, "url": str, "category": str,
+            "items": int, "last_updated": str, "state": str,
+        }
+    )  # fmt: skip
+    for table, cols in [
+        ("items", ["run_id", "department", "column_url"]),
+        ("links", ["run_id", "url"]),
+        ("links", ["run_id", "department"]),
+        ("problems", ["run_id", "department"]),
+        ("warnings", ["run_id"]),
+        ("column_states", ["run_id"]),
+        ("notes", ["run_id"]),
+    ]:
+        db[table].create_index(cols)
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+class Store:
+    """A gongkai database file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        self.db.enable_wal()
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    # runs -----------------------------------------------------------------
+
+    def create_run(self, as_of: str, config_path: str, config: dict[str, Any], departments: list[str]) -> int:
+        """Start a run; it stays ``running`` until ``finish_run``."""
+        with self.db.atomic():
+            table = self.db["runs"].insert(
+                {
+                    "started_at": _now(), "as_of": as_of, "status": "running",
+                    "config_path": config_path, "config": json.dumps(config, ensure_ascii=False),
+                    "departments": json.dumps(departments), "pid": os.getpid(),
+                }
+            )  # fmt: skip
+        return int(table.last_pk)
+
+    def finish_run(self, run_id: int, status: str, error: str | None = None, **stats: Any) -> None:
+        """Mark a run complete (or failed/incomplete) with its closing stats."""
+        with self.db.atomic():
+            self.db["runs"].update(run_id, {"status": status, "finished_at": _now(), "error": error, **stats})
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        """Return a run row, or None."""
+        rows = list(self.db["runs"].rows_where("id = ?", [run_id]))
+        return rows[0] if rows else None
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Return all runs, newest first."""
+        return list(self.db["runs"].rows_where(order_by="id desc"))
+
+    def latest_run_id(self, status: str = "complete") -> int | None:
+        """Return the id of the newest run with this status."""
+        row = self.db.execute("select max(id) from runs where status = ?", [status]).fetchone()
+        return row[0]
+
+    def previous_run_id(self, run_id: int, department: str) -> int | None:
+        """Return the newest complete run before ``run_id`` that covered ``department``."""
+        for row in self.db.query(
+            "select id, departments from runs where status = 'complete' and id < ? order by id desc", [run_id]
+        ):
+            if department in json.loads(row["departments"]):
+                return int(row["id"])
+        return None
+
+    # crawl facts ------------------------------------------------------------
+
+    def insert_rows(self, table: str, rows: Iterable[dict[str, Any]], replace: bool = False) -> None:
+        """Insert crawl rows in one transaction."""
+        rows = list(rows)
+        if rows:
+            with self.db.atomic():
+                self.db[table].insert_all(rows, replace=replace, batch_size=500)
+
+    def rows(self, table: str, run_id: int, where: str = "", params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
+        """Iterate the rows of one run in a table, optionally filtered."""
+        clause = "run_id = ?" + (f" and {where}" if where else "")
+        return self.db[table].rows_where(clause, [run_id, *params])
+
+    # evaluation ------------------------------------------------------------
+
+    def save_evaluation(
+        self,
+        run_id: int,
+        problems: list[dict[str, Any]],
+        warnings: list[dict[str, Any]],
+        column_states: list[dict[str, Any]],
+        as_of: str,
+    ) -> None:
+        """Replace a run's problems, warnings and column states in one transaction."""
+        with self.db.atomic():
+            for table, rows in (("problems", problems), ("warnings", warnings), ("column_states", column_states)):
+                self.db.execute(f"delete from [{table}] where run_id = ?", [run_id])
+                if rows:
+                    self.db[table].insert_all([{"run_id": run_id, **row} for row in rows], batch_size=500)
+            self.db["runs"].update(run_id, {"evaluated_at": _now(), "as_of": as_of})

@@ -1,0 +1,57 @@
+"""The rule tables kept as data in ``config/``: categories, rules and markers."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TABLE_FILES = ("categories.yaml", "rules.yaml", "markers.yaml")
+
+
+def defaults_dir() -> Path:
+    """Return the directory holding the bundled rule tables.
+
+    In a checkout (or an editable install) that is the project's ``config/``;
+    in a wheel install the same files ship as ``monitor.tables_data``.
+    """
+    checkout = Path(__file__).resolve().parent.parent / "config"
+    if (checkout / "rules.yaml").is_file():
+        return checkout
+    return Path(str(files("monitor.tables_data")))
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The three rule tables, as loaded from YAML."""
+
+    categories: dict[str, Any]
+    rules: dict[str, Any]
+    markers: dict[str, Any]
+
+
+def _read(directory: Path, name: str) -> dict[str, Any]:
+    path = directory / name
+    if not path.is_file():
+        path = defaults_dir() / name
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+@functools.cache
+def load_tables(directory: Path | None = None) -> Tables:
+    """Load the rule tables.
+
+    A table found in ``directory`` (the folder of the sites.yaml in use) wins over
+    the bundled default, so a supervisor can keep edited tables beside their config.
+    """
+    base = directory or defaults_dir()
+    return Tables(
+        categories=_read(base, "categories.yaml"),
+        rules=_read(base, "rules.yaml"),
+        markers=_read(base, "markers.yaml"),
+    )
