@@ -103,7 +103,9 @@ class ConfirmFailuresMiddleware:
 
     def _again(self, request: Request, delay: float | None) -> Request | None:
         attempt = request.meta.get("attempt", 1)
-        if not request.meta.get("confirm", True) or attempt >= self.attempts:
+        # Only the spider's own page and link requests carry a target; Scrapy's
+        # robots.txt fetch (a 404 there means "allow all") is never repeated.
+        if "target" not in request.meta or not request.meta.get("confirm", True) or attempt >= self.attempts:
             return None
         if delay is None:
             delay = self.backoff * 2 ** (attempt - 1)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import html as lxml_html
+from scrapy.http import HtmlResponse
 
 _INVISIBLE = "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
 
@@ -18,6 +19,7 @@ class PageMarkers:
     soft_404: tuple[str, ...]
     soft_404_short_text: int
     challenge: tuple[str, ...]
+    challenge_max_text: int
     next_page_text: tuple[str, ...]
     detail_url_patterns: tuple[str, ...]
     list_signals: tuple[str, ...]
@@ -30,15 +32,16 @@ class PageMarkers:
             soft_404=tuple(table.get("soft_404", [])),
             soft_404_short_text=int(table.get("soft_404_short_text", 400)),
             challenge=tuple(table.get("challenge", [])),
+            challenge_max_text=int(table.get("challenge_max_text", 300)),
             next_page_text=tuple(table.get("next_page_text", [])),
             detail_url_patterns=tuple(table.get("detail_url_patterns", [])),
             list_signals=tuple(table.get("list_signals", [])),
         )
 
 
-def is_challenge(body_head: str, markers: PageMarkers) -> bool:
-    """True when the start of a body is an anti-bot/WAF challenge, not content."""
-    return any(sig in body_head for sig in markers.challenge)
+def is_challenge(body_head: str, text: str, markers: PageMarkers) -> bool:
+    """True when a page is an anti-bot/WAF challenge (a signature and next to no text), not content."""
+    return len(text) < markers.challenge_max_text and any(sig in body_head for sig in markers.challenge)
 
 
 def visible_text(root: lxml_html.HtmlElement) -> str:
@@ -61,3 +64,24 @@ def soft_404_reason(title: str, text: str, markers: PageMarkers) -> str | None:
 def empty_marker(text: str, markers: PageMarkers) -> str | None:
     """Return the "nothing here" phrase (暂无信息 …) found in a page's text, or None."""
     return next((phrase for phrase in markers.empty_column if phrase in text), None)
+
+
+class PageView:
+    """An HTML response read once: its tree, title and visible text."""
+
+    def __init__(self, response: HtmlResponse) -> None:
+        self.response = response
+        self.url = response.url
+        self.root: lxml_html.HtmlElement = response.selector.root
+        self.title = " ".join((response.xpath("//title/text()").get() or "").split())
+        self.text = visible_text(self.root)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a response means for the link that led to it."""
+
+    outcome: str  # ok, broken, blocked
+    error: str | None = None  # http, soft_404, challenge
+    detail: str | None = None
+    page: PageView | None = None  # the page, when it is HTML content

@@ -155,7 +155,11 @@ def parse_config(text: str, source: str = "<config>") -> Config:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise ConfigError([f"{source}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+        message = f"{source}:{line}: not valid YAML: {getattr(exc, 'problem', None) or exc}"
+        context = getattr(exc, "context_mark", None)
+        if context is not None and context.line + 1 != line:
+            message += f" ({getattr(exc, 'context', 'started')} at line {context.line + 1})"
+        raise ConfigError([message]) from None
     if not isinstance(data, dict) or root is None:
         raise ConfigError([f"{source}:1: the config must be a mapping with a 'departments' list"])
 

@@ -69,7 +69,7 @@ def _checked(year: int, month: int, day: int, as_of: date) -> date | None:
 
 def _month_day(month: int, day: int, as_of: date) -> date | None:
     """A year-less date is the most recent such day not after ``as_of``."""
-    for year in (as_of.year, as_of.year - 1):
+    for year in range(as_of.year, as_of.year - 5, -1):  # far enough back to reach a 02-29
         try:
             value = date(year, month, day)
         except ValueError:

@@ -29,7 +29,7 @@ from twisted.python.failure import Failure
 from crawler.items import CheckResult, ColumnFound, LinkFound, ListEntry, Note, Page
 from crawler.links import canonical, is_attachment, is_page_candidate, is_web_url
 from crawler.middlewares import error_kind
-from crawler.pages import PageMarkers, empty_marker, is_challenge, soft_404_reason, visible_text
+from crawler.pages import PageMarkers, PageView, Verdict, empty_marker, is_challenge, soft_404_reason
 from crawler.readers import ListReading, list_stem, read_list
 from monitor.tables import load_tables
 
@@ -168,41 +168,40 @@ class DepartmentSpider(scrapy.Spider):
 
     # callbacks ----------------------------------------------------------------
 
-    def _check_item(
-        self, response: Response, outcome: str, error: str | None, detail: str | None = None
-    ) -> CheckResult:
+    def _check_item(self, response: Response, verdict: Verdict) -> CheckResult:
         return CheckResult(
             url=response.meta["target"],
             status=response.status,
-            error=error,
-            outcome=outcome,
+            error=verdict.error,
+            outcome=verdict.outcome,
             attempts=response.meta.get("attempt", 1),
             final_url=response.url if response.url != response.meta["target"] else None,
-            detail=detail,
+            detail=verdict.detail,
         )
 
-    def _judge(self, response: Response) -> tuple[str, str | None, str | None, HtmlResponse | None]:
-        """Outcome, error kind and detail of a response; the HTML response when it is content."""
-        html = response if isinstance(response, HtmlResponse) else None
-        if html is not None and is_challenge(html.text[:8192], self.markers):
-            return "blocked", "challenge", "anti-bot challenge page", None
+    def _judge(self, response: Response) -> Verdict:
+        """What a response means for the link that led to it, and the page when it is content."""
+        if not isinstance(response, HtmlResponse):
+            if response.status >= 400:
+                return Verdict("broken", "http", f"HTTP {response.status}")
+            return Verdict("ok")
+        view = PageView(response)
+        if is_challenge(response.text[:8192], view.text, self.markers):
+            return Verdict("blocked", "challenge", "anti-bot challenge page")
         if response.status >= 400:
-            return "broken", "http", f"HTTP {response.status}", None
-        if html is not None:
-            title = " ".join(html.xpath("//title/text()").get("").split())
-            reason = soft_404_reason(title, visible_text(html.selector.root), self.markers)
-            if reason:
-                return "broken", "soft_404", f"page says {reason!r}", None
-        return "ok", None, None, html
+            return Verdict("broken", "http", f"HTTP {response.status}")
+        if reason := soft_404_reason(view.title, view.text, self.markers):
+            return Verdict("broken", "soft_404", f"page says {reason!r}")
+        return Verdict("ok", page=view)
 
     def parse_check(self, response: Response) -> Iterator[Any]:
         """Record a link check; a failed HEAD is tried again as a GET."""
         if response.request.method == "HEAD" and response.status >= 400:
             yield self._get_after_head(response.request)
             return
-        outcome, error, detail, _ = self._judge(response)
-        yield self._check_item(response, outcome, error, detail)
-        if outcome == "blocked":
+        verdict = self._judge(response)
+        yield self._check_item(response, verdict)
+        if verdict.outcome == "blocked":
             yield from self._note_blocked(response.meta["dept"], response.meta["target"])
         if response.meta.get("truncated"):
             yield from self._note_truncated(response.meta["dept"])
@@ -212,46 +211,47 @@ class DepartmentSpider(scrapy.Spider):
         meta = response.meta
         dept = self.departments[meta["dept"]]
         role = meta["role"]
-        outcome, error, detail, html = self._judge(response)
-        yield self._check_item(response, outcome, error, detail)
-        reading = "content" if html is not None else ("not_html" if outcome == "ok" else outcome)
+        verdict = self._judge(response)
+        view = verdict.page
+        yield self._check_item(response, verdict)
         yield Page(
             department=dept.id, url=meta["target"], role=role, status=response.status,
-            title=" ".join(html.xpath("//title/text()").get("").split()) if html is not None else None,
+            title=view.title if view else None,
             content_type=(response.headers.get(b"Content-Type") or b"").decode("latin-1") or None,
-            bytes=len(response.body), reading=reading,
+            bytes=len(response.body),
+            reading="content" if view else ("not_html" if verdict.outcome == "ok" else verdict.error),
         )  # fmt: skip
-        if outcome == "blocked":
+        if verdict.outcome == "blocked":
             yield from self._note_blocked(dept.id, meta["target"])
-        if html is None:
+        if view is None:
             if role == "column":
-                state = "blocked" if outcome == "blocked" else "unreachable"
-                yield self._column(meta, dept, state, detail or "not an HTML page")
+                state = "blocked" if verdict.outcome == "blocked" else "unreachable"
+                yield self._column(meta, dept, state, verdict.detail or "not an HTML page")
             return
 
-        root = html.selector.root
         list_urls: set[str] = set()
         nav_depth = meta.get("nav_depth")
         if role == "homepage":
-            entries = read_list(root, html.url, self.markers, everywhere=True)
+            entries = read_list(view.root, view.url, self.markers, everywhere=True)
             for entry in entries.entries:
                 yield ListEntry(
                     dept.id, None, entry.url, entry.title, entry.date_raw, entry.date_source, on_homepage=True
                 )
             list_urls = {e.url for e in entries.entries}
-        elif role in COLUMN_ROLES or self._is_discovered_column(dept, html, meta, nav_depth):
-            list_urls = yield from self._read_column(html, dept, meta)
+        elif role in COLUMN_ROLES or self._is_discovered_column(dept, view, meta, nav_depth):
+            list_urls = yield from self._read_column(view, dept, meta)
 
         child_depth = nav_depth + 1 if nav_depth is not None and nav_depth < MAX_NAV_DEPTH else None
-        for link in self.link_extractor.extract_links(html):
+        here = view.url.split("#", 1)[0]
+        for link in self.link_extractor.extract_links(response):
             url = link.url.split("#", 1)[0]
-            if not url or not is_web_url(url) or url == html.url.split("#", 1)[0]:
+            if not url or not is_web_url(url) or url == here:
                 continue
-            yield LinkFound(dept.id, meta["target"], url, link.text.strip(), on_homepage=role == "homepage")
-            internal = urlsplit(url).netloc.lower() in dept.hosts
-            if internal and is_page_candidate(url):
+            text = link.text.strip()
+            yield LinkFound(dept.id, meta["target"], url, text, on_homepage=role == "homepage")
+            if urlsplit(url).netloc.lower() in dept.hosts and is_page_candidate(url):
                 depth = None if url in list_urls else child_depth
-                request = self.page_request(dept, url, "page", nav_depth=depth, meta={"anchor": link.text.strip()})
+                request = self.page_request(dept, url, "page", nav_depth=depth, meta={"anchor": text})
             else:
                 request = self.check_request(url, dept.id)
             if request is not None:
@@ -259,7 +259,7 @@ class DepartmentSpider(scrapy.Spider):
                     yield from self._note_truncated(dept.id)
                 yield request
 
-    def _is_discovered_column(self, dept: Department, html: HtmlResponse, meta: dict[str, Any], nav_depth: Any) -> bool:
+    def _is_discovered_column(self, dept: Department, view: PageView, meta: dict[str, Any], nav_depth: Any) -> bool:
         """A page reached through the navigation, not an article, that holds a list.
 
         The list may be readable, marked empty (暂无信息), or visibly there but not
@@ -270,29 +270,28 @@ class DepartmentSpider(scrapy.Spider):
             return False
         if any(p.search(meta["target"]) for p in self.detail_patterns):
             return False
-        reading = read_list(html.selector.root, html.url, self.markers)
-        if reading.dated or any(signal in html.text for signal in self.markers.list_signals):
+        if read_list(view.root, view.url, self.markers).dated:
             return True
-        return empty_marker(visible_text(html.selector.root), self.markers) is not None
+        if any(signal in view.response.text for signal in self.markers.list_signals):
+            return True
+        return empty_marker(view.text, self.markers) is not None
 
-    def _column_name(self, html: HtmlResponse, meta: dict[str, Any]) -> str:
+    def _column_name(self, view: PageView, meta: dict[str, Any]) -> str:
         anchor = (meta.get("anchor") or "").strip()
         if anchor and not _MORE.match(anchor) and len(anchor) <= 20:
             return anchor
-        title = " ".join(html.xpath("//title/text()").get("").split())
-        return _TITLE_SEPARATORS.split(title)[0] if title else html.url
+        return _TITLE_SEPARATORS.split(view.title)[0] if view.title else view.url
 
     def _column(self, meta: dict[str, Any], dept: Department, reading: str, detail: str | None) -> ColumnFound:
         source = "configured" if meta["role"] == "column" else "discovered"
         return ColumnFound(dept.id, meta["column"], meta["column_name"], source, reading, detail)
 
-    def _read_column(self, html: HtmlResponse, dept: Department, meta: dict[str, Any]) -> Iterator[Any]:
+    def _read_column(self, view: PageView, dept: Department, meta: dict[str, Any]) -> Iterator[Any]:
         """Read one page of a column's list; follow its later pages. Returns the item URLs."""
         if meta["role"] == "page":  # a discovered column's first page
-            meta = {**meta, "column": meta["target"], "column_name": self._column_name(html, meta),
+            meta = {**meta, "column": meta["target"], "column_name": self._column_name(view, meta),
                     "stem": list_stem(meta["target"]), "role": "discovered"}  # fmt: skip
-        root = html.selector.root
-        reading: ListReading = read_list(root, html.url, self.markers, stem=meta["stem"])
+        reading: ListReading = read_list(view.root, view.url, self.markers, stem=meta["stem"])
         for entry in reading.entries:
             yield ListEntry(dept.id, meta["column"], entry.url, entry.title, entry.date_raw, entry.date_source)
         if meta["role"] != "list_page":
@@ -301,7 +300,7 @@ class DepartmentSpider(scrapy.Spider):
                 if not reading.dated:
                     detail = f"{len(reading.entries)} items but no readable dates"
             else:
-                marker = empty_marker(visible_text(root), self.markers)
+                marker = empty_marker(view.text, self.markers)
                 state = "empty" if marker else "unparsed"
                 detail = f"page says {marker!r}" if marker else "no list of items could be read on this page"
             yield self._column(meta, dept, state, detail)

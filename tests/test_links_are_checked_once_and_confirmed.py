@@ -1,0 +1,84 @@
+"""Every distinct link is requested once per run (plus confirmations); failures are confirmed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from datetime import timedelta
+
+from conftest import AS_OF, crawl, write_config
+from sites import config_for, html, list_page
+
+from monitor.demo.server import Route, SiteServer
+from monitor.store import Store
+
+NEWS = [(f"动态{i}", f"/gzdt/{i}.html", AS_OF - timedelta(days=i)) for i in range(1, 6)]
+
+
+def _sites():
+    external = SiteServer(
+        {
+            "/": html("外站", '<a href="/deeper.html">更深</a>'),
+            "/deeper.html": html("更深", "<p>不应被抓取</p>"),
+        }
+    ).start()
+    shared = (
+        f'<a href="/files/a.pdf">附件A</a> <a href="{external.base}">外站</a> '
+        '<a href="/busy.html">繁忙</a> <a href="/down.html">故障</a> <a href="/files/a.pdf#page=2">附件A第2页</a>'
+    )
+    routes = {
+        "/": list_page("测试局", NEWS),
+        "/xxgk/": html("信息公开", '<a href="/gzdt/">工作动态</a>'),
+        "/gzdt/": list_page("工作动态", NEWS),
+        "/files/a.pdf": Route(b"%PDF-1.4", content_type="application/pdf"),
+        "/busy.html": Route(html("繁忙", "<p>ok</p>").body, fail_first=2),  # 503, 503, then 200
+        "/down.html": Route("<html><body>error</body></html>", status=500),
+    }
+    for _, path, _ in NEWS:
+        routes[path] = html("动态", shared)
+    return SiteServer(routes).start(), external
+
+
+def test_each_url_is_requested_once_however_many_pages_link_to_it(tmp_path):
+    site, external = _sites()
+    try:
+        config = write_config(tmp_path, config_for(site.base, [("工作动态", "/gzdt/")]))
+        result = crawl(config, tmp_path / "g.db")
+    finally:
+        site.stop()
+        external.stop()
+    requests = Counter(site.log)
+    assert requests[("GET", "/gzdt/1.html")] == 1
+    assert requests[("HEAD", "/files/a.pdf")] == 1  # linked from five pages, once with a #fragment
+    assert requests[("GET", "/files/a.pdf")] == 0  # HEAD answered: no body downloaded
+    assert requests[("GET", "/busy.html")] == 3  # failed twice, confirmed fine on the third try
+    assert requests[("GET", "/down.html")] == 3  # failed three times: broken
+    assert {p for (m, p), n in requests.items() if n > 1 and m == "GET"} == {"/busy.html", "/down.html"}
+    # The external site is checked, not crawled.
+    assert Counter(external.log) == Counter({("GET", "/"): 1})
+
+    store = Store(tmp_path / "g.db")
+    problems = list(store.rows("problems", result.run_id))
+    links = list(store.rows("links", result.run_id, "url like ?", ["%/down.html"]))
+    store.close()
+    assert [(p["type"], p["url"].rsplit("/", 1)[-1], p["status"], p["source_count"]) for p in problems] == [
+        ("broken_link", "down.html", "500", 5)
+    ]
+    assert problems[0]["source_url"].endswith("/gzdt/1.html")
+    assert len(links) == 5  # the store keeps every page that links to it
+
+
+def test_crawler_that_makes_no_request_exits_with_failure(tmp_path):
+    db = tmp_path / "g.db"
+    plan = {
+        "run_id": 1, "db": str(db), "crawl": {"concurrency_per_site": 1, "download_timeout": 1, "obey_robots": True,
+        "max_pages_per_site": 10}, "link_check": {"attempts": 1, "backoff_seconds": 0, "max_retry_after": 0},
+        "departments": [],
+    }  # fmt: skip
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "crawler.run", str(path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 3, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1])["requests"] == 0
