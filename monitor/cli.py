@@ -75,7 +75,7 @@ def print_summary(data: dict[str, Any], title: str) -> None:
         console.print(f"{dept['name']} ({dept['id']})", style="bold", highlight=False)
         for p in problems:
             where = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
-            on = f"  (on {p['source_url']})" if p["source_url"] else ""
+            on = f" (on {p['source_url']})" if p["source_url"] else ""
             line = f"  {types[p['type']]} [{states[p['state']]}] {where}{on} — {p['detail'] or p['status'] or ''}"
             console.print(line, highlight=False, markup=False, soft_wrap=True)
         for w in warnings:

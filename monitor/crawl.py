@@ -72,7 +72,7 @@ def run_crawl(
     dept_ids = select_departments(config, only)
     as_of = as_of or config.today()
     tables_dir = config_path.parent
-    store = Store(db_path)
+    store = Store(db_path, config.timezone)
     try:
         run_id = store.create_run(as_of.isoformat(), str(config_path), config.model_dump(mode="json"), dept_ids)
         plan_path = write_plan(store, run_id, config, dept_ids, tables_dir, log_level)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -96,20 +97,22 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         db[table].create_index(cols)
 
 
-def _now() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
 class Store:
     """A gongkai database file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, timezone: str | None = None) -> None:
         self.path = Path(path)
+        self.zone = ZoneInfo(timezone) if timezone else None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA busy_timeout = 30000")
         self.db.enable_wal()
         migrations.apply(self.db)
+
+    def now(self) -> str:
+        """The current time in the store's time zone (the config's), ISO 8601."""
+        now = datetime.now(self.zone) if self.zone else datetime.now().astimezone()
+        return now.isoformat(timespec="seconds")
 
     def close(self) -> None:
         """Close the connection."""
@@ -122,7 +125,7 @@ class Store:
         with self.db.atomic():
             table = self.db["runs"].insert(
                 {
-                    "started_at": _now(), "as_of": as_of, "status": "running",
+                    "started_at": self.now(), "as_of": as_of, "status": "running",
                     "config_path": config_path, "config": json.dumps(config, ensure_ascii=False),
                     "departments": json.dumps(departments), "pid": os.getpid(),
                 }
@@ -132,7 +135,7 @@ class Store:
     def finish_run(self, run_id: int, status: str, error: str | None = None, **stats: Any) -> None:
         """Mark a run complete (or failed/incomplete) with its closing stats."""
         with self.db.atomic():
-            self.db["runs"].update(run_id, {"status": status, "finished_at": _now(), "error": error, **stats})
+            self.db["runs"].update(run_id, {"status": status, "finished_at": self.now(), "error": error, **stats})
 
     def run(self, run_id: int) -> dict[str, Any] | None:
         """Return a run row, or None."""
@@ -187,4 +190,4 @@ class Store:
                 self.db.execute(f"delete from [{table}] where run_id = ?", [run_id])
                 if rows:
                     self.db[table].insert_all([{"run_id": run_id, **row} for row in rows], batch_size=500)
-            self.db["runs"].update(run_id, {"evaluated_at": _now(), "as_of": as_of})
+            self.db["runs"].update(run_id, {"evaluated_at": self.now(), "as_of": as_of})

@@ -37,6 +37,7 @@ def test_json_report_has_every_contract_field(demo_run):
     for name, kind in RUN_FIELDS.items():
         assert isinstance(data["run"][name], kind), name
     assert data["run"]["as_of"] == "2026-11-22"
+    assert data["run"]["started_at"].endswith("+08:00")  # the config's time zone, Asia/Shanghai
     assert [d["id"] for d in data["departments"]] == ["jyj", "wjw", "jtj"]
     for dept in data["departments"]:
         for name, kind in DEPARTMENT_FIELDS.items():
