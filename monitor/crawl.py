@@ -89,7 +89,11 @@ def run_crawl(
             )
             store.finish_run(run_id, "failed", error=reason, requests=stats.get("requests", 0))
             raise CrawlError(f"run {run_id}: {reason}")
-        counts = evaluate_run(store, run_id, config, as_of, tables_dir)
+        try:
+            counts = evaluate_run(store, run_id, config, as_of, tables_dir)
+        except Exception as exc:
+            store.finish_run(run_id, "failed", error=f"evaluation failed: {exc!r}")
+            raise
         pages = store.db.execute(
             "select count(*) from pages where run_id = ? and status is not null", [run_id]
         ).fetchone()[0]

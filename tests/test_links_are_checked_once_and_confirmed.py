@@ -26,7 +26,7 @@ def _sites():
     ).start()
     shared = (
         f'<a href="/files/a.pdf">附件A</a> <a href="{external.base}">外站</a> '
-        '<a href="/busy.html">繁忙</a> <a href="/down.html">故障</a> <a href="/files/a.pdf#page=2">附件A第2页</a>'
+        '<a href="/busy.html">繁忙</a> <a href="/down.html">故障</a> <a href="/limited.html">限流</a> <a href="/files/a.pdf#page=2">附件A第2页</a>'
     )
     routes = {
         "/": list_page("测试局", NEWS),
@@ -35,6 +35,7 @@ def _sites():
         "/files/a.pdf": Route(b"%PDF-1.4", content_type="application/pdf"),
         "/busy.html": Route(html("繁忙", "<p>ok</p>").body, fail_first=2),  # 503, 503, then 200
         "/down.html": Route("<html><body>error</body></html>", status=500),
+        "/limited.html": Route("slow down", status=429, headers={"Retry-After": "0"}),
     }
     for _, path, _ in NEWS:
         routes[path] = html("动态", shared)
@@ -55,18 +56,22 @@ def test_each_url_is_requested_once_however_many_pages_link_to_it(tmp_path):
     assert requests[("GET", "/files/a.pdf")] == 0  # HEAD answered: no body downloaded
     assert requests[("GET", "/busy.html")] == 3  # failed twice, confirmed fine on the third try
     assert requests[("GET", "/down.html")] == 3  # failed three times: broken
-    assert {p for (m, p), n in requests.items() if n > 1 and m == "GET"} == {"/busy.html", "/down.html"}
+    assert requests[("GET", "/limited.html")] == 3  # 429 is retried too, honouring Retry-After
+    assert {p for (m, p), n in requests.items() if n > 1 and m == "GET"} == {"/busy.html", "/down.html", "/limited.html"}
     # The external site is checked, not crawled.
     assert Counter(external.log) == Counter({("GET", "/"): 1})
 
     store = Store(tmp_path / "g.db")
     problems = list(store.rows("problems", result.run_id))
+    warnings = [(w["kind"], w["url"].rsplit("/", 1)[-1]) for w in store.rows("warnings", result.run_id)]
     links = list(store.rows("links", result.run_id, "url like ?", ["%/down.html"]))
     store.close()
     assert [(p["type"], p["url"].rsplit("/", 1)[-1], p["status"], p["source_count"]) for p in problems] == [
         ("broken_link", "down.html", "500", 5)
     ]
     assert problems[0]["source_url"].endswith("/gzdt/1.html")
+    # A server that keeps rate-limiting gongkai is a warning about the tool, not a broken link.
+    assert warnings == [("blocked", "limited.html")]
     assert len(links) == 5  # the store keeps every page that links to it
 
 

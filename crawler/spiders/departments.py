@@ -95,14 +95,18 @@ class DepartmentSpider(scrapy.Spider):
     # requests ---------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
-        """Homepages first, then disclosure entries, then configured columns."""
+        """Homepages first, then configured columns, then disclosure entries.
+
+        Columns are claimed before the disclosure entry so that a column configured
+        at the entry's own URL is still read as a column.
+        """
         for dept in self.departments.values():
             requests = [self.page_request(dept, dept.site, "homepage", nav_depth=0, priority=30)]
-            if dept.disclosure:
-                requests.append(self.page_request(dept, dept.disclosure, "disclosure", nav_depth=0, priority=20))
             for column in dept.columns:
                 meta = {"column": column["url"], "column_name": column["name"], "stem": list_stem(column["url"])}
                 requests.append(self.page_request(dept, column["url"], "column", priority=10, meta=meta))
+            if dept.disclosure:
+                requests.append(self.page_request(dept, dept.disclosure, "disclosure", nav_depth=0, priority=20))
             for request in requests:
                 if request is not None:
                     yield request
@@ -181,6 +185,10 @@ class DepartmentSpider(scrapy.Spider):
 
     def _judge(self, response: Response) -> Verdict:
         """What a response means for the link that led to it, and the page when it is content."""
+        if response.status == 429:
+            # Still "slow down" after the confirmations honoured Retry-After: the
+            # server is limiting gongkai, which says nothing about the link.
+            return Verdict("blocked", "rate_limited", "HTTP 429: the server limits gongkai's requests")
         if not isinstance(response, HtmlResponse):
             if response.status >= 400:
                 return Verdict("broken", "http", f"HTTP {response.status}")
@@ -338,7 +346,7 @@ class DepartmentSpider(scrapy.Spider):
         dept = self.departments[dept_id]
         if not dept.blocked:
             dept.blocked = True
-            yield Note(dept_id, "blocked", url, "the site answered with an anti-bot challenge instead of content")
+            yield Note(dept_id, "blocked", url, "a server answered with a firewall challenge or a rate limit, not content")
 
     def _note_truncated(self, dept_id: str) -> Iterator[Note]:
         dept = self.departments[dept_id]
