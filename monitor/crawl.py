@@ -26,7 +26,6 @@ class RunResult:
 
     run_id: int
     requests: int
-    counts: dict[str, int]
 
 
 def select_departments(config: Config, only: tuple[str, ...] | list[str]) -> list[str]:
@@ -90,7 +89,7 @@ def run_crawl(
             store.finish_run(run_id, "failed", error=reason, requests=stats.get("requests", 0))
             raise CrawlError(f"run {run_id}: {reason}")
         try:
-            counts = evaluate_run(store, run_id, config, as_of, tables_dir)
+            evaluate_run(store, run_id, config, as_of, tables_dir)
         except Exception as exc:
             store.finish_run(run_id, "failed", error=f"evaluation failed: {exc!r}")
             raise
@@ -99,6 +98,6 @@ def run_crawl(
         ).fetchone()[0]
         store.finish_run(run_id, "complete", requests=stats.get("requests", 0), pages=pages)
         plan_path.unlink(missing_ok=True)
-        return RunResult(run_id, stats.get("requests", 0), counts)
+        return RunResult(run_id, stats.get("requests", 0))
     finally:
         store.close()

@@ -108,10 +108,8 @@ def _lifecycle(store: Store, run_id: int, dept_id: str, problems: list[Problem],
     return rows
 
 
-def evaluate_run(
-    store: Store, run_id: int, config: Config, as_of: date, tables_dir: Path | None = None
-) -> dict[str, int]:
-    """(Re-)evaluate a stored run and save its problems; return counts by problem type."""
+def evaluate_run(store: Store, run_id: int, config: Config, as_of: date, tables_dir: Path | None = None) -> None:
+    """(Re-)evaluate a stored run and save its problems, warnings and column states."""
     settings = rule_settings(config, tables_dir)
     run = store.run(run_id)
     if run is None:
@@ -128,8 +126,3 @@ def evaluate_run(
         warnings += [asdict(w) for w in verdict.warnings]
         columns += [asdict(c) for c in verdict.columns]
     store.save_evaluation(run_id, problems, warnings, columns, as_of.isoformat())
-    counts: dict[str, int] = {}
-    for row in problems:
-        if row["state"] != "resolved":
-            counts[row["type"]] = counts.get(row["type"], 0) + 1
-    return counts

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,11 @@ def defaults_dir() -> Path:
     In a checkout (or an editable install) that is the project's ``config/``;
     in a wheel install the same files ship as ``monitor.tables_data``.
     """
-    checkout = Path(__file__).resolve().parent.parent / "config"
-    if (checkout / "rules.yaml").is_file():
-        return checkout
-    return Path(str(files("monitor.tables_data")))
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "config", here / "tables_data"):
+        if (candidate / "rules.yaml").is_file():
+            return candidate
+    raise FileNotFoundError(f"gongkai's rule tables are missing (looked in {here.parent / 'config'})")
 
 
 @dataclass(frozen=True)

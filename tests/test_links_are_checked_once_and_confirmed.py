@@ -26,7 +26,7 @@ def _sites():
     ).start()
     shared = (
         f'<a href="/files/a.pdf">附件A</a> <a href="{external.base}">外站</a> '
-        '<a href="/busy.html">繁忙</a> <a href="/down.html">故障</a> <a href="/limited.html">限流</a> <a href="/files/a.pdf#page=2">附件A第2页</a>'
+        '<a href="/busy.html">繁忙</a> <a href="/down.html">故障</a> <a href="/limited.html">限流</a> <a href="/slow.html">慢</a> <a href="/files/a.pdf#page=2">附件A第2页</a>'
     )
     routes = {
         "/": list_page("测试局", NEWS),
@@ -36,6 +36,7 @@ def _sites():
         "/busy.html": Route(html("繁忙", "<p>ok</p>").body, fail_first=2),  # 503, 503, then 200
         "/down.html": Route("<html><body>error</body></html>", status=500),
         "/limited.html": Route("slow down", status=429, headers={"Retry-After": "0"}),
+        "/slow.html": Route(html("慢", "<p>ok</p>").body, delay=1.0),  # slow, but within the 3 s timeout
     }
     for _, path, _ in NEWS:
         routes[path] = html("动态", shared)
@@ -56,8 +57,13 @@ def test_each_url_is_requested_once_however_many_pages_link_to_it(tmp_path):
     assert requests[("GET", "/files/a.pdf")] == 0  # HEAD answered: no body downloaded
     assert requests[("GET", "/busy.html")] == 3  # failed twice, confirmed fine on the third try
     assert requests[("GET", "/down.html")] == 3  # failed three times: broken
+    assert requests[("GET", "/slow.html")] == 1
     assert requests[("GET", "/limited.html")] == 3  # 429 is retried too, honouring Retry-After
-    assert {p for (m, p), n in requests.items() if n > 1 and m == "GET"} == {"/busy.html", "/down.html", "/limited.html"}
+    assert {p for (m, p), n in requests.items() if n > 1 and m == "GET"} == {
+        "/busy.html",
+        "/down.html",
+        "/limited.html",
+    }
     # The external site is checked, not crawled.
     assert Counter(external.log) == Counter({("GET", "/"): 1})
 

@@ -346,7 +346,9 @@ class DepartmentSpider(scrapy.Spider):
         dept = self.departments[dept_id]
         if not dept.blocked:
             dept.blocked = True
-            yield Note(dept_id, "blocked", url, "a server answered with a firewall challenge or a rate limit, not content")
+            yield Note(
+                dept_id, "blocked", url, "a server answered with a firewall challenge or a rate limit, not content"
+            )
 
     def _note_truncated(self, dept_id: str) -> Iterator[Note]:
         dept = self.departments[dept_id]
