@@ -83,3 +83,14 @@ class Note:
     kind: str  # blocked, crawl_truncated
     url: str | None
     detail: str | None = None
+
+
+@dataclass
+class DetailDate:
+    """The publication date read on an article (detail) page."""
+
+    table: ClassVar[str] = "details"
+    department: str
+    url: str
+    date_raw: str
+    date_source: str  # detail, written, meta

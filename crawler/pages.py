@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import html as lxml_html
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, TextResponse
+
+
+@functools.cache
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
 
 _INVISIBLE = "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
 
@@ -23,6 +31,11 @@ class PageMarkers:
     next_page_text: tuple[str, ...]
     detail_url_patterns: tuple[str, ...]
     list_signals: tuple[str, ...]
+    list_container_hints: tuple[str, ...]
+
+    def is_detail_url(self, url: str) -> bool:
+        """True for URLs shaped like article pages (``t20260301_1.html``, ``/art/…``)."""
+        return any(p.search(url) for p in _compiled(self.detail_url_patterns))
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> PageMarkers:
@@ -36,6 +49,7 @@ class PageMarkers:
             next_page_text=tuple(table.get("next_page_text", [])),
             detail_url_patterns=tuple(table.get("detail_url_patterns", [])),
             list_signals=tuple(table.get("list_signals", [])),
+            list_container_hints=tuple(table.get("list_container_hints", [])),
         )
 
 
@@ -67,14 +81,24 @@ def empty_marker(text: str, markers: PageMarkers) -> str | None:
 
 
 class PageView:
-    """An HTML response read once: its tree, title and visible text."""
+    """A text response read once: its source, and for HTML its tree, title and visible text."""
 
-    def __init__(self, response: HtmlResponse) -> None:
+    def __init__(self, response: TextResponse) -> None:
         self.response = response
         self.url = response.url
-        self.root: lxml_html.HtmlElement = response.selector.root
-        self.title = " ".join((response.xpath("//title/text()").get() or "").split())
-        self.text = visible_text(self.root)
+        self.source = response.text
+        self.root: lxml_html.HtmlElement | None = None
+        self.title = ""
+        self.text = ""
+        if isinstance(response, HtmlResponse):
+            self.root = response.selector.root
+            self.title = " ".join((response.xpath("//title/text()").get() or "").split())
+            self.text = visible_text(self.root)
+
+    @functools.cached_property
+    def scripts(self) -> list[str]:
+        """The text of the page's inline scripts."""
+        return [] if self.root is None else self.root.xpath("//script[not(@src)]/text()")
 
 
 @dataclass(frozen=True)
@@ -85,3 +109,29 @@ class Verdict:
     error: str | None = None  # http, soft_404, challenge
     detail: str | None = None
     page: PageView | None = None  # the page, when it is HTML content
+
+
+def _empty_container(page: PageView, hints: tuple[str, ...]) -> lxml_html.HtmlElement | None:
+    """A list container (by class or id) that holds no links at all."""
+    assert page.root is not None
+    for element in page.root.iter("ul", "ol", "table", "tbody", "div"):
+        names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if any(hint in names for hint in hints) and not element.xpath(".//a[@href]"):
+            return element
+    return None
+
+
+def no_list_reason(page: PageView, markers: PageMarkers) -> tuple[str, str]:
+    """Why a column page shows no rows: ``empty`` (it says so) or ``unparsed`` (gongkai cannot tell)."""
+    if marker := empty_marker(page.text, markers):
+        return "empty", f"page says {marker!r}"
+    if page.root is None:
+        return "unparsed", "no records could be read from this answer"
+    if signal := next((s for s in markers.list_signals if s in page.source), None):
+        return "unparsed", f"the list is drawn or loaded by a script ({signal}), which gongkai does not run"
+    container = _empty_container(page, markers.list_container_hints)
+    if container is not None:
+        names = [n for n in (container.get("id"), *(container.get("class") or "").split()) if n]
+        if not any(name in script for name in names for script in page.scripts):
+            return "empty", "the page's list is empty"
+    return "unparsed", "no list of items could be read on this page"

@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 
 from monitor.store import Store
 
-_REPLACE = frozenset({"pages", "checks", "columns"})
+_REPLACE = frozenset({"pages", "checks", "columns", "details"})
 
 
 class StorePipeline:

@@ -36,6 +36,20 @@ def rule_settings(config: Config, tables_dir: Path | None = None) -> RuleSetting
     )
 
 
+# Where an item's date is taken from, best first: the date beside it in the list,
+# the 发布时间 on its own page, its 成文日期, the date in its URL, its metadata.
+DATE_PRECEDENCE = ("list", "detail", "written", "url", "meta")
+
+
+def item_date(row: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The best (raw date, source) of an item from its list row and its own page."""
+    candidates = {row["date_source"]: row["date_raw"], row["page_source"]: row["page_raw"]}
+    for source in DATE_PRECEDENCE:
+        if candidates.get(source):
+            return candidates[source], source
+    return None, None
+
+
 def load_facts(store: Store, run_id: int, config: Config, dept_id: str, site: str) -> DepartmentFacts:
     """Gather what the crawl stored about one department."""
     homepage_check = next(store.rows("checks", run_id, "url = ?", [site]), None)
@@ -47,12 +61,15 @@ def load_facts(store: Store, run_id: int, config: Config, dept_id: str, site: st
         homepage_error=homepage_check["error"] if homepage_check else None,
         homepage_detail=homepage_check["detail"] if homepage_check else None,
     )
-    dates_by_column: dict[str | None, list[str | None]] = {}
+    dates_by_column: dict[str | None, list[tuple[str | None, str | None]]] = {}
     for row in store.db.query(
-        "select column_url, date_raw from items where run_id = ? and department = ?", [run_id, dept_id]
+        """select i.column_url, i.date_raw, i.date_source, d.date_raw as page_raw, d.date_source as page_source
+           from items i left join details d on d.run_id = i.run_id and d.url = i.url
+           where i.run_id = ? and i.department = ?""",
+        [run_id, dept_id],
     ):
-        dates_by_column.setdefault(row["column_url"], []).append(row["date_raw"])
-    facts.homepage_dates = dates_by_column.get(None, [])
+        dates_by_column.setdefault(row["column_url"], []).append(item_date(row))
+    facts.homepage_dates = [raw for raw, _ in dates_by_column.get(None, [])]
 
     dept = config.department(dept_id)
     configured = {c.url: c for c in (dept.columns or [])} if dept else {}

@@ -12,6 +12,13 @@ from datetime import date
 from monitor.categories import Categorizer
 from monitor.dates import normalize
 
+# How a stale column's detail says where a date that is not the list's own came from.
+SOURCE_NOTES = {
+    "detail": " (date read on the item's page)",
+    "written": " (成文日期 on the item's page)",
+    "url": " (date taken from the item's URL)",
+    "meta": " (date taken from the page's metadata)",
+}
 NETWORK_ERRORS = frozenset(
     {"dns", "timeout", "connection_refused", "connection_reset", "connection_error", "tls", "error"}
 )
@@ -25,7 +32,8 @@ class ColumnFacts:
     name: str
     reading: str  # list, empty, unparsed, blocked, unreachable
     detail: str | None = None
-    item_dates: list[str | None] = field(default_factory=list)
+    # (raw date, where it came from) for every item: list, detail, written, url, meta
+    item_dates: list[tuple[str | None, str | None]] = field(default_factory=list)
     category: str | None = None  # from the config; else inferred from the name
     max_age_days: int | None = None  # from the config
 
@@ -115,6 +123,7 @@ class ColumnState:
     items: int
     last_updated: str | None
     state: str  # ok, stale, empty, unparsed, blocked
+    date_source: str | None = None  # where last_updated was read
 
 
 @dataclass
@@ -126,10 +135,10 @@ class Evaluation:
     columns: list[ColumnState] = field(default_factory=list)
 
 
-def newest(raw_dates: list[str | None], as_of: date) -> date | None:
-    """The newest readable date among raw date texts."""
-    dates = [d for d in (normalize(raw, as_of) for raw in raw_dates) if d is not None]
-    return max(dates, default=None)
+def newest(dated: list[tuple[str | None, str | None]], as_of: date) -> tuple[date | None, str | None]:
+    """The newest readable date among (raw text, source) pairs, with its source."""
+    found = [(d, source) for raw, source in dated if (d := normalize(raw, as_of)) is not None]
+    return max(found, key=lambda pair: pair[0], default=(None, None))
 
 
 def _site_unreachable(facts: DepartmentFacts) -> Problem | None:
@@ -153,11 +162,11 @@ def _homepage(facts: DepartmentFacts, settings: RuleSettings, as_of: date, out: 
         )
         out.warnings.append(ToolWarning(facts.id, "homepage_unreadable", facts.site, detail))
         return
-    last = newest(facts.homepage_dates, as_of)
+    last, _ = newest([(raw, "list") for raw in facts.homepage_dates], as_of)
     where = "newest dated item on the homepage"
     if last is None:
         # A navigation-only homepage is judged by its second-level pages (national rule).
-        last = newest([d for c in facts.columns for d in c.item_dates], as_of)
+        last, _ = newest([d for c in facts.columns for d in c.item_dates], as_of)
         where = "the homepage shows no dated items; newest item on its column pages"
     if last is None:
         out.warnings.append(
@@ -178,7 +187,7 @@ def _homepage(facts: DepartmentFacts, settings: RuleSettings, as_of: date, out: 
 def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings, as_of: date, out: Evaluation) -> None:
     category = column.category or settings.categorizer.category(column.name)
     threshold = column.max_age_days or settings.thresholds.get(category)
-    last = newest(column.item_dates, as_of)
+    last, source = newest(column.item_dates, as_of)
     state = "ok"
     base = {"column": column.name, "column_url": column.url, "category": category}
     if column.reading == "empty":
@@ -191,7 +200,7 @@ def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings,
         out.warnings.append(ToolWarning(facts.id, "column_unreachable", column.url, column.detail))
     elif column.reading == "unparsed" or last is None:
         state = "unparsed"
-        detail = column.detail or f"{len(column.item_dates)} items but no readable dates"
+        detail = f"{len(column.item_dates)} items but no readable dates" if column.item_dates else column.detail
         out.warnings.append(ToolWarning(facts.id, "unparsed_column", column.url, f"{column.name}: {detail}"))
     elif threshold is not None and (as_of - last).days > threshold:
         state = "stale"
@@ -199,14 +208,14 @@ def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings,
         out.problems.append(
             Problem(
                 facts.id, "column_stale", **base, last_updated=last.isoformat(), age_days=age, threshold_days=threshold,
-                detail=f"newest item {last.isoformat()}, {age} days old "
+                detail=f"newest item {last.isoformat()}{SOURCE_NOTES.get(source, '')}, {age} days old "
                 f"(limit {threshold} days for {settings.categorizer.label(category)})",
             )
         )  # fmt: skip
     out.columns.append(
         ColumnState(
             facts.id, column.name, column.url, category, len(column.item_dates),
-            last.isoformat() if last else None, state,
+            last.isoformat() if last else None, state, source,
         )
     )  # fmt: skip
 

@@ -97,6 +97,15 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         db[table].create_index(cols)
 
 
+@migrations()
+def m002_detail_dates(db: sqlite_utils.Database) -> None:
+    """Dates read on article pages, and where a column's newest date came from."""
+    db["details"].create(
+        {"run_id": int, "department": str, "url": str, "date_raw": str, "date_source": str}, pk=("run_id", "url")
+    )
+    db["column_states"].add_column("date_source", str)
+
+
 class Store:
     """A gongkai database file."""
 

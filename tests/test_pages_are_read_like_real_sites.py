@@ -11,7 +11,7 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from crawler.pages import PageMarkers, PageView, empty_marker, is_challenge, soft_404_reason
-from crawler.readers import list_stem, read_list
+from crawler.readers import list_stem, read_column, read_homepage
 from monitor.tables import load_tables
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
@@ -29,14 +29,14 @@ def _real(name: str) -> PageView:
 
 def test_real_trs_homepage_yields_its_dated_items():
     view = _real("trs/hubei-scjg-homepage-2023.html")
-    reading = read_list(view.root, view.url, MARKERS, everywhere=True)
-    assert len(reading.entries) >= 40
-    assert all(e.date_raw for e in reading.entries)
-    first = reading.entries[0]
+    entries = read_homepage(view)
+    assert len(entries) >= 40
+    assert all(e.date_raw for e in entries)
+    first = entries[0]
     assert first.url == "https://scjg.hubei.gov.cn/bmdt/zjyw/202307/t20230721_4762393.shtml"
     assert first.title.startswith("锂电池、充电宝")  # the full @title, not the truncated text
     # The newest date sits in a <span> inside the link itself.
-    assert max(e.date_raw for e in reading.entries) == "2023-07-31"
+    assert max(e.date_raw for e in entries) == "2023-07-31"
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (REAL / "antibot").iterdir()))
@@ -66,7 +66,7 @@ def test_list_is_the_dated_group_not_the_menu():
         <span>2026-03-01</span></li><li><a href="./202602/t20260210_2.html">二月通知</a><span>[02-10]</span></li>
         <li><a href="./202601/t20260105_3.html">一月通知</a></li></ul></body></html>"""
     )
-    reading = read_list(view.root, view.url, MARKERS)
+    reading = read_column(view, MARKERS, list_stem(view.url))
     assert [(e.title, e.date_raw, e.date_source) for e in reading.entries] == [
         ("关于开展检查的通知（全文）", "2026-03-01", "list"),
         ("二月通知", "02-10", "list"),
@@ -83,15 +83,11 @@ def test_later_pages_come_from_pager_links_trs_script_and_next_links():
         <script>createPageHTML(5, 0, "index", "html");</script></body></html>""",
         "https://www.example.gov.cn/xxgk/tzgg/index.html",
     )
-    reading = read_list(view.root, view.url, MARKERS, stem=list_stem(view.url))
+    reading = read_column(view, MARKERS, list_stem(view.url))
     base = "https://www.example.gov.cn/xxgk/tzgg/"
-    assert reading.next_pages == [
-        base + "list.jsp?page=2",
-        base + "index_1.html",
-        base + "index_2.html",
-        base + "index_3.html",
-        base + "index_4.html",
-    ]
+    assert {p.url for p in reading.next_pages} == {
+        base + "list.jsp?page=2", base + "index_1.html", base + "index_2.html", base + "index_3.html", base + "index_4.html"
+    }
 
 
 def test_channel_suffixed_trs_index_is_not_read_as_a_page_number():
@@ -101,8 +97,8 @@ def test_channel_suffixed_trs_index_is_not_read_as_a_page_number():
         '<script>createPageHTML(3, 0, "index_11287", "shtml");</script></body></html>',
         url,
     )
-    reading = read_list(view.root, view.url, MARKERS, stem=list_stem(url))
-    assert reading.next_pages == [
+    reading = read_column(view, MARKERS, list_stem(url))
+    assert [p.url for p in reading.next_pages] == [
         "https://www.example.gov.cn/zfwj/index_11287_1.shtml",
         "https://www.example.gov.cn/zfwj/index_11287_2.shtml",
     ]

@@ -19,24 +19,25 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import Request, signals
+from scrapy import FormRequest, Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, StopDownload
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
-from crawler.items import CheckResult, ColumnFound, LinkFound, ListEntry, Note, Page
+from crawler.items import CheckResult, ColumnFound, DetailDate, LinkFound, ListEntry, Note, Page
 from crawler.links import canonical, is_attachment, is_page_candidate, is_web_url
 from crawler.middlewares import error_kind
-from crawler.pages import PageMarkers, PageView, Verdict, empty_marker, is_challenge, soft_404_reason
-from crawler.readers import ListReading, list_stem, read_list
+from crawler.pages import PageMarkers, PageView, Verdict, is_challenge, no_list_reason, soft_404_reason
+from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
 from monitor.tables import load_tables
 
 COLUMN_ROLES = frozenset({"column", "list_page"})
 _MORE = re.compile(r"^(更多|more|查看更多|>>|»)", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s*[-_|—–]\s*")
 MAX_NAV_DEPTH = 3
+NEWEST_ITEMS = 5  # items of an undated list whose own pages are read first
 
 
 @dataclass
@@ -111,8 +112,8 @@ class DepartmentSpider(scrapy.Spider):
                 if request is not None:
                     yield request
 
-    def _claim(self, url: str) -> bool:
-        key = canonical(url)
+    def _claim(self, url: str, form_key: str | None = None) -> bool:
+        key = form_key or canonical(url)
         if key in self.requested:
             return False
         self.requested.add(key)
@@ -126,22 +127,24 @@ class DepartmentSpider(scrapy.Spider):
         nav_depth: int | None = None,
         priority: int = 0,
         meta: dict[str, Any] | None = None,
+        form: tuple[tuple[str, str], ...] | None = None,
     ) -> Request | None:
-        """A request for a page of the department's site that will be parsed (once per run)."""
-        if not self._claim(url):
+        """A request for a page of the department's site that will be parsed (once per run).
+
+        ``form`` makes it a POST of those fields (Hanweb dataproxy groups).
+        """
+        if not self._claim(url, NextPage(url, form).key if form else None):
             return None
-        if role == "page" and dept.pages >= self.max_pages:
+        if role in ("page", "list_page") and dept.pages >= self.max_pages:
             dept.truncated = True
-            return self._check_request(url, dept.id, truncated=True)
+            return self._check_request(url, dept.id, truncated=True) if form is None else None
         dept.pages += 1
-        return Request(
-            url,
-            callback=self.parse_page,
-            errback=self.on_failure,
-            priority=priority,
-            dont_filter=True,
-            meta={"dept": dept.id, "role": role, "target": url, "nav_depth": nav_depth, **(meta or {})},
-        )
+        meta = {"dept": dept.id, "role": role, "target": url, "nav_depth": nav_depth, "form": form, **(meta or {})}
+        kwargs: dict[str, Any] = {"callback": self.parse_page, "errback": self.on_failure, "priority": priority,
+                                  "dont_filter": True, "meta": meta}  # fmt: skip
+        if form is not None:
+            return FormRequest(url, formdata=dict(form), **kwargs)
+        return Request(url, **kwargs)
 
     def check_request(self, url: str, dept_id: str) -> Request | None:
         """A request that only checks a link (external, attachment, or beyond the page cap)."""
@@ -167,7 +170,8 @@ class DepartmentSpider(scrapy.Spider):
         if request.meta.get("headers_only"):
             raise StopDownload(fail=False)
         content_type = (headers.get(b"Content-Type") or b"").lower()
-        if content_type and b"html" not in content_type and b"xml" not in content_type:
+        wanted = (b"html", b"xml", b"json") if request.meta.get("role") in COLUMN_ROLES else (b"html", b"xml")
+        if content_type and not any(kind in content_type for kind in wanted):
             raise StopDownload(fail=False)
 
     # callbacks ----------------------------------------------------------------
@@ -192,7 +196,8 @@ class DepartmentSpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):
             if response.status >= 400:
                 return Verdict("broken", "http", f"HTTP {response.status}")
-            return Verdict("ok")
+            # XML and JSON answers can be lists (Hanweb dataproxy groups, JSON feeds).
+            return Verdict("ok", page=PageView(response) if isinstance(response, TextResponse) else None)
         view = PageView(response)
         if is_challenge(response.text[:8192], view.text, self.markers):
             return Verdict("blocked", "challenge", "anti-bot challenge page")
@@ -240,14 +245,20 @@ class DepartmentSpider(scrapy.Spider):
         list_urls: set[str] = set()
         nav_depth = meta.get("nav_depth")
         if role == "homepage":
-            entries = read_list(view.root, view.url, self.markers, everywhere=True)
-            for entry in entries.entries:
+            entries = read_homepage(view)
+            for entry in entries:
                 yield ListEntry(
                     dept.id, None, entry.url, entry.title, entry.date_raw, entry.date_source, on_homepage=True
                 )
-            list_urls = {e.url for e in entries.entries}
-        elif role in COLUMN_ROLES or self._is_discovered_column(dept, view, meta, nav_depth):
+            list_urls = {e.url for e in entries}
+        elif role in COLUMN_ROLES:
             list_urls = yield from self._read_column(view, dept, meta)
+        elif reading := self._discovered_column(dept, view, meta, nav_depth):
+            list_urls = yield from self._read_column(view, dept, meta, reading)
+        elif role == "page" and view.root is not None and (found := detail_date(view.root, view.text)):
+            yield DetailDate(dept.id, meta["target"], *found)
+        if view.root is None:
+            return  # a data answer: no links to follow
 
         child_depth = nav_depth + 1 if nav_depth is not None and nav_depth < MAX_NAV_DEPTH else None
         here = view.url.split("#", 1)[0]
@@ -267,22 +278,25 @@ class DepartmentSpider(scrapy.Spider):
                     yield from self._note_truncated(dept.id)
                 yield request
 
-    def _is_discovered_column(self, dept: Department, view: PageView, meta: dict[str, Any], nav_depth: Any) -> bool:
-        """A page reached through the navigation, not an article, that holds a list.
+    def _discovered_column(
+        self, dept: Department, view: PageView, meta: dict[str, Any], nav_depth: Any
+    ) -> ListReading | None:
+        """The list of a page reached through the navigation, when it is a column.
 
-        The list may be readable, marked empty (暂无信息), or visibly there but not
-        readable (rendered by script): the last becomes an ``unparsed`` column, so
-        the tool's blind spot is a warning rather than an accusation.
+        A column holds a list that is readable, marked empty (暂无信息), or visibly
+        there but not readable (drawn by a script): the last becomes an
+        ``unparsed`` column, so the tool's blind spot is a warning, not an accusation.
         """
-        if not dept.discover or meta["role"] != "page" or nav_depth is None:
-            return False
-        if any(p.search(meta["target"]) for p in self.detail_patterns):
-            return False
-        if read_list(view.root, view.url, self.markers).dated:
-            return True
-        if any(signal in view.response.text for signal in self.markers.list_signals):
-            return True
-        return empty_marker(view.text, self.markers) is not None
+        if not dept.discover or meta["role"] != "page" or nav_depth is None or view.root is None:
+            return None
+        if self.markers.is_detail_url(meta["target"]):
+            return None
+        reading = read_column(view, self.markers, list_stem(meta["target"]))
+        if reading.entries:
+            return reading
+        if any(signal in view.source for signal in self.markers.list_signals):
+            return reading
+        return reading if no_list_reason(view, self.markers)[0] == "empty" else None
 
     def _column_name(self, view: PageView, meta: dict[str, Any]) -> str:
         anchor = (meta.get("anchor") or "").strip()
@@ -294,28 +308,37 @@ class DepartmentSpider(scrapy.Spider):
         source = "configured" if meta["role"] == "column" else "discovered"
         return ColumnFound(dept.id, meta["column"], meta["column_name"], source, reading, detail)
 
-    def _read_column(self, view: PageView, dept: Department, meta: dict[str, Any]) -> Iterator[Any]:
-        """Read one page of a column's list; follow its later pages. Returns the item URLs."""
+    def _read_column(
+        self, view: PageView, dept: Department, meta: dict[str, Any], reading: ListReading | None = None
+    ) -> Iterator[Any]:
+        """Read one page of a column's list; follow its later pages and its newest items.
+
+        Returns the item URLs, which are articles rather than navigation.
+        """
         if meta["role"] == "page":  # a discovered column's first page
             meta = {**meta, "column": meta["target"], "column_name": self._column_name(view, meta),
                     "stem": list_stem(meta["target"]), "role": "discovered"}  # fmt: skip
-        reading: ListReading = read_list(view.root, view.url, self.markers, stem=meta["stem"])
+        if reading is None:
+            reading = read_column(view, self.markers, meta["stem"], meta.get("form"))
         for entry in reading.entries:
             yield ListEntry(dept.id, meta["column"], entry.url, entry.title, entry.date_raw, entry.date_source)
         if meta["role"] != "list_page":
             if reading.entries:
-                state, detail = ("list" if reading.dated else "unparsed"), None
-                if not reading.dated:
-                    detail = f"{len(reading.entries)} items but no readable dates"
+                state, detail = "list", f"read by the {reading.reader} reader"
             else:
-                marker = empty_marker(view.text, self.markers)
-                state = "empty" if marker else "unparsed"
-                detail = f"page says {marker!r}" if marker else "no list of items could be read on this page"
+                state, detail = no_list_reason(view, self.markers)
             yield self._column(meta, dept, state, detail)
-        for url in reading.next_pages:
-            if urlsplit(url).netloc.lower() in dept.hosts:
+        # Items dated only on their own page: read the newest ones first.
+        undated = [e for e in reading.entries if e.date_source != "list"][:NEWEST_ITEMS]
+        for entry in undated:
+            if urlsplit(entry.url).netloc.lower() in dept.hosts:
+                request = self.page_request(dept, entry.url, "page", priority=8, meta={"anchor": entry.title})
+                if request is not None:
+                    yield request
+        for page in reading.next_pages:
+            if urlsplit(page.url).netloc.lower() in dept.hosts:
                 page_meta = {k: meta[k] for k in ("column", "column_name", "stem")}
-                request = self.page_request(dept, url, "list_page", priority=5, meta=page_meta)
+                request = self.page_request(dept, page.url, "list_page", priority=5, meta=page_meta, form=page.formdata)
                 if request is not None:
                     yield request
         return {e.url for e in reading.entries}

@@ -1,0 +1,121 @@
+"""The row reader: ``<li>``/``<tr>`` rows holding a link and a date.
+
+A page carries many link lists (menus, footers, sidebars); a column's own list
+is the one whose rows carry dates. Rows are grouped by their parent element and
+the group with the most dated rows wins. On the homepage every dated row counts.
+
+Table lists (序号/标题/发布日期, and 信息公开目录 rows with 索引号/发布机构/成文日期/
+发布日期) take the date from the column whose header says it is the publication date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urljoin
+
+from lxml import html as lxml_html
+
+from crawler.readers.base import Entry
+from monitor.dates import date_text_from_url, find_date_text
+
+ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
+SKIP_HREF = ("javascript:", "mailto:", "tel:", "#")
+_ROW_SEARCH_DEPTH = 4
+# Table headers naming the publication date, best first; 成文日期 is the date of writing.
+PUBLISHED_HEADERS = ("发布日期", "发布时间", "公开日期", "信息提供日期", "日期", "时间")
+
+
+def row_of(anchor: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """The list row (li/tr/dd/dt) an anchor sits in, if it is close enough."""
+    node = anchor.getparent()
+    for _ in range(_ROW_SEARCH_DEPTH):
+        if node is None:
+            return None
+        if node.tag in ROW_TAGS:
+            return node
+        node = node.getparent()
+    return None
+
+
+def _published_column(table: lxml_html.HtmlElement) -> int | None:
+    """Index of the publication-date column of a table, from its header row."""
+    for header_row in table.iter("tr"):
+        cells = [" ".join(c.text_content().split()) for c in header_row if c.tag in ("th", "td")]
+        if not cells or any(c.tag == "a" for c in header_row.iter("a")):
+            return None
+        for name in PUBLISHED_HEADERS:
+            for index, cell in enumerate(cells):
+                if cell == name or (name in cell and "成文" not in cell):
+                    return index
+        return None
+    return None
+
+
+def entry_of(anchor: lxml_html.HtmlElement, row: lxml_html.HtmlElement, base: str, date_cell: int | None) -> Entry:
+    """Read one row: the link's full title and the date beside it."""
+    url = urljoin(base, anchor.get("href").strip())
+    text = " ".join(anchor.text_content().split())
+    title = (anchor.get("title") or "").strip() or text
+    raw = None
+    if date_cell is not None and row.tag == "tr":
+        cells = [c for c in row if c.tag in ("td", "th")]
+        if date_cell < len(cells):
+            raw = find_date_text(cells[date_cell].text_content())
+    if raw is None:
+        # The date beside the link wins; a date inside the link (after its title) next.
+        row_text = " ".join(row.text_content().split())
+        raw = find_date_text(row_text.replace(text, " ", 1) if text else row_text)
+    if raw is None and title != text:
+        raw = find_date_text(text.replace(title, " ", 1))
+    if raw is not None:
+        return Entry(url, title, raw, "list")
+    url_date = date_text_from_url(url)
+    return Entry(url, title, url_date, "url" if url_date else None)
+
+
+def row_groups(root: lxml_html.HtmlElement, base: str) -> list[list[Entry]]:
+    """Every group of list rows on a page, in page order."""
+    groups: dict[lxml_html.HtmlElement, list[Entry]] = {}
+    seen_rows: set[lxml_html.HtmlElement] = set()
+    date_cells: dict[lxml_html.HtmlElement, int | None] = {}
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.lower().startswith(SKIP_HREF) or not anchor.text_content().strip():
+            continue
+        row = row_of(anchor)
+        if row is None or row in seen_rows:
+            continue
+        seen_rows.add(row)
+        parent = row.getparent()
+        if row.tag == "tr" and parent not in date_cells:
+            table = next((a for a in row.iterancestors("table")), None)
+            date_cells[parent] = _published_column(table) if table is not None else None
+        groups.setdefault(parent, []).append(entry_of(anchor, row, base, date_cells.get(parent)))
+    return list(groups.values())
+
+
+def best_group(groups: list[list[Entry]]) -> list[Entry]:
+    """The column's own list: the group with the most dated rows (then the longest)."""
+    best = max(groups, key=lambda es: (sum(1 for e in es if e.date_raw), len(es)), default=[])
+    return best if any(e.date_raw for e in best) else []
+
+
+def read_rows(root: lxml_html.HtmlElement, base: str, everywhere: bool = False) -> list[Entry]:
+    """The list rows of a page: the best group, or every dated row (``everywhere``, the homepage)."""
+    groups = row_groups(root, base)
+    if everywhere:
+        return [e for entries in groups for e in entries if e.date_raw]
+    return best_group(groups)
+
+
+def read_undated_rows(root: lxml_html.HtmlElement, base: str, is_item_url: Callable[[str], bool]) -> list[Entry]:
+    """The list of a page whose rows carry no dates (dates only on the detail pages).
+
+    The largest group of at least two rows that link to article-like URLs.
+    """
+    best: list[Entry] = []
+    for group in row_groups(root, base):
+        items = [e for e in group if is_item_url(e.url)]
+        if len(items) >= 2 and len(items) > len(best):
+            best = items
+    return best
