@@ -32,10 +32,16 @@ class PageMarkers:
     detail_url_patterns: tuple[str, ...]
     list_signals: tuple[str, ...]
     list_container_hints: tuple[str, ...]
+    search_url_patterns: tuple[str, ...]
+    breadcrumb_labels: tuple[str, ...]
 
     def is_detail_url(self, url: str) -> bool:
         """True for URLs shaped like article pages (``t20260301_1.html``, ``/art/…``)."""
         return any(p.search(url) for p in _compiled(self.detail_url_patterns))
+
+    def is_search_url(self, url: str) -> bool:
+        """True for site-search pages."""
+        return any(p.search(url) for p in _compiled(self.search_url_patterns))
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> PageMarkers:
@@ -50,6 +56,8 @@ class PageMarkers:
             detail_url_patterns=tuple(table.get("detail_url_patterns", [])),
             list_signals=tuple(table.get("list_signals", [])),
             list_container_hints=tuple(table.get("list_container_hints", [])),
+            search_url_patterns=tuple(table.get("search_url_patterns", [])),
+            breadcrumb_labels=tuple(table.get("breadcrumb_labels", [])),
         )
 
 
@@ -135,3 +143,24 @@ def no_list_reason(page: PageView, markers: PageMarkers) -> tuple[str, str]:
         if not any(name in script for name in names for script in page.scripts):
             return "empty", "the page's list is empty"
     return "unparsed", "no list of items could be read on this page"
+
+
+_CRUMB_SEPARATORS = re.compile(r"\s*(?:>|›|»|/|＞|→)\s*")
+
+
+def breadcrumb_leaf(text: str, markers: PageMarkers) -> str | None:
+    """The last element of a page's breadcrumb (当前位置：首页 > 信息公开 > 通知公告 → 通知公告)."""
+    for label in markers.breadcrumb_labels:
+        start = text.find(label)
+        if start < 0:
+            continue
+        crumbs: list[str] = []
+        for part in _CRUMB_SEPARATORS.split(text[start + len(label) :].lstrip(" ：:")[:80]):
+            word, space, _ = part.strip().partition(" ")
+            if word:
+                crumbs.append(word)
+            if space:  # the page's own text begins after the last crumb
+                break
+        if len(crumbs) >= 2:
+            return crumbs[-1]
+    return None

@@ -86,7 +86,11 @@ def test_later_pages_come_from_pager_links_trs_script_and_next_links():
     reading = read_column(view, MARKERS, list_stem(view.url))
     base = "https://www.example.gov.cn/xxgk/tzgg/"
     assert {p.url for p in reading.next_pages} == {
-        base + "list.jsp?page=2", base + "index_1.html", base + "index_2.html", base + "index_3.html", base + "index_4.html"
+        base + "list.jsp?page=2",
+        base + "index_1.html",
+        base + "index_2.html",
+        base + "index_3.html",
+        base + "index_4.html",
     }
 
 

@@ -14,7 +14,10 @@ from lxml import html as lxml_html
 
 from monitor.dates import find_date_text
 
-_PUBLISHED = re.compile(r"(发布时间|发布日期|发文时间|公开日期|信息提供日期|时\s*间|日\s*期)\s*[:：]\s*")
+# A bare 时间/日期 label counts only on its own: 留言时间 (a message's time) is not it.
+_PUBLISHED = re.compile(
+    r"(发布时间|发布日期|发文时间|公开日期|信息提供日期|(?<![\u4e00-\u9fff])(?:时\s*间|日\s*期))\s*[:：]\s*"
+)
 _WRITTEN = re.compile(r"(成文日期|发文日期|印发日期)\s*[:：]?\s*")
 _HINT = re.compile(r"pub|publish|fbsj|fbrq|release", re.I)
 META_NAMES = ("pubdate", "firstpublishedtime", "publishdate", "article:published_time", "maketime")

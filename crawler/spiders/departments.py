@@ -29,7 +29,15 @@ from twisted.python.failure import Failure
 from crawler.items import CheckResult, ColumnFound, DetailDate, LinkFound, ListEntry, Note, Page
 from crawler.links import canonical, is_attachment, is_page_candidate, is_web_url
 from crawler.middlewares import error_kind
-from crawler.pages import PageMarkers, PageView, Verdict, is_challenge, no_list_reason, soft_404_reason
+from crawler.pages import (
+    PageMarkers,
+    PageView,
+    Verdict,
+    breadcrumb_leaf,
+    is_challenge,
+    no_list_reason,
+    soft_404_reason,
+)
 from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
 from monitor.tables import load_tables
 
@@ -289,7 +297,7 @@ class DepartmentSpider(scrapy.Spider):
         """
         if not dept.discover or meta["role"] != "page" or nav_depth is None or view.root is None:
             return None
-        if self.markers.is_detail_url(meta["target"]):
+        if self.markers.is_detail_url(meta["target"]) or self.markers.is_search_url(meta["target"]):
             return None
         reading = read_column(view, self.markers, list_stem(meta["target"]))
         if reading.entries:
@@ -299,9 +307,12 @@ class DepartmentSpider(scrapy.Spider):
         return reading if no_list_reason(view, self.markers)[0] == "empty" else None
 
     def _column_name(self, view: PageView, meta: dict[str, Any]) -> str:
+        """The menu link's text, else the breadcrumb's last element, else the page title."""
         anchor = (meta.get("anchor") or "").strip()
         if anchor and not _MORE.match(anchor) and len(anchor) <= 20:
             return anchor
+        if leaf := breadcrumb_leaf(view.text, self.markers):
+            return leaf
         return _TITLE_SEPARATORS.split(view.title)[0] if view.title else view.url
 
     def _column(self, meta: dict[str, Any], dept: Department, reading: str, detail: str | None) -> ColumnFound:

@@ -44,7 +44,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, with_body: bool) -> None:
         site = self.server.site
-        route = site.routes.get(self.path, NOT_FOUND)
+        route = site.routes.get(self.path, site.fallback)
         with site.lock:
             site.log.append((self.command, self.path))
             site.hits[self.path] += 1
@@ -73,6 +73,14 @@ class _Handler(BaseHTTPRequestHandler):
         """Answer a HEAD."""
         self._answer(with_body=False)
 
+    def do_POST(self) -> None:
+        """Answer a POST like a GET of the same path; the form is kept in ``SiteServer.forms``."""
+        length = int(self.headers.get("Content-Length") or 0)
+        form = self.rfile.read(length).decode("utf-8", "replace")
+        with self.server.site.lock:
+            self.server.site.forms.append((self.path, form))
+        self._answer(with_body=True)
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -82,9 +90,11 @@ class _Server(ThreadingHTTPServer):
 class SiteServer:
     """Serves one site's routes on 127.0.0.1 in a background thread."""
 
-    def __init__(self, routes: dict[str, Route] | None = None, port: int = 0) -> None:
+    def __init__(self, routes: dict[str, Route] | None = None, port: int = 0, fallback: Route = NOT_FOUND) -> None:
         self.routes: dict[str, Route] = routes or {}
+        self.fallback = fallback  # the answer for paths not in routes
         self.log: list[tuple[str, str]] = []
+        self.forms: list[tuple[str, str]] = []
         self.hits: Counter[str] = Counter()
         self.lock = threading.Lock()
         self._server = _Server(("127.0.0.1", port), _Handler)
