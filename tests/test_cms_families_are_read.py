@@ -314,3 +314,50 @@ def test_nothing_else_is_reported(families):
         ("column_empty", "人事任免"), ("column_stale", "公示公告"),
     ]  # fmt: skip
     assert families["warnings"] == []
+
+
+# Paging variants, on synthetic pages -----------------------------------------------------
+
+
+def _html_view(body: str, url: str) -> PageView:
+    return PageView(HtmlResponse(url, body=body.encode("utf-8"), headers={"Content-Type": "text/html"}))
+
+
+def test_hanweb_without_jpage_totals_pages_by_get_until_the_last_page():
+    base = "https://www.example.gov.cn/col/col99/index.html"
+    body = (
+        "<html><body><script type='text/xml'><datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/dataproxy.jsp?"
+        "page=1&webid=2&path=/&columnid=99&unitid=7&permissiontype=0\"></a>]]></nextgroup><recordset>"
+        + _record(1) + "</recordset></datastore></script></body></html>"
+    )  # fmt: skip
+    reading = read_column(_html_view(body, base), MARKERS, "index")
+    page2 = "https://www.example.gov.cn/module/web/jpage/dataproxy.jsp?page=2&webid=2&path=%2F&columnid=99&unitid=7&permissiontype=0"
+    assert [(p.url, p.formdata) for p in reading.next_pages] == [(page2, None)]
+    xml = f"<datastore><totalpage>3</totalpage><recordset>{_record(2)}</recordset></datastore>"
+    answer = PageView(XmlResponse(page2, body=xml.encode(), headers={"Content-Type": "text/xml"}))
+    assert [p.url for p in read_column(answer, MARKERS, None).next_pages] == [page2.replace("page=2", "page=3")]
+    last = PageView(
+        XmlResponse(page2.replace("page=2", "page=3"), body=xml.encode(), headers={"Content-Type": "text/xml"})
+    )
+    assert read_column(last, MARKERS, None).next_pages == []
+
+
+def test_hanweb_group_that_comes_back_empty_ends_the_column():
+    url = f"{DATAPROXY}?startrecord=46&endrecord=90&perpage=15"
+    empty = PageView(XmlResponse(url, body=b"<datastore><totalrecord>300</totalrecord></datastore>"))
+    assert read_column(empty, MARKERS, None, FORM).next_pages == []
+
+
+def test_page_number_query_links_are_followed():
+    base = "https://sthjt.example.gov.cn/col/col42150/index.html"
+    body = _html_view(
+        f"<ul>{_li('/a.html', '一', AS_OF)}</ul><a href='index.html?uid=380055&pageNum=2'>下一页</a>", base
+    )
+    assert [p.url for p in read_column(body, MARKERS, "index").next_pages] == [base + "?uid=380055&pageNum=2"]
+
+
+def test_trs_count_page_variable_numbers_like_the_pager_script():
+    base = "https://www.example.gov.cn/xxgk/gfxwj/index.shtml"
+    body = _html_view(f"<ul>{_li('./a.shtml', '一', AS_OF)}</ul><script>var countPage = 3;</script>", base)
+    pages = [p.url.rsplit("/", 1)[1] for p in read_column(body, MARKERS, "index").next_pages]
+    assert pages == ["index_1.shtml", "index_2.shtml"]
