@@ -189,16 +189,19 @@ def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings,
     threshold = column.max_age_days or settings.thresholds.get(category)
     last, source = newest(column.item_dates, as_of)
     state = "ok"
+    reading = column.reading
+    if reading in ("empty", "unparsed") and column.item_dates:
+        reading = "list"  # the first page showed no rows, but its later pages or data feed did
     base = {"column": column.name, "column_url": column.url, "category": category}
-    if column.reading == "empty":
+    if reading == "empty":
         state = "empty"
         out.problems.append(Problem(facts.id, "column_empty", **base, threshold_days=threshold, detail=column.detail))
-    elif column.reading == "blocked":
+    elif reading == "blocked":
         state = "blocked"
-    elif column.reading == "unreachable":
+    elif reading == "unreachable":
         state = "unparsed"
         out.warnings.append(ToolWarning(facts.id, "column_unreachable", column.url, column.detail))
-    elif column.reading == "unparsed" or last is None:
+    elif reading == "unparsed" or last is None:
         state = "unparsed"
         detail = f"{len(column.item_dates)} items but no readable dates" if column.item_dates else column.detail
         out.warnings.append(ToolWarning(facts.id, "unparsed_column", column.url, f"{column.name}: {detail}"))

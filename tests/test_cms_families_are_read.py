@@ -7,6 +7,7 @@ Pages of the local site are synthetic, written in each family's style.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -192,6 +193,18 @@ def _dates_elsewhere(routes: dict[str, Route]) -> None:
         routes[f"/zwgk/tjsj/202611/t2026111{i}_{i}.html"] = html(f"统计{i}", "<p>正文，没有日期。</p>")
 
 
+def _json_feed(routes: dict[str, Route]) -> None:
+    """规范性文件: an empty page whose script loads the list from zcwj.json (TRS style)."""
+    routes["/zfxxgk/zcwj/"] = html(
+        "规范性文件", "<ul id='list'></ul><script>$.getJSON('./zcwj.json', render);</script>"
+    )
+    rows = [{"FILENAME": f"规范性文件{i}", "URL": f"./2026{i:02d}/t20260{i + 1}01_{i}.shtml",
+             "PUBDATE": f"2026-0{i + 1}-01 10:00:00", "DOCRELTIME": f"2026-0{i + 1}-03 10:00:00"} for i in range(7)]  # fmt: skip
+    routes["/zfxxgk/zcwj/zcwj.json"] = Route(
+        json.dumps({"data": rows}, ensure_ascii=False), content_type="application/json"
+    )
+
+
 def _commented_and_empty(routes: dict[str, Route]) -> None:
     """文件通知: the list and its pager commented out (Gansu style); 人事任免: an empty list."""
     for page, count in ((1, 20), (2, 5)):
@@ -223,7 +236,7 @@ def _encodings(routes: dict[str, Route]) -> None:
 COLUMNS = [
     ("通知公告", "/xxgk/tzgg/"), ("政府文件", "/zfwj/index_11287.shtml"), ("工作信息", "/col/col1234/index.html"),
     ("公示公告", "/zwgk/gsgg/"), ("统计数据", "/zwgk/tjsj/"), ("文件通知", "/jyt/c1/zwgklist.shtml"),
-    ("人事任免", "/zwgk/rsrm/"), ("任免gbk-meta", "/enc/gbk-meta/"), ("任免gbk-header", "/enc/gbk-header/"),
+    ("人事任免", "/zwgk/rsrm/"), ("规范性文件", "/zfxxgk/zcwj/"), ("任免gbk-meta", "/enc/gbk-meta/"), ("任免gbk-header", "/enc/gbk-header/"),
     ("任免gb2312-wrong", "/enc/gb2312-wrong/"), ("任免undeclared", "/enc/undeclared/"), ("任免utf8-bom", "/enc/utf8-bom/"),
 ]  # fmt: skip
 
@@ -231,7 +244,7 @@ COLUMNS = [
 @pytest.fixture(scope="module")
 def families(tmp_path_factory):
     routes: dict[str, Route] = {"/": html("测试局", _li("/xxgk/tzgg/", "通知", AS_OF))}
-    for build in (_trs, _hanweb, _dates_elsewhere, _commented_and_empty, _encodings):
+    for build in (_trs, _hanweb, _dates_elsewhere, _json_feed, _commented_and_empty, _encodings):
         build(routes)
     directory = tmp_path_factory.mktemp("families")
     article = html("文章", "<p>正文</p>")  # every item page not listed above
@@ -290,6 +303,11 @@ def test_dates_found_only_on_item_pages_judge_the_column(families):
 def test_dates_only_in_item_urls_are_a_recorded_fallback(families):
     column = families["columns"]["统计数据"]
     assert (column["last_updated"], column["date_source"], column["state"]) == ("2026-11-12", "url", "ok")
+
+
+def test_list_loaded_from_a_json_feed_is_read_from_the_feed(families):
+    column = families["columns"]["规范性文件"]
+    assert (column["items"], column["last_updated"], column["state"]) == (7, "2026-07-01", "ok")  # PUBDATE
 
 
 def test_commented_out_list_and_its_later_page_are_read(families):
@@ -361,3 +379,25 @@ def test_trs_count_page_variable_numbers_like_the_pager_script():
     body = _html_view(f"<ul>{_li('./a.shtml', '一', AS_OF)}</ul><script>var countPage = 3;</script>", base)
     pages = [p.url.rsplit("/", 1)[1] for p in read_column(body, MARKERS, "index").next_pages]
     assert pages == ["index_1.shtml", "index_2.shtml"]
+
+
+def test_list_loaded_from_a_json_file_is_followed_to_the_feed():
+    base = "https://scjg.example.gov.cn/zfxxgk/zcwj/qtwj/"
+    page = _html_view("<div id='list'></div><script>$.getJSON('./zcwj.json', render);</script>", base)
+    assert [p.url for p in read_column(page, MARKERS, "index").next_pages] == [base + "zcwj.json"]
+
+
+def test_table_list_takes_the_publication_date_column_not_the_writing_date():
+    page = _html_view(
+        "<table><tr><th>序号</th><th>标题</th><th>索引号</th><th>成文日期</th><th>发布日期</th></tr>"
+        "<tr><td>1</td><td><a href='/a.html'>关于印发办法的通知</a></td><td>113325/2026-00001</td>"
+        "<td>2026-02-20</td><td>2026-03-01</td></tr>"
+        "<tr><td>2</td><td><a href='/b.html'>关于开展检查的通知</a></td><td>113325/2026-00002</td>"
+        "<td>2026-01-05</td><td>2026-01-12</td></tr></table>",
+        "https://www.example.gov.cn/xxgk/gkml/",
+    )
+    reading = read_column(page, MARKERS, "index")
+    assert [(e.title, e.date_raw) for e in reading.entries] == [
+        ("关于印发办法的通知", "2026-03-01"),
+        ("关于开展检查的通知", "2026-01-12"),
+    ]

@@ -15,7 +15,7 @@ from crawler.readers.comments import read_commented
 from crawler.readers.detail import detail_date
 from crawler.readers.paging import html_pages, list_stem
 from crawler.readers.rows import read_rows, read_undated_rows
-from crawler.readers.scripts import read_json_feed, read_script_data
+from crawler.readers.scripts import json_feed_urls, read_json_feed, read_script_data
 
 __all__ = ["Entry", "ListReading", "NextPage", "detail_date", "list_stem", "read_column", "read_homepage"]
 
@@ -65,4 +65,7 @@ def read_column(
 
     pages_urls = {p.url for p in pages} | {page.url, folder}
     undated = read_undated_rows(page.root, page.url, is_item)
-    return ListReading(undated, pages, "rows-undated" if undated else None)
+    if undated:
+        return ListReading(undated, pages, "rows-undated")
+    # No rows in the page itself: its script may load the list from a JSON file.
+    return ListReading([], pages + [NextPage(u) for u in json_feed_urls(page.scripts, page.url)], None)

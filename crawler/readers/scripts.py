@@ -122,3 +122,13 @@ def read_json_feed(body: str, base: str) -> list[Entry]:
         return _best(_arrays(json.loads(body)), base)
     except ValueError:
         return []
+
+
+_JSON_URL = re.compile(r"[\"']([^\"'\s]+\.json)(?:\?[^\"'\s]*)?[\"']")
+
+
+def json_feed_urls(scripts: list[str], base: str) -> list[str]:
+    """Same-site JSON files a page's scripts load its list from (TRS ``zcwj.json``)."""
+    host = urljoin(base, "/")
+    urls = (urljoin(base, m.group(1)) for script in scripts for m in _JSON_URL.finditer(script))
+    return [u for u in dict.fromkeys(urls) if u.startswith(host)]
