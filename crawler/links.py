@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
-from urllib.parse import urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Requested without reading the body: a HEAD, falling back to a GET cut after the headers.
 ATTACHMENT_EXTENSIONS = frozenset(
@@ -64,14 +66,93 @@ def is_page_candidate(url: str) -> bool:
     return ext not in ATTACHMENT_EXTENSIONS and ext not in STATIC_EXTENSIONS
 
 
-def canonical(url: str) -> str:
+_PATH_PARAMS = re.compile(r";(jsessionid|sessionid|sid)=[^/?#]*", re.IGNORECASE)
+
+
+def canonical(url: str, ignored_params: frozenset[str] = frozenset()) -> str:
     """The key under which a URL is requested once per run.
 
-    Drops the fragment and treats ``…/dir/index.html`` as ``…/dir/``, so one
-    column reached by both spellings is read once.
+    Drops the fragment, session ids (``;jsessionid=…``) and the ``ignored_params``
+    (sessions, sort order, print views), sorts the rest of the query, and treats
+    ``…/dir/index.html`` as ``…/dir/``: one page reached by several spellings is
+    requested once.
     """
     parts = urlsplit(url)
-    path = parts.path or "/"
+    path = _PATH_PARAMS.sub("", parts.path) or "/"
     if posixpath.basename(path) in _INDEX_FILES:
         path = path.rsplit("/", 1)[0] + "/"
-    return urlunsplit((parts.scheme, parts.netloc.lower(), path, parts.query, ""))
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in ignored_params)
+    return urlunsplit((parts.scheme, parts.netloc.lower(), path, urlencode(query), ""))
+
+
+def trap_reason(url: str, max_repeated_segment: int) -> str | None:
+    """Why a URL looks like a crawler trap (an ever-deeper path), or None."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    repeated = max((segments.count(s) for s in set(segments)), default=0)
+    if repeated >= max_repeated_segment:
+        return f"a path segment repeats {repeated} times"
+    return None
+
+
+_ADDRESS_CLASSES: tuple[tuple[str, tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]], ...] = (
+    ("loopback", (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))),
+    ("private", (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("172.16.0.0/12"),
+                 ipaddress.ip_network("192.168.0.0/16"), ipaddress.ip_network("fc00::/7"))),
+    ("link_local", (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"))),
+    ("unspecified", (ipaddress.ip_network("0.0.0.0/32"), ipaddress.ip_network("::/128"))),
+)  # fmt: skip
+
+
+def address_class(url: str) -> str | None:
+    """The kind of non-public address a URL points at (loopback, private, link_local), or None.
+
+    Only literal addresses and ``localhost`` are judged; other names are public.
+    """
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return "loopback"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return next((name for name, nets in _ADDRESS_CLASSES if any(address in net for net in nets)), None)
+
+
+class TargetPolicy:
+    """Which links may be requested: never the supervisor's own network, unless the sites live there.
+
+    A page must not be able to make gongkai probe loopback, private, link-local or
+    cloud-metadata addresses; such links are requested only when the configured
+    sites themselves live in that same class of address.
+    """
+
+    def __init__(self, site_urls: list[str]) -> None:
+        self.allowed = {c for c in (address_class(u) for u in site_urls) if c is not None}
+
+    def refusal(self, url: str) -> str | None:
+        """The address class that forbids requesting ``url``, or None when it may be requested."""
+        kind = address_class(url)
+        return kind if kind is not None and kind not in self.allowed else None
+
+
+_DOCUMENT = re.compile(r"\.(s?html?|jsp|aspx?|php|pdf|docx?|xlsx?|wps|ofd|zip|rar)$", re.IGNORECASE)
+
+
+def removed_document(target: str, final: str, site: str) -> str | None:
+    """Why a redirect means the document is gone: it lands on the homepage or a parent folder.
+
+    Many CMSs answer a removed document this way instead of with a 404.
+    """
+    if final == target:
+        return None
+    before, after = urlsplit(target), urlsplit(final)
+    if not _DOCUMENT.search(before.path) or before.netloc != after.netloc:
+        return None
+    if after.path in ("", "/", urlsplit(site).path or "/") and not after.query:
+        return "the document redirects to the homepage"
+    folder = after.path if after.path.endswith("/") else None
+    if folder and before.path.startswith(folder) and before.path != folder:
+        return "the document redirects to a parent folder"
+    return None

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import ssl
 import time
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
+from lxml import etree
+from lxml import html as lxml_html
 from scrapy import Request, exceptions
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from twisted.internet import error as tx_error
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawler.links import address_class
+
 _NETWORK_ERRORS: dict[type[BaseException], str] = {
+    exceptions.DownloadCancelledError: "too_large",  # DOWNLOAD_MAXSIZE reached
     exceptions.CannotResolveHostError: "dns",
     exceptions.DownloadConnectionRefusedError: "connection_refused",
     exceptions.DownloadTimeoutError: "timeout",
@@ -42,6 +50,15 @@ def error_kind(exc: BaseException) -> str:
 
     Scrapy wraps Twisted's errors in its own; the original stays the cause.
     """
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "max redirections" in text:
+            return "too_many_redirects"
+        if "robots.txt" in text:
+            return "robots"
+        if "DOWNLOAD_MAXSIZE" in text:  # a compressed body that would grow past the cap
+            return "too_large"
+        return "ignored"
     chain: list[BaseException] = []
     node: BaseException | None = exc
     while node is not None and len(chain) < 5:
@@ -67,6 +84,10 @@ def _retry_after(response: Response) -> float | None:
         return max(0.0, parsedate_to_datetime(text).timestamp() - time.time())
     except (TypeError, ValueError):
         return None
+
+
+# A 200 page this small is read again before it counts (a WAF blip, or a removed document).
+TINY_PAGE_BYTES = 512
 
 
 class ConfirmFailuresMiddleware:
@@ -115,13 +136,112 @@ class ConfirmFailuresMiddleware:
         return retry
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
-        """Retry an HTTP error answer; pass it on once confirmed."""
-        if response.status < 400:
+        """Retry an HTTP error answer, or a page so small it may be a firewall's blip; pass it on once confirmed."""
+        if response.status < 400 and not self._tiny_page(request, response):
             return response
         return self._again(request, _retry_after(response)) or response
+
+    @staticmethod
+    def _tiny_page(request: Request, response: Response) -> bool:
+        """A small HTML answer with no text at all: a firewall's blip, or a removed document."""
+        content_type = (response.headers.get(b"Content-Type") or b"").lower()
+        body = response.body.strip()
+        if request.method != "GET" or request.meta.get("headers_only") or b"html" not in content_type:
+            return False
+        if len(body) >= TINY_PAGE_BYTES:
+            return False
+        try:
+            return not lxml_html.fromstring(body).text_content().strip()
+        except (etree.ParserError, ValueError):
+            return True
 
     def process_exception(self, request: Request, exception: Exception) -> Request | None:
         """Retry a network failure; let the errback see it once confirmed."""
         if isinstance(exception, IgnoreRequest):
             return None
         return self._again(request, None)
+
+
+class OfflineRefused(IgnoreRequest):
+    """A request refused because gongkai runs offline (the demo, the test suite)."""
+
+
+class OfflineGuardMiddleware:
+    """In offline mode, refuse every request that would leave this machine.
+
+    Only loopback addresses, ``localhost`` and names under ``.invalid`` (which never
+    resolve) pass. The demo runs this way; so can any crawl (``GONGKAI_OFFLINE=1``).
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OfflineGuardMiddleware:
+        """Enabled by the GONGKAI_OFFLINE setting."""
+        if not crawler.settings.getbool("GONGKAI_OFFLINE"):
+            raise NotConfigured
+        return cls()
+
+    def process_request(self, request: Request) -> None:
+        """Refuse anything but loopback and ``.invalid``."""
+        host = (urlsplit(request.url).hostname or "").lower()
+        if address_class(request.url) != "loopback" and not host.endswith(".invalid"):
+            raise OfflineRefused(f"offline mode: {host} is not on this machine")
+
+
+# verify_code of ssl.SSLCertVerificationError → (check outcome, what reports say)
+_CERTIFICATE_ERRORS = {
+    10: ("tls", "the certificate has expired"),
+    9: ("tls", "the certificate is not yet valid"),
+    18: ("tls", "the certificate is self-signed"),
+    19: ("tls", "the certificate chain ends in a self-signed certificate"),
+    62: ("tls", "the certificate is for another host name"),
+}
+
+
+class CertificateCheckMiddleware:
+    """Verify each HTTPS host's certificate once per run, as a browser would.
+
+    Scrapy's transport does not verify certificates, so the crawl goes on either
+    way; this check adds what a citizen's browser would say. An expired,
+    self-signed or wrong-host certificate makes the URL fail as ``tls``. An
+    issuer gongkai cannot trust (often an incomplete chain that browsers repair)
+    is only ``tls_unverified``: a warning, never an accusation. ``GONGKAI_CA_BUNDLE``
+    adds trusted CAs (an intranet's own).
+    """
+
+    def __init__(self, ca_bundle: str | None, timeout: float) -> None:
+        self.ca_bundle = ca_bundle
+        self.timeout = timeout
+        self.hosts: dict[tuple[str, int], asyncio.Future[tuple[str, str] | None]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CertificateCheckMiddleware:
+        """Read the CA bundle and the timeout."""
+        return cls(crawler.settings.get("GONGKAI_CA_BUNDLE"), crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 15))
+
+    def verify(self, host: str, port: int) -> tuple[str, str] | None:
+        """Handshake with certificate verification; the problem found, if any (runs in a thread)."""
+        context = ssl.create_default_context()
+        if self.ca_bundle:
+            context.load_verify_locations(cafile=self.ca_bundle)
+        try:
+            with (
+                socket.create_connection((host, port), timeout=self.timeout) as sock,
+                context.wrap_socket(sock, server_hostname=host),
+            ):
+                return None
+        except ssl.SSLCertVerificationError as exc:
+            default = ("tls_unverified", f"gongkai cannot verify the certificate ({exc.verify_message})")
+            return _CERTIFICATE_ERRORS.get(exc.verify_code, default)
+        except OSError:
+            return None  # not a certificate problem; the download itself will tell
+
+    async def process_request(self, request: Request) -> None:
+        """Attach the host's certificate problem, if any, to the request."""
+        parts = urlsplit(request.url)
+        if parts.scheme != "https" or not parts.hostname:
+            return
+        key = (parts.hostname, parts.port or 443)
+        if key not in self.hosts:
+            self.hosts[key] = asyncio.ensure_future(asyncio.to_thread(self.verify, *key))
+        if problem := await self.hosts[key]:
+            request.meta["certificate"] = problem

@@ -34,6 +34,11 @@ class PageMarkers:
     list_container_hints: tuple[str, ...]
     search_url_patterns: tuple[str, ...]
     breadcrumb_labels: tuple[str, ...]
+    waf_block: tuple[str, ...]
+    waf_block_max_text: int
+    ignored_query_params: frozenset[str]
+    max_query_variants: int
+    max_repeated_segment: int
 
     def is_detail_url(self, url: str) -> bool:
         """True for URLs shaped like article pages (``t20260301_1.html``, ``/art/…``)."""
@@ -58,12 +63,31 @@ class PageMarkers:
             list_container_hints=tuple(table.get("list_container_hints", [])),
             search_url_patterns=tuple(table.get("search_url_patterns", [])),
             breadcrumb_labels=tuple(table.get("breadcrumb_labels", [])),
+            waf_block=tuple(table.get("waf_block", [])),
+            waf_block_max_text=int(table.get("waf_block_max_text", 1000)),
+            ignored_query_params=frozenset(p.lower() for p in table.get("ignored_query_params", [])),
+            max_query_variants=int(table.get("max_query_variants", 30)),
+            max_repeated_segment=int(table.get("max_repeated_segment", 3)),
         )
 
 
 def is_challenge(body_head: str, text: str, markers: PageMarkers) -> bool:
     """True when a page is an anti-bot/WAF challenge (a signature and next to no text), not content."""
     return len(text) < markers.challenge_max_text and any(sig in body_head for sig in markers.challenge)
+
+
+def waf_block_reason(text: str, markers: PageMarkers) -> str | None:
+    """The phrase showing that a web application firewall blocked the request, or None."""
+    if len(text) > markers.waf_block_max_text:
+        return None
+    return next((phrase for phrase in markers.waf_block if phrase in text), None)
+
+
+def empty_page(page: PageView) -> bool:
+    """True for an HTML page with nothing at all to show: no text, no media, no script."""
+    if page.root is None or page.text:
+        return False
+    return not page.root.xpath("//img | //iframe | //embed | //object | //video | //script")
 
 
 def visible_text(root: lxml_html.HtmlElement) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -32,9 +33,17 @@ def crawl_settings(plan: dict) -> Settings:
             "GONGKAI_DB": plan["db"],
             "GONGKAI_RUN_ID": plan["run_id"],
             "CONCURRENT_REQUESTS_PER_DOMAIN": crawl["concurrency_per_site"],
+            "AUTOTHROTTLE_TARGET_CONCURRENCY": crawl["concurrency_per_site"],
+            "DOWNLOAD_DELAY": crawl["delay"],
+            "AUTOTHROTTLE_START_DELAY": max(crawl["delay"], default_settings.AUTOTHROTTLE_START_DELAY),
             "DOWNLOAD_TIMEOUT": crawl["download_timeout"],
+            "DOWNLOAD_MAXSIZE": int(crawl["max_page_mb"] * 1024 * 1024),
+            "DOWNLOAD_WARNSIZE": int(crawl["max_page_mb"] * 1024 * 1024 / 2),
             "ROBOTSTXT_OBEY": crawl["obey_robots"],
             "USER_AGENT": agent,
+            "GONGKAI_CA_BUNDLE": crawl.get("ca_bundle"),
+            "GONGKAI_REQUEST_LOG": plan.get("request_log"),
+            "GONGKAI_OFFLINE": os.environ.get("GONGKAI_OFFLINE", "") not in ("", "0"),
             "GONGKAI_CHECK_ATTEMPTS": plan["link_check"]["attempts"],
             "GONGKAI_CHECK_BACKOFF": plan["link_check"]["backoff_seconds"],
             "GONGKAI_MAX_RETRY_AFTER": plan["link_check"]["max_retry_after"],

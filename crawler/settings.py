@@ -16,6 +16,12 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0
 DOWNLOAD_TIMEOUT = 15
 DNS_TIMEOUT = 10
+# AutoThrottle follows each site's latency: a slow, small government server gets
+# fewer parallel requests. The config's `delay` is the floor.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4
 
 # Breadth-first: navigation is met before the depths of the site, so columns are
 # discovered from their menu links rather than from some article that cites them.
@@ -37,13 +43,25 @@ GONGKAI_CHECK_ATTEMPTS = 3
 GONGKAI_CHECK_BACKOFF = 1.0
 GONGKAI_MAX_RETRY_AFTER = 30.0
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.OfflineGuardMiddleware": 50,  # before robots.txt is fetched
+    "crawler.middlewares.CertificateCheckMiddleware": 60,
     "crawler.middlewares.ConfirmFailuresMiddleware": 560,
 }
+# GONGKAI_OFFLINE: refuse everything but loopback and .invalid (the demo, the tests).
+GONGKAI_OFFLINE = False
+# GONGKAI_CA_BUNDLE: extra CA certificates trusted when verifying HTTPS sites.
+GONGKAI_CA_BUNDLE = None
+# GONGKAI_REQUEST_LOG: write every scheduled request to this file.
+GONGKAI_REQUEST_LOG = None
+EXTENSIONS = {"crawler.extensions.RequestLog": 500}
 
 REDIRECT_MAX_TIMES = 10
-# HTML pages larger than this are not content a department publishes.
-DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+# A page larger than this (after decompression too: gzip bombs) is cut off with a
+# warning; the run's `max_page_mb` sets it.
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# The spider caps depth itself (and reports it); Scrapy's limit would cut silently.
+DEPTH_LIMIT = 0
 
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,

@@ -94,12 +94,23 @@ def cli() -> None:
 @db_option
 @click.option("--only", multiple=True, metavar="ID", help="Crawl only this department (repeatable).")
 @as_of_option
+@click.option("--request-log", type=click.Path(path_type=Path), help="Write every request made to this file.")
+@click.option("--offline", is_flag=True, help="Refuse every request that would leave this machine.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the crawler's log.")
-def crawl(config_path: Path, db_path: Path, only: tuple[str, ...], as_of: date | None, verbose: bool) -> None:
+def crawl(
+    config_path: Path,
+    db_path: Path,
+    only: tuple[str, ...],
+    as_of: date | None,
+    request_log: Path | None,
+    offline: bool,
+    verbose: bool,
+) -> None:
     """Crawl every department's site, check its links, apply the rules, store one run."""
     config = _load(config_path)
     try:
-        result = run_crawl(config, config_path, db_path, only, as_of, "INFO" if verbose else "WARNING")
+        level = "INFO" if verbose else "WARNING"
+        result = run_crawl(config, config_path, db_path, only, as_of, level, request_log, offline)
     except ConfigError as exc:
         _fail(exc.messages, CONFIG_ERROR)
     except CrawlError as exc:

@@ -86,6 +86,7 @@ class Department(_Strict):
     site: HttpUrl
     disclosure: HttpUrl | None = None
     columns: list[Column] | None = None
+    obey_robots: bool | None = None  # overrides crawl.obey_robots for this site
 
 
 class Crawl(_Strict):
@@ -95,7 +96,11 @@ class Crawl(_Strict):
     download_timeout: float = Field(default=15, gt=0)
     obey_robots: bool = True
     max_pages_per_site: int = Field(default=5000, ge=1)
+    max_depth: int = Field(default=12, ge=1)
+    delay: float = Field(default=0.0, ge=0)
+    max_page_mb: float = Field(default=8.0, gt=0)
     contact_url: HttpUrl | None = None
+    ca_bundle: str | None = None
 
 
 class Config(_Strict):

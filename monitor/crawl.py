@@ -38,7 +38,13 @@ def select_departments(config: Config, only: tuple[str, ...] | list[str]) -> lis
 
 
 def write_plan(
-    store: Store, run_id: int, config: Config, dept_ids: list[str], tables_dir: Path, log_level: str
+    store: Store,
+    run_id: int,
+    config: Config,
+    dept_ids: list[str],
+    tables_dir: Path,
+    log_level: str,
+    request_log: Path | None = None,
 ) -> Path:
     """Write the crawl plan the spider reads: what to crawl and how."""
     rules = load_tables(tables_dir).rules
@@ -49,8 +55,11 @@ def write_plan(
         "crawl": config.crawl.model_dump(mode="json"),
         "link_check": rules["link_check"],
         "log_level": log_level,
+        "request_log": str(request_log) if request_log else None,
         "departments": [
-            config.department(i).model_dump(mode="json", include={"id", "site", "disclosure", "columns"})  # type: ignore[union-attr]
+            config.department(i).model_dump(  # type: ignore[union-attr]
+                mode="json", include={"id", "site", "disclosure", "columns", "obey_robots"}
+            )
             for i in dept_ids
         ],
     }
@@ -66,16 +75,24 @@ def run_crawl(
     only: tuple[str, ...] | list[str] = (),
     as_of: date | None = None,
     log_level: str = "WARNING",
+    request_log: Path | None = None,
+    offline: bool = False,
 ) -> RunResult:
-    """Crawl, evaluate and store one run. Earlier runs are never touched."""
+    """Crawl, evaluate and store one run. Earlier runs are never touched.
+
+    ``offline`` refuses every request that would leave this machine (loopback and
+    ``.invalid`` names only); ``request_log`` writes every request made to a file.
+    """
     dept_ids = select_departments(config, only)
     as_of = as_of or config.today()
     tables_dir = config_path.parent
     store = Store(db_path, config.timezone)
     try:
         run_id = store.create_run(as_of.isoformat(), str(config_path), config.model_dump(mode="json"), dept_ids)
-        plan_path = write_plan(store, run_id, config, dept_ids, tables_dir, log_level)
+        plan_path = write_plan(store, run_id, config, dept_ids, tables_dir, log_level, request_log)
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+        if offline:
+            env["GONGKAI_OFFLINE"] = "1"
         proc = subprocess.run(
             [sys.executable, "-m", "crawler.run", str(plan_path)], stdout=subprocess.PIPE, text=True, env=env
         )

@@ -94,6 +94,7 @@ class Problem:
     status: str | None = None
     on_homepage: bool | None = None
     source_count: int | None = None
+    attempts: int | None = None  # how many requests of a broken link failed
     detail: str | None = None
 
     @property
@@ -237,7 +238,8 @@ def _links(facts: DepartmentFacts, out: Evaluation) -> None:
         out.problems.append(
             Problem(
                 facts.id, "broken_link", url=link.url, source_url=source_url, anchor_text=anchor, status=status,
-                on_homepage=on_homepage, source_count=len({s[0] for s in link.sources}), detail=detail,
+                on_homepage=on_homepage, source_count=len({s[0] for s in link.sources}), attempts=link.attempts,
+                detail=detail,
             )
         )  # fmt: skip
 

@@ -106,6 +106,12 @@ def m002_detail_dates(db: sqlite_utils.Database) -> None:
     db["column_states"].add_column("date_source", str)
 
 
+@migrations()
+def m003_problem_attempts(db: sqlite_utils.Database) -> None:
+    """How many requests of a broken link failed."""
+    db["problems"].add_column("attempts", int)
+
+
 class Store:
     """A gongkai database file."""
 

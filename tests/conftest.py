@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -18,6 +19,10 @@ from monitor.store import Store
 from monitor.tables import defaults_dir
 
 AS_OF = date(2026, 11, 22)
+
+# Every crawl the suite starts refuses anything but loopback and .invalid names,
+# so no test can reach another machine, even through a bug.
+os.environ["GONGKAI_OFFLINE"] = "1"
 
 
 def write_config(directory: Path, text: str) -> Path:

@@ -32,6 +32,7 @@ def _discovery_site(external: str) -> dict[str, Route]:
         ),
         "/xxgk/": html("信息公开", f'<div class="menu"><ul>{menu}</ul></div>'),
         "/xxgk/tzgg/": list_page("通知公告", NEWS),
+        "/xxgk/tzgg/index.html": list_page("通知公告", NEWS),
         "/xxgk/zcwj/": html("测试局", f"<div>当前位置：首页 &gt; 信息公开 &gt; 政策文件</div><ul>{rows}</ul>"),
         "/xxgk/202611/t20261101_9.html": html("机构职能", "<p>发布时间：2026-11-01</p><p>本局主要职责……</p>"),
         "/search?keyword=%E9%80%9A%E7%9F%A5": list_page("搜索结果", NEWS),

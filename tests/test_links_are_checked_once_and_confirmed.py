@@ -11,6 +11,7 @@ from datetime import timedelta
 from conftest import AS_OF, crawl, write_config
 from sites import config_for, html, list_page
 
+from monitor.config import Crawl
 from monitor.demo.server import Route, SiteServer
 from monitor.store import Store
 
@@ -84,10 +85,12 @@ def test_each_url_is_requested_once_however_many_pages_link_to_it(tmp_path):
 def test_crawler_that_makes_no_request_exits_with_failure(tmp_path):
     db = tmp_path / "g.db"
     plan = {
-        "run_id": 1, "db": str(db), "crawl": {"concurrency_per_site": 1, "download_timeout": 1, "obey_robots": True,
-        "max_pages_per_site": 10}, "link_check": {"attempts": 1, "backoff_seconds": 0, "max_retry_after": 0},
+        "run_id": 1,
+        "db": str(db),
+        "crawl": Crawl().model_dump(mode="json"),
+        "link_check": {"attempts": 1, "backoff_seconds": 0, "max_retry_after": 0},
         "departments": [],
-    }  # fmt: skip
+    }
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "crawler.run", str(path)], capture_output=True, text=True, timeout=60)

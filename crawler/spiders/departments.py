@@ -5,13 +5,15 @@ notes) and never decides what is a problem: that is the monitor's job.
 
 Every URL is requested at most once per run (``crawler.links.canonical``):
 internal pages are crawled, and that fetch is also their link check; external
-links, attachments and images are only checked.
+links, attachments and images are only checked. Links to the supervisor's own
+network are never requested (``crawler.links.TargetPolicy``).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,22 +23,32 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import FormRequest, Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, StopDownload
+from scrapy.exceptions import StopDownload
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from crawler.items import CheckResult, ColumnFound, DetailDate, LinkFound, ListEntry, Note, Page
-from crawler.links import canonical, is_attachment, is_page_candidate, is_web_url
-from crawler.middlewares import error_kind
+from crawler.links import (
+    TargetPolicy,
+    canonical,
+    is_attachment,
+    is_page_candidate,
+    is_web_url,
+    removed_document,
+    trap_reason,
+)
+from crawler.middlewares import OfflineRefused, error_kind
 from crawler.pages import (
     PageMarkers,
     PageView,
     Verdict,
     breadcrumb_leaf,
+    empty_page,
     is_challenge,
     no_list_reason,
     soft_404_reason,
+    waf_block_reason,
 )
 from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
 from monitor.tables import load_tables
@@ -46,6 +58,8 @@ _MORE = re.compile(r"^(更多|more|查看更多|>>|»)", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s*[-_|—–]\s*")
 MAX_NAV_DEPTH = 3
 NEWEST_ITEMS = 5  # items of an undated list whose own pages are read first
+# Failures that mean "gongkai stopped reading", not "the link is broken".
+CUT_OFF = {"too_large": "larger than max_page_mb", "too_slow": "its body kept coming past download_timeout"}
 
 
 @dataclass
@@ -56,11 +70,11 @@ class Department:
     site: str
     disclosure: str | None
     columns: list[dict[str, str]]
+    obey_robots: bool | None = None
     hosts: set[str] = field(default_factory=set)
     pages: int = 0
-    truncated: bool = False
-    truncation_noted: bool = False
-    blocked: bool = False
+    noted: set[tuple[str, str]] = field(default_factory=set)  # (kind, key) of notes already made
+    path_variants: Counter[str] = field(default_factory=Counter)
 
     @property
     def discover(self) -> bool:
@@ -78,16 +92,22 @@ class DepartmentSpider(scrapy.Spider):
         self.plan = json.loads(Path(plan).read_text(encoding="utf-8"))
         tables_dir = self.plan.get("tables_dir")
         self.markers = PageMarkers.from_table(load_tables(Path(tables_dir) if tables_dir else None).markers)
-        self.detail_patterns = [re.compile(p) for p in self.markers.detail_url_patterns]
-        self.max_pages = int(self.plan["crawl"]["max_pages_per_site"])
+        crawl = self.plan["crawl"]
+        self.max_pages = int(crawl["max_pages_per_site"])
+        self.max_depth = int(crawl.get("max_depth", 12))
         self.departments: dict[str, Department] = {}
+        site_urls: list[str] = []
         for spec in self.plan["departments"]:
-            dept = Department(spec["id"], spec["site"], spec.get("disclosure"), spec.get("columns") or [])
-            for url in [dept.site, dept.disclosure, *(c["url"] for c in dept.columns)]:
-                if url:
-                    dept.hosts.add(urlsplit(url).netloc.lower())
+            dept = Department(
+                spec["id"], spec["site"], spec.get("disclosure"), spec.get("columns") or [], spec.get("obey_robots")
+            )
+            urls = [u for u in [dept.site, dept.disclosure, *(c["url"] for c in dept.columns)] if u]
+            dept.hosts = {urlsplit(u).netloc.lower() for u in urls}
+            site_urls += urls
             self.departments[dept.id] = dept
+        self.policy = TargetPolicy(site_urls)
         self.requested: set[str] = set()
+        self.list_pages_seen: set[tuple[str, tuple[str, ...]]] = set()
         # deny_extensions=[]: Scrapy's default silently drops pdf/doc/xls/zip links,
         # which are exactly the attachments a department must keep working.
         self.link_extractor = LinkExtractor(
@@ -103,31 +123,59 @@ class DepartmentSpider(scrapy.Spider):
 
     # requests ---------------------------------------------------------------
 
-    async def start(self) -> AsyncIterator[Request]:
+    async def start(self) -> AsyncIterator[Any]:
         """Homepages first, then configured columns, then disclosure entries.
 
         Columns are claimed before the disclosure entry so that a column configured
         at the entry's own URL is still read as a column.
         """
         for dept in self.departments.values():
-            requests = [self.page_request(dept, dept.site, "homepage", nav_depth=0, priority=30)]
+            requests = [*self.request_page(dept, dept.site, "homepage", nav_depth=0, priority=30)]
             for column in dept.columns:
                 meta = {"column": column["url"], "column_name": column["name"], "stem": list_stem(column["url"])}
-                requests.append(self.page_request(dept, column["url"], "column", priority=10, meta=meta))
+                requests += self.request_page(dept, column["url"], "column", priority=10, meta=meta)
             if dept.disclosure:
-                requests.append(self.page_request(dept, dept.disclosure, "disclosure", nav_depth=0, priority=20))
+                requests += self.request_page(dept, dept.disclosure, "disclosure", nav_depth=0, priority=20)
             for request in requests:
-                if request is not None:
-                    yield request
+                yield request
 
-    def _claim(self, url: str, form_key: str | None = None) -> bool:
-        key = form_key or canonical(url)
+    def _claim(self, key: str) -> bool:
         if key in self.requested:
             return False
         self.requested.add(key)
         return True
 
-    def page_request(
+    def _note(
+        self, dept: Department, kind: str, url: str | None, detail: str, key: str | None = None
+    ) -> Iterator[Note]:
+        """A note for the warnings, made once per department and key (default: once per kind)."""
+        if (kind, key or "") not in dept.noted:
+            dept.noted.add((kind, key or ""))
+            yield Note(dept.id, kind, url, detail)
+
+    def _truncation(self, dept: Department, url: str, role: str, depth: int) -> tuple[str, str] | None:
+        """Why a page of the site is not crawled: a cap or a trap, as (kind, detail)."""
+        if role not in ("page", "list_page"):
+            return None
+        if dept.pages >= self.max_pages:
+            return "max_pages", f"stopped after {self.max_pages} pages (max_pages_per_site)"
+        if role == "list_page":
+            return None
+        if depth > self.max_depth:
+            return "max_depth", f"pages deeper than {self.max_depth} links were not crawled (max_depth)"
+        if trap := trap_reason(url, self.markers.max_repeated_segment):
+            return "trap_path", f"crawler trap skipped: {trap}"
+        path = urlsplit(url).path
+        if urlsplit(url).query:
+            dept.path_variants[path] += 1
+            if dept.path_variants[path] > self.markers.max_query_variants:
+                return (
+                    f"trap_query:{path}",
+                    f"crawler trap skipped: more than {self.markers.max_query_variants} variants of {path}",
+                )
+        return None
+
+    def request_page(
         self,
         dept: Department,
         url: str,
@@ -136,32 +184,37 @@ class DepartmentSpider(scrapy.Spider):
         priority: int = 0,
         meta: dict[str, Any] | None = None,
         form: tuple[tuple[str, str], ...] | None = None,
-    ) -> Request | None:
-        """A request for a page of the department's site that will be parsed (once per run).
+        depth: int = 0,
+    ) -> Iterator[Request | Note]:
+        """Request a page of the department's site to be parsed (once per run).
 
-        ``form`` makes it a POST of those fields (Hanweb dataproxy groups).
+        ``form`` makes it a POST of those fields (Hanweb dataproxy groups). A page
+        beyond a cap or inside a trap is only checked, and a note says so.
         """
-        if not self._claim(url, NextPage(url, form).key if form else None):
-            return None
-        if role in ("page", "list_page") and dept.pages >= self.max_pages:
-            dept.truncated = True
-            return self._check_request(url, dept.id, truncated=True) if form is None else None
+        key = NextPage(url, form).key if form else canonical(url, self.markers.ignored_query_params)
+        if not self._claim(key):
+            return
+        if truncation := self._truncation(dept, url, role, depth):
+            yield from self._note(dept, "crawl_truncated", dept.site, truncation[1], key=truncation[0])
+            if form is None:
+                yield self._check_request(url, dept)
+            return
         dept.pages += 1
         meta = {"dept": dept.id, "role": role, "target": url, "nav_depth": nav_depth, "form": form, **(meta or {})}
+        if dept.obey_robots is False:
+            meta["dont_obey_robotstxt"] = True
         kwargs: dict[str, Any] = {"callback": self.parse_page, "errback": self.on_failure, "priority": priority,
                                   "dont_filter": True, "meta": meta}  # fmt: skip
-        if form is not None:
-            return FormRequest(url, formdata=dict(form), **kwargs)
-        return Request(url, **kwargs)
+        yield FormRequest(url, formdata=dict(form), **kwargs) if form is not None else Request(url, **kwargs)
 
-    def check_request(self, url: str, dept_id: str) -> Request | None:
-        """A request that only checks a link (external, attachment, or beyond the page cap)."""
-        if not self._claim(url):
+    def check_request(self, url: str, dept: Department) -> Request | None:
+        """A request that only checks a link (external, attachment, or beyond a cap)."""
+        if not self._claim(canonical(url, self.markers.ignored_query_params)):
             return None
-        return self._check_request(url, dept_id)
+        return self._check_request(url, dept)
 
-    def _check_request(self, url: str, dept_id: str, truncated: bool = False) -> Request:
-        meta = {"dept": dept_id, "role": "check", "target": url, "dont_obey_robotstxt": True, "truncated": truncated}
+    def _check_request(self, url: str, dept: Department) -> Request:
+        meta = {"dept": dept.id, "role": "check", "target": url, "dont_obey_robotstxt": True}
         if is_attachment(url):
             # HEAD first; a refused or failed HEAD falls back to a GET (see parse_check).
             return Request(url, method="HEAD", callback=self.parse_check, errback=self.on_failure,
@@ -170,11 +223,12 @@ class DepartmentSpider(scrapy.Spider):
 
     def _get_after_head(self, head: Request) -> Request:
         """The GET (cut after the headers) that confirms a HEAD which failed or was refused."""
-        meta = {k: head.meta[k] for k in ("dept", "role", "target", "dont_obey_robotstxt", "truncated")}
+        meta = {k: head.meta[k] for k in ("dept", "role", "target", "dont_obey_robotstxt")}
         return head.replace(method="GET", meta={**meta, "headers_only": True})
 
     def on_headers(self, headers: Any, body_length: int, request: Request, spider: scrapy.Spider) -> None:
-        """Stop downloading bodies that will not be read: attachments, and non-HTML answers."""
+        """Stop downloading bodies that will not be read: attachments, and answers that are not lists or pages."""
+        request.meta["headers_seen"] = True
         if request.meta.get("headers_only"):
             raise StopDownload(fail=False)
         content_type = (headers.get(b"Content-Type") or b"").lower()
@@ -182,7 +236,7 @@ class DepartmentSpider(scrapy.Spider):
         if content_type and not any(kind in content_type for kind in wanted):
             raise StopDownload(fail=False)
 
-    # callbacks ----------------------------------------------------------------
+    # judging answers ----------------------------------------------------------
 
     def _check_item(self, response: Response, verdict: Verdict) -> CheckResult:
         return CheckResult(
@@ -201,19 +255,40 @@ class DepartmentSpider(scrapy.Spider):
             # Still "slow down" after the confirmations honoured Retry-After: the
             # server is limiting gongkai, which says nothing about the link.
             return Verdict("blocked", "rate_limited", "HTTP 429: the server limits gongkai's requests")
-        if not isinstance(response, HtmlResponse):
-            if response.status >= 400:
-                return Verdict("broken", "http", f"HTTP {response.status}")
-            # XML and JSON answers can be lists (Hanweb dataproxy groups, JSON feeds).
-            return Verdict("ok", page=PageView(response) if isinstance(response, TextResponse) else None)
-        view = PageView(response)
-        if is_challenge(response.text[:8192], view.text, self.markers):
-            return Verdict("blocked", "challenge", "anti-bot challenge page")
+        view = PageView(response) if isinstance(response, TextResponse) else None
+        if isinstance(response, HtmlResponse) and view is not None:
+            if is_challenge(response.text[:8192], view.text, self.markers):
+                return Verdict("blocked", "challenge", "anti-bot challenge page")
+            if reason := waf_block_reason(view.text, self.markers):
+                return Verdict("blocked", "waf", f"firewall block page ({reason})")
         if response.status >= 400:
             return Verdict("broken", "http", f"HTTP {response.status}")
-        if reason := soft_404_reason(view.title, view.text, self.markers):
+        kind, problem = response.meta.get("certificate") or (None, None)
+        content = view if view is not None and (view.root is not None or response.meta["role"] != "check") else None
+        if kind == "tls":
+            return Verdict("broken", "tls", problem, page=content)  # the page is still read
+        is_html = isinstance(response, HtmlResponse) and view is not None
+        if is_html and (reason := soft_404_reason(view.title, view.text, self.markers)):
             return Verdict("broken", "soft_404", f"page says {reason!r}")
-        return Verdict("ok", page=view)
+        if is_html and empty_page(view):
+            return Verdict("broken", "soft_404", "the page is empty")
+        if moved := removed_document(
+            response.meta["target"], response.url, self.departments[response.meta["dept"]].site
+        ):
+            return Verdict("broken", "soft_404", moved)
+        return Verdict("ok", page=content)
+
+    def _side_notes(self, dept: Department, response: Response, verdict: Verdict) -> Iterator[Note]:
+        target = response.meta["target"]
+        if verdict.outcome == "blocked":
+            detail = f"a server answered with a firewall, challenge or rate-limit page instead of content ({target})"
+            yield from self._note(dept, "blocked", target, detail)
+        kind, problem = response.meta.get("certificate") or (None, None)
+        if kind == "tls_unverified":
+            host = urlsplit(target).netloc
+            yield from self._note(dept, "tls_unverified", target, f"{host}: {problem}", key=host)
+
+    # callbacks ----------------------------------------------------------------
 
     def parse_check(self, response: Response) -> Iterator[Any]:
         """Record a link check; a failed HEAD is tried again as a GET."""
@@ -222,10 +297,7 @@ class DepartmentSpider(scrapy.Spider):
             return
         verdict = self._judge(response)
         yield self._check_item(response, verdict)
-        if verdict.outcome == "blocked":
-            yield from self._note_blocked(response.meta["dept"], response.meta["target"])
-        if response.meta.get("truncated"):
-            yield from self._note_truncated(response.meta["dept"])
+        yield from self._side_notes(self.departments[response.meta["dept"]], response, verdict)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         """Record a page of a department's site and follow what it links to."""
@@ -242,8 +314,7 @@ class DepartmentSpider(scrapy.Spider):
             bytes=len(response.body),
             reading="content" if view else ("not_html" if verdict.outcome == "ok" else verdict.error),
         )  # fmt: skip
-        if verdict.outcome == "blocked":
-            yield from self._note_blocked(dept.id, meta["target"])
+        yield from self._side_notes(dept, response, verdict)
         if view is None:
             if role == "column":
                 state = "blocked" if verdict.outcome == "blocked" else "unreachable"
@@ -267,24 +338,34 @@ class DepartmentSpider(scrapy.Spider):
             yield DetailDate(dept.id, meta["target"], *found)
         if view.root is None:
             return  # a data answer: no links to follow
+        yield from self._follow_links(response, view, dept, meta, list_urls)
 
-        child_depth = nav_depth + 1 if nav_depth is not None and nav_depth < MAX_NAV_DEPTH else None
+    def _follow_links(
+        self, response: Response, view: PageView, dept: Department, meta: dict[str, Any], list_urls: set[str]
+    ) -> Iterator[Any]:
+        """Record every link of a page; crawl the site's own pages, check the rest."""
+        nav_depth = meta.get("nav_depth")
+        child_nav = nav_depth + 1 if nav_depth is not None and nav_depth < MAX_NAV_DEPTH else None
+        depth = meta.get("depth", 0) + 1
         here = view.url.split("#", 1)[0]
+        on_homepage = meta["role"] == "homepage"
         for link in self.link_extractor.extract_links(response):
             url = link.url.split("#", 1)[0]
             if not url or not is_web_url(url) or url == here:
                 continue
             text = link.text.strip()
-            yield LinkFound(dept.id, meta["target"], url, text, on_homepage=role == "homepage")
+            yield LinkFound(dept.id, meta["target"], url, text, on_homepage=on_homepage)
+            if refused := self.policy.refusal(url):
+                detail = f"a link to a {refused.replace('_', '-')} address is never requested"
+                yield from self._note(dept, "private_target", url, detail, key=url)
+                continue
             if urlsplit(url).netloc.lower() in dept.hosts and is_page_candidate(url):
-                depth = None if url in list_urls else child_depth
-                request = self.page_request(dept, url, "page", nav_depth=depth, meta={"anchor": text})
-            else:
-                request = self.check_request(url, dept.id)
-            if request is not None:
-                if request.meta.get("truncated"):
-                    yield from self._note_truncated(dept.id)
+                nav = None if url in list_urls else child_nav
+                yield from self.request_page(dept, url, "page", nav_depth=nav, meta={"anchor": text}, depth=depth)
+            elif request := self.check_request(url, dept):
                 yield request
+
+    # columns ------------------------------------------------------------------
 
     def _discovered_column(
         self, dept: Department, view: PageView, meta: dict[str, Any], nav_depth: Any
@@ -326,8 +407,9 @@ class DepartmentSpider(scrapy.Spider):
 
         Returns the item URLs, which are articles rather than navigation.
         """
-        if meta["role"] == "page":  # a discovered column's first page
-            meta = {**meta, "column": meta["target"], "column_name": self._column_name(view, meta),
+        if meta["role"] == "page":  # a discovered column's first page, known by its canonical URL
+            column = canonical(meta["target"], self.markers.ignored_query_params)
+            meta = {**meta, "column": column, "column_name": self._column_name(view, meta),
                     "stem": list_stem(meta["target"]), "role": "discovered"}  # fmt: skip
         if reading is None:
             reading = read_column(view, self.markers, meta["stem"], meta.get("form"))
@@ -340,54 +422,52 @@ class DepartmentSpider(scrapy.Spider):
                 state, detail = no_list_reason(view, self.markers)
             yield self._column(meta, dept, state, detail)
         # Items dated only on their own page: read the newest ones first.
-        undated = [e for e in reading.entries if e.date_source != "list"][:NEWEST_ITEMS]
-        for entry in undated:
+        for entry in [e for e in reading.entries if e.date_source != "list"][:NEWEST_ITEMS]:
             if urlsplit(entry.url).netloc.lower() in dept.hosts:
-                request = self.page_request(dept, entry.url, "page", priority=8, meta={"anchor": entry.title})
-                if request is not None:
-                    yield request
+                yield from self.request_page(dept, entry.url, "page", priority=8, meta={"anchor": entry.title})
+        # A page whose rows were all seen on another page of the same list ends a pagination loop.
+        signature = (meta["column"], tuple(e.url for e in reading.entries))
+        if reading.entries and signature in self.list_pages_seen:
+            return {e.url for e in reading.entries}
+        self.list_pages_seen.add(signature)
         for page in reading.next_pages:
             if urlsplit(page.url).netloc.lower() in dept.hosts:
                 page_meta = {k: meta[k] for k in ("column", "column_name", "stem")}
-                request = self.page_request(dept, page.url, "list_page", priority=5, meta=page_meta, form=page.formdata)
-                if request is not None:
-                    yield request
+                yield from self.request_page(
+                    dept, page.url, "list_page", priority=5, meta=page_meta, form=page.formdata
+                )
         return {e.url for e in reading.entries}
+
+    # failures -------------------------------------------------------------------
 
     def on_failure(self, failure: Failure) -> Iterator[Any]:
         """Record a request that failed for good (after confirmation)."""
         request = failure.request
         meta = request.meta
+        dept = self.departments[meta["dept"]]
         kind = error_kind(failure.value)
-        if isinstance(failure.value, IgnoreRequest):
-            yield CheckResult(
-                meta["target"], None, "robots", "skipped", meta.get("attempt", 1), None, "forbidden by robots.txt"
-            )
+        attempts = meta.get("attempt", 1)
+        if isinstance(failure.value, OfflineRefused):
+            yield CheckResult(meta["target"], None, "offline", "skipped", attempts, None, str(failure.value))
+            return
+        if kind in ("robots", "ignored"):
+            detail = "forbidden by robots.txt" if kind == "robots" else str(failure.value)
+            yield CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail)
             return
         if request.method == "HEAD":
             yield self._get_after_head(request)
             return
+        if kind == "timeout" and meta.get("headers_seen"):
+            kind = "too_slow"
+        if kind in CUT_OFF:
+            # The server answered; gongkai stopped reading. A warning, never a broken link.
+            detail = f"{meta['target']} was cut off: {CUT_OFF[kind]}"
+            yield CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail)
+            yield from self._note(dept, "page_cut_off", meta["target"], detail, key=meta["target"])
+            return
         detail = f"{kind}: {failure.getErrorMessage()}"[:300]
-        yield CheckResult(meta["target"], None, kind, "broken", meta.get("attempt", 1), None, detail)
+        yield CheckResult(meta["target"], None, kind, "broken", attempts, None, detail)
         if meta["role"] != "check":
-            yield Page(meta["dept"], meta["target"], meta["role"], None, reading="unreachable")
+            yield Page(dept.id, meta["target"], meta["role"], None, reading="unreachable")
         if meta["role"] == "column":
-            yield self._column(meta, self.departments[meta["dept"]], "unreachable", detail)
-
-    # notes ----------------------------------------------------------------------
-
-    def _note_blocked(self, dept_id: str, url: str) -> Iterator[Note]:
-        dept = self.departments[dept_id]
-        if not dept.blocked:
-            dept.blocked = True
-            yield Note(
-                dept_id, "blocked", url, "a server answered with a firewall challenge or a rate limit, not content"
-            )
-
-    def _note_truncated(self, dept_id: str) -> Iterator[Note]:
-        dept = self.departments[dept_id]
-        if dept.truncated and not dept.truncation_noted:
-            dept.truncation_noted = True
-            yield Note(
-                dept_id, "crawl_truncated", dept.site, f"stopped after {self.max_pages} pages (max_pages_per_site)"
-            )
+            yield self._column(meta, dept, "unreachable", detail)

@@ -41,7 +41,7 @@ def run_demo(directory: Path, as_of: date | None = None) -> DemoOutcome:
         text = demo_config(sites)
         config_path.write_text(text, encoding="utf-8")
         config = parse_config(text, str(config_path))
-        result = run_crawl(config, config_path, db, as_of=as_of or config.today())
+        result = run_crawl(config, config_path, db, as_of=as_of or config.today(), offline=True)
     finally:
         for site in sites:
             if site.server:

@@ -10,7 +10,7 @@ from monitor.store import Store
 PROBLEM_FIELDS = (
     "department", "type", "column", "column_url", "category", "last_updated", "age_days",
     "threshold_days", "url", "source_url", "anchor_text", "status", "on_homepage", "source_count",
-    "detail", "first_seen", "state",
+    "attempts", "detail", "first_seen", "state",
 )  # fmt: skip
 COLUMN_FIELDS = ("department", "name", "url", "category", "items", "last_updated", "state")
 WARNING_FIELDS = ("department", "kind", "url", "detail")
