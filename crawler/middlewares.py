@@ -69,7 +69,9 @@ def error_kind(exc: BaseException) -> str:
     for item in chain:
         for cls in type(item).__mro__:
             if cls in _NETWORK_ERRORS:
-                return _NETWORK_ERRORS[cls]
+                kind = _NETWORK_ERRORS[cls]
+                # A reset while connecting comes as a plain ConnectError ("104: Connection reset by peer").
+                return "connection_reset" if kind == "connection_error" and "reset" in str(item).lower() else kind
     return "error"
 
 
@@ -194,6 +196,7 @@ _CERTIFICATE_ERRORS = {
     18: ("tls", "the certificate is self-signed"),
     19: ("tls", "the certificate chain ends in a self-signed certificate"),
     62: ("tls", "the certificate is for another host name"),
+    64: ("tls", "the certificate is for another host name"),  # an IP address host
 }
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import socket
+import ssl
+import struct
+import tempfile
+import threading
 from datetime import date
+
+import trustme
 
 from monitor.demo.server import Route
 from monitor.demo.sites import page
@@ -34,3 +41,39 @@ def config_for(base: str, columns: list[tuple[str, str]], dept_id: str = "csj") 
     ]
     lines += [f'      - {{name: {name}, url: "{base}{path.lstrip("/")}"}}' for name, path in columns]
     return "\n".join(lines) + "\n"
+
+
+class ResetServer:
+    """A TCP server on 127.0.0.1 that resets every connection at once."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/reset.html"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+
+    def stop(self) -> None:
+        self.sock.close()
+
+
+def tls_context(cert: trustme.LeafCert | None = None, ca: trustme.CA | None = None) -> ssl.SSLContext:
+    """A server TLS context for a leaf certificate, or for a CA's own (self-signed) certificate."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    if cert is not None:
+        cert.configure_cert(context)
+    elif ca is not None:
+        with tempfile.NamedTemporaryFile("wb", suffix=".pem", delete=False) as pem:
+            pem.write(ca.private_key_pem.bytes() + ca.cert_pem.bytes())
+        context.load_cert_chain(pem.name)
+    return context

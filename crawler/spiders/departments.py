@@ -227,7 +227,12 @@ class DepartmentSpider(scrapy.Spider):
         return head.replace(method="GET", meta={**meta, "headers_only": True})
 
     def on_headers(self, headers: Any, body_length: int, request: Request, spider: scrapy.Spider) -> None:
-        """Stop downloading bodies that will not be read: attachments, and answers that are not lists or pages."""
+        """Stop downloading bodies that will not be read: attachments, and answers that are not lists or pages.
+
+        Only the spider's own requests (they carry a target) are cut: robots.txt is text/plain.
+        """
+        if "target" not in request.meta:
+            return
         request.meta["headers_seen"] = True
         if request.meta.get("headers_only"):
             raise StopDownload(fail=False)

@@ -8,9 +8,11 @@ failure on the first requests only, a slow answer.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,7 +27,10 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     redirect: str | None = None  # answer 301 to this location
     fail_first: int = 0  # answer 503 to the first N requests
+    retry_after: int | None = None  # the Retry-After header of those 503s
+    head_status: int | None = None  # a different status for HEAD requests
     delay: float = 0.0  # seconds before answering
+    drip: bool = False  # send the headers, then a byte every 0.2 s, never finishing
 
     def payload(self) -> bytes:
         """The body as bytes (str bodies are UTF-8)."""
@@ -44,19 +49,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, with_body: bool) -> None:
         site = self.server.site
-        route = site.routes.get(self.path, site.fallback)
+        route = site.routes.get(self.path) or (site.dynamic and site.dynamic(self.path)) or site.fallback
         with site.lock:
             site.log.append((self.command, self.path))
+            site.times.append((time.monotonic(), self.path))
+            site.agents.add(self.headers.get("User-Agent", ""))
             site.hits[self.path] += 1
             hit = site.hits[self.path]
         if route.delay:
             time.sleep(route.delay)
         if hit <= route.fail_first:
             status, headers, body = 503, {"Content-Type": "text/plain"}, b"busy"
+            if route.retry_after is not None:
+                headers["Retry-After"] = str(route.retry_after)
         elif route.redirect:
             status, headers, body = 301, {"Location": route.redirect}, b""
         else:
             status, headers, body = route.status, {"Content-Type": route.content_type, **route.headers}, route.payload()
+            if self.command == "HEAD" and route.head_status is not None:
+                status = route.head_status
+        if route.drip and hit > route.fail_first:
+            self._drip(headers)
+            return
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -64,6 +78,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if with_body:
             self.wfile.write(body)
+
+    def _drip(self, headers: dict[str, str]) -> None:
+        """An endless body: a byte every 0.2 s until the client gives up (at most 60 s)."""
+        self.send_response(200)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        deadline = time.monotonic() + 60
+        try:
+            while time.monotonic() < deadline:
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass  # the client hung up, as it should
+        self.close_connection = True
 
     def do_GET(self) -> None:
         """Answer a GET."""
@@ -90,21 +121,34 @@ class _Server(ThreadingHTTPServer):
 class SiteServer:
     """Serves one site's routes on 127.0.0.1 in a background thread."""
 
-    def __init__(self, routes: dict[str, Route] | None = None, port: int = 0, fallback: Route = NOT_FOUND) -> None:
+    def __init__(
+        self,
+        routes: dict[str, Route] | None = None,
+        port: int = 0,
+        fallback: Route = NOT_FOUND,
+        dynamic: Callable[[str], Route | None] | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.routes: dict[str, Route] = routes or {}
         self.fallback = fallback  # the answer for paths not in routes
+        self.dynamic = dynamic  # builds the answer for paths not in routes (endless sites)
+        self.times: list[tuple[float, str]] = []
+        self.agents: set[str] = set()
+        self.scheme = "https" if tls else "http"
         self.log: list[tuple[str, str]] = []
         self.forms: list[tuple[str, str]] = []
         self.hits: Counter[str] = Counter()
         self.lock = threading.Lock()
         self._server = _Server(("127.0.0.1", port), _Handler)
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._server.site = self
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def base(self) -> str:
         """The site's root URL, ending in a slash."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}/"
 
     def url(self, path: str) -> str:
         """Absolute URL of a path on this site."""
