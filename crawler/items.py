@@ -94,3 +94,15 @@ class DetailDate:
     url: str
     date_raw: str
     date_source: str  # detail, written, meta
+
+
+@dataclass
+class Frontier:
+    """A request the crawl made; with no check result yet, a resumed crawl makes it again."""
+
+    table: ClassVar[str] = "frontier"
+    department: str
+    key: str
+    url: str
+    method: str
+    meta: str  # JSON: what the request needs to be rebuilt

@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 
 from monitor.store import Store
 
-_REPLACE = frozenset({"pages", "checks", "columns", "details"})
+_REPLACE = frozenset({"pages", "checks", "columns", "details", "frontier"})
 
 
 class StorePipeline:
@@ -47,10 +47,14 @@ class StorePipeline:
         return item
 
     def flush(self) -> None:
-        """Write every buffered row."""
+        """Write every buffered row in one transaction.
+
+        A page's check result is the last item its callback yields, so a stored
+        check means the page's links and requests are stored too: what a resumed
+        crawl treats as done is done.
+        """
         assert self.store is not None
-        for table, rows in self.buffers.items():
-            self.store.insert_rows(table, rows, replace=table in _REPLACE)
+        self.store.insert_batch(self.buffers, _REPLACE)
         self.buffers = {}
         self.pending = 0
         self.last_flush = time.monotonic()

@@ -112,6 +112,27 @@ def m003_problem_attempts(db: sqlite_utils.Database) -> None:
     db["problems"].add_column("attempts", int)
 
 
+@migrations()
+def m004_frontier_and_probes(db: sqlite_utils.Database) -> None:
+    """The crawl's frontier (to resume a killed run), availability probes, idempotent rows."""
+    db["frontier"].create(
+        {"run_id": int, "key": str, "department": str, "url": str, "method": str, "meta": str}, pk=("run_id", "key")
+    )
+    db["probes"].create(
+        {"id": int, "department": str, "url": str, "at": str, "ok": int, "status": int, "seconds": float, "error": str},
+        pk="id",
+    )
+    db["probes"].create_index(["department", "at"])
+    # A resumed crawl may see a page again: its rows must not be stored twice.
+    db.execute(
+        "delete from items where rowid not in (select min(rowid) from items"
+        " group by run_id, department, ifnull(column_url, ''), url)"
+    )
+    db.execute("create unique index items_once on items (run_id, department, ifnull(column_url, ''), url)")
+    db.execute("delete from links where rowid not in (select min(rowid) from links group by run_id, source_url, url)")
+    db.execute("create unique index links_once on links (run_id, source_url, url)")
+
+
 class Store:
     """A gongkai database file."""
 
@@ -161,6 +182,17 @@ class Store:
         """Return all runs, newest first."""
         return list(self.db["runs"].rows_where(order_by="id desc"))
 
+    def mark_interrupted(self) -> list[int]:
+        """Mark runs left ``running`` by a process that died as ``incomplete``; return their ids.
+
+        Call only while holding the store's lock: then no run can really be running.
+        """
+        ids = [r["id"] for r in self.db.query("select id from runs where status = 'running'")]
+        with self.db.atomic():
+            for run_id in ids:
+                self.db["runs"].update(run_id, {"status": "incomplete", "error": "interrupted before it finished"})
+        return ids
+
     def latest_run_id(self, status: str = "complete") -> int | None:
         """Return the id of the newest run with this status."""
         row = self.db.execute("select max(id) from runs where status = ?", [status]).fetchone()
@@ -177,12 +209,17 @@ class Store:
 
     # crawl facts ------------------------------------------------------------
 
-    def insert_rows(self, table: str, rows: Iterable[dict[str, Any]], replace: bool = False) -> None:
-        """Insert crawl rows in one transaction."""
-        rows = list(rows)
-        if rows:
-            with self.db.atomic():
-                self.db[table].insert_all(rows, replace=replace, batch_size=500)
+    def insert_batch(self, batch: dict[str, list[dict[str, Any]]], replace: frozenset[str]) -> None:
+        """Insert rows of several tables in one transaction (tables in ``replace`` overwrite by key).
+
+        Rows already stored (a resumed crawl seeing a page again) are kept once.
+        """
+        with self.db.atomic():
+            for table, rows in batch.items():
+                if rows:
+                    self.db[table].insert_all(
+                        rows, replace=table in replace, ignore=table not in replace, batch_size=500
+                    )
 
     def rows(self, table: str, run_id: int, where: str = "", params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
         """Iterate the rows of one run in a table, optionally filtered."""

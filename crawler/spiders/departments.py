@@ -28,7 +28,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
-from crawler.items import CheckResult, ColumnFound, DetailDate, LinkFound, ListEntry, Note, Page
+from crawler.items import CheckResult, ColumnFound, DetailDate, Frontier, LinkFound, ListEntry, Note, Page
 from crawler.links import (
     TargetPolicy,
     canonical,
@@ -51,6 +51,7 @@ from crawler.pages import (
     waf_block_reason,
 )
 from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
+from monitor.store import Store
 from monitor.tables import load_tables
 
 COLUMN_ROLES = frozenset({"column", "list_page"})
@@ -59,6 +60,11 @@ _TITLE_SEPARATORS = re.compile(r"\s*[-_|—–]\s*")
 MAX_NAV_DEPTH = 3
 NEWEST_ITEMS = 5  # items of an undated list whose own pages are read first
 # Failures that mean "gongkai stopped reading", not "the link is broken".
+# What a request's frontier row keeps, to rebuild it when a killed crawl resumes.
+_FRONTIER_META = frozenset(
+    {"dept", "role", "target", "nav_depth", "form", "depth", "column", "column_name", "stem", "anchor", "confirm",
+     "dont_obey_robotstxt"}
+)  # fmt: skip
 CUT_OFF = {"too_large": "larger than max_page_mb", "too_slow": "its body kept coming past download_timeout"}
 
 
@@ -127,8 +133,15 @@ class DepartmentSpider(scrapy.Spider):
         """Homepages first, then configured columns, then disclosure entries.
 
         Columns are claimed before the disclosure entry so that a column configured
-        at the entry's own URL is still read as a column.
+        at the entry's own URL is still read as a column. A resumed run instead
+        makes the requests its killed predecessor queued but never finished.
         """
+        if self.plan.get("resume"):
+            pending = self._pending_requests()
+            if pending is not None:
+                for request in pending:
+                    yield request
+                return
         for dept in self.departments.values():
             requests = [*self.request_page(dept, dept.site, "homepage", nav_depth=0, priority=30)]
             for column in dept.columns:
@@ -138,6 +151,51 @@ class DepartmentSpider(scrapy.Spider):
                 requests += self.request_page(dept, dept.disclosure, "disclosure", nav_depth=0, priority=20)
             for request in requests:
                 yield request
+
+    def _pending_requests(self) -> list[Request] | None:
+        """The frontier of an interrupted run: requests made but not answered (None: nothing stored)."""
+        store = Store(self.plan["db"])
+        try:
+            run_id = self.plan["run_id"]
+            rows = list(store.rows("frontier", run_id))
+            done = {r["url"] for r in store.db.query("select url from checks where run_id = ?", [run_id])}
+        finally:
+            store.close()
+        if not rows:
+            return None
+        requests = []
+        for row in rows:
+            self.requested.add(row["key"])
+            meta = json.loads(row["meta"])
+            if meta["role"] in ("page", "list_page"):
+                self.departments[meta["dept"]].pages += 1
+            if row["url"] not in done:
+                requests.append(self._rebuild(row["url"], row["method"], meta))
+        return requests
+
+    def _rebuild(self, url: str, method: str, meta: dict[str, Any]) -> Request:
+        callback = self.parse_page if meta.pop("callback") == "page" else self.parse_check
+        priority = meta.pop("priority", 0)
+        form = tuple(tuple(pair) for pair in meta["form"]) if meta.get("form") else None
+        meta["form"] = form
+        kwargs = {
+            "callback": callback,
+            "errback": self.on_failure,
+            "priority": priority,
+            "dont_filter": True,
+            "meta": meta,
+        }
+        if form is not None:
+            return FormRequest(url, formdata=dict(form), **kwargs)
+        return Request(url, method=method, **kwargs)
+
+    def _scheduled(self, request: Request, dept: Department, key: str) -> Iterator[Any]:
+        """Yield a request with its frontier row, so a killed crawl can be resumed."""
+        meta = {k: v for k, v in request.meta.items() if k in _FRONTIER_META}
+        meta["callback"] = "page" if request.callback == self.parse_page else "check"
+        meta["priority"] = request.priority
+        yield Frontier(dept.id, key, request.url, request.method, json.dumps(meta, ensure_ascii=False))
+        yield request
 
     def _claim(self, key: str) -> bool:
         if key in self.requested:
@@ -197,21 +255,23 @@ class DepartmentSpider(scrapy.Spider):
         if truncation := self._truncation(dept, url, role, depth):
             yield from self._note(dept, "crawl_truncated", dept.site, truncation[1], key=truncation[0])
             if form is None:
-                yield self._check_request(url, dept)
+                yield from self._scheduled(self._check_request(url, dept), dept, key)
             return
         dept.pages += 1
-        meta = {"dept": dept.id, "role": role, "target": url, "nav_depth": nav_depth, "form": form, **(meta or {})}
+        meta = {"dept": dept.id, "role": role, "target": url, "nav_depth": nav_depth, "form": form, "depth": depth,
+                **(meta or {})}  # fmt: skip
         if dept.obey_robots is False:
             meta["dont_obey_robotstxt"] = True
         kwargs: dict[str, Any] = {"callback": self.parse_page, "errback": self.on_failure, "priority": priority,
                                   "dont_filter": True, "meta": meta}  # fmt: skip
-        yield FormRequest(url, formdata=dict(form), **kwargs) if form is not None else Request(url, **kwargs)
+        request = FormRequest(url, formdata=dict(form), **kwargs) if form is not None else Request(url, **kwargs)
+        yield from self._scheduled(request, dept, key)
 
-    def check_request(self, url: str, dept: Department) -> Request | None:
-        """A request that only checks a link (external, attachment, or beyond a cap)."""
-        if not self._claim(canonical(url, self.markers.ignored_query_params)):
-            return None
-        return self._check_request(url, dept)
+    def request_check(self, url: str, dept: Department) -> Iterator[Any]:
+        """Request a link only to check it (external, attachment), once per run."""
+        key = canonical(url, self.markers.ignored_query_params)
+        if self._claim(key):
+            yield from self._scheduled(self._check_request(url, dept), dept, key)
 
     def _check_request(self, url: str, dept: Department) -> Request:
         meta = {"dept": dept.id, "role": "check", "target": url, "dont_obey_robotstxt": True}
@@ -301,17 +361,20 @@ class DepartmentSpider(scrapy.Spider):
             yield self._get_after_head(response.request)
             return
         verdict = self._judge(response)
-        yield self._check_item(response, verdict)
         yield from self._side_notes(self.departments[response.meta["dept"]], response, verdict)
+        yield self._check_item(response, verdict)  # last: marks the URL done for a resumed crawl
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         """Record a page of a department's site and follow what it links to."""
+        verdict = self._judge(response)
+        yield from self._read_page(response, verdict)
+        yield self._check_item(response, verdict)  # last: marks the URL done for a resumed crawl
+
+    def _read_page(self, response: Response, verdict: Verdict) -> Iterator[Any]:
         meta = response.meta
         dept = self.departments[meta["dept"]]
         role = meta["role"]
-        verdict = self._judge(response)
         view = verdict.page
-        yield self._check_item(response, verdict)
         yield Page(
             department=dept.id, url=meta["target"], role=role, status=response.status,
             title=view.title if view else None,
@@ -367,8 +430,8 @@ class DepartmentSpider(scrapy.Spider):
             if urlsplit(url).netloc.lower() in dept.hosts and is_page_candidate(url):
                 nav = None if url in list_urls else child_nav
                 yield from self.request_page(dept, url, "page", nav_depth=nav, meta={"anchor": text}, depth=depth)
-            elif request := self.check_request(url, dept):
-                yield request
+            else:
+                yield from self.request_check(url, dept)
 
     # columns ------------------------------------------------------------------
 
@@ -433,6 +496,8 @@ class DepartmentSpider(scrapy.Spider):
         # A page whose rows were all seen on another page of the same list ends a pagination loop.
         signature = (meta["column"], tuple(e.url for e in reading.entries))
         if reading.entries and signature in self.list_pages_seen:
+            for page in reading.next_pages:  # nor are they followed as ordinary pages
+                self._claim(page.key if page.formdata else canonical(page.url, self.markers.ignored_query_params))
             return {e.url for e in reading.entries}
         self.list_pages_seen.add(signature)
         for page in reading.next_pages:
@@ -467,12 +532,12 @@ class DepartmentSpider(scrapy.Spider):
         if kind in CUT_OFF:
             # The server answered; gongkai stopped reading. A warning, never a broken link.
             detail = f"{meta['target']} was cut off: {CUT_OFF[kind]}"
-            yield CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail)
             yield from self._note(dept, "page_cut_off", meta["target"], detail, key=meta["target"])
+            yield CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail)
             return
         detail = f"{kind}: {failure.getErrorMessage()}"[:300]
-        yield CheckResult(meta["target"], None, kind, "broken", attempts, None, detail)
         if meta["role"] != "check":
             yield Page(dept.id, meta["target"], meta["role"], None, reading="unreachable")
         if meta["role"] == "column":
             yield self._column(meta, dept, "unreachable", detail)
+        yield CheckResult(meta["target"], None, kind, "broken", attempts, None, detail)
