@@ -14,7 +14,7 @@ from rich.table import Table
 from monitor.config import Config, ConfigError, load_config
 from monitor.crawl import CrawlError, run_crawl
 from monitor.evaluate import evaluate_run
-from monitor.reports import FORMATS, render, report_data, write_per_department
+from monitor.reports import FORMATS, ranking, render, report_data, write_per_department
 from monitor.store import DEFAULT_DB, Store
 from monitor.tables import load_tables
 
@@ -60,12 +60,14 @@ def print_summary(data: dict[str, Any], title: str) -> None:
     rules = load_tables().rules
     types, kinds, states = rules["problem_types"], rules["warning_kinds"], rules["states"]
     table = Table(title=title)
-    for header in ("部门", "页面", "栏目", "问题", "提示"):
-        table.add_column(header, justify="left" if header == "部门" else "right")
-    for dept in data["departments"]:
+    for header in ("部门", "得分", "结果", "页面", "栏目", "问题", "提示"):
+        table.add_column(header, justify="left" if header in ("部门", "结果") else "right")
+    for dept in ranking(data):
         warnings = sum(1 for w in data["warnings"] if w["department"] == dept["id"])
-        table.add_row(f"{dept['name']} ({dept['id']})", str(dept["pages_crawled"]), str(dept["columns"]),
-                      str(dept["problems"]), str(warnings))  # fmt: skip
+        verdict = "" if dept["passed"] is None else ("合格" if dept["passed"] else "不合格")
+        score = ("未计分" if dept["veto"] else "") if dept["score"] is None else f"{dept['score']:g}"
+        table.add_row(f"{dept['name']} ({dept['id']})", score, verdict, str(dept["pages_crawled"]),
+                      str(dept["columns"]), str(dept["problems"]), str(warnings))  # fmt: skip
     console.print(table)
     for dept in data["departments"]:
         problems = [p for p in data["problems"] if p["department"] == dept["id"]]

@@ -6,12 +6,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from monitor.config import Config, ConfigError
 from monitor.evaluate import evaluate_run
+from monitor.lock import StoreLock
 from monitor.store import Store
 from monitor.tables import load_tables
 
@@ -45,6 +47,7 @@ def write_plan(
     tables_dir: Path,
     log_level: str,
     request_log: Path | None = None,
+    resume: bool = False,
 ) -> Path:
     """Write the crawl plan the spider reads: what to crawl and how."""
     rules = load_tables(tables_dir).rules
@@ -56,6 +59,7 @@ def write_plan(
         "link_check": rules["link_check"],
         "log_level": log_level,
         "request_log": str(request_log) if request_log else None,
+        "resume": resume,
         "departments": [
             config.department(i).model_dump(  # type: ignore[union-attr]
                 mode="json", include={"id", "site", "disclosure", "columns", "obey_robots"}
@@ -68,6 +72,16 @@ def write_plan(
     return path
 
 
+def _wait(proc: subprocess.Popen[str], stop: threading.Event | None) -> str:
+    """Wait for the crawler; on ``stop``, ask it to finish (SIGTERM: Scrapy closes cleanly)."""
+    while True:
+        try:
+            return proc.communicate(timeout=0.5)[0]
+        except subprocess.TimeoutExpired:
+            if stop is not None and stop.is_set() and proc.returncode is None:
+                proc.terminate()
+
+
 def run_crawl(
     config: Config,
     config_path: Path,
@@ -77,44 +91,81 @@ def run_crawl(
     log_level: str = "WARNING",
     request_log: Path | None = None,
     offline: bool = False,
+    resume: int | None = None,
+    stop: threading.Event | None = None,
 ) -> RunResult:
     """Crawl, evaluate and store one run. Earlier runs are never touched.
 
     ``offline`` refuses every request that would leave this machine (loopback and
     ``.invalid`` names only); ``request_log`` writes every request made to a file.
+    ``resume`` continues an interrupted run (0: the newest) instead of starting one. When ``stop``
+    is set the crawl is ended and the run left ``incomplete`` (resumable), never
+    ``complete``. Raises StoreLockedError while another run holds the store.
     """
-    dept_ids = select_departments(config, only)
-    as_of = as_of or config.today()
     tables_dir = config_path.parent
-    store = Store(db_path, config.timezone)
-    try:
-        run_id = store.create_run(as_of.isoformat(), str(config_path), config.model_dump(mode="json"), dept_ids)
-        plan_path = write_plan(store, run_id, config, dept_ids, tables_dir, log_level, request_log)
-        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-        if offline:
-            env["GONGKAI_OFFLINE"] = "1"
-        proc = subprocess.run(
-            [sys.executable, "-m", "crawler.run", str(plan_path)], stdout=subprocess.PIPE, text=True, env=env
-        )
-        stats = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.stdout.strip() else {}
-        if proc.returncode != 0:
-            reason = (
-                "the crawl made no request"
-                if proc.returncode == 3
-                else f"the crawler exited with status {proc.returncode}"
-            )
-            store.finish_run(run_id, "failed", error=reason, requests=stats.get("requests", 0))
-            raise CrawlError(f"run {run_id}: {reason}")
+    with StoreLock(db_path):
+        store = Store(db_path, config.timezone)
         try:
-            evaluate_run(store, run_id, config, as_of, tables_dir)
-        except Exception as exc:
-            store.finish_run(run_id, "failed", error=f"evaluation failed: {exc!r}")
-            raise
-        pages = store.db.execute(
-            "select count(*) from pages where run_id = ? and status is not null", [run_id]
-        ).fetchone()[0]
-        store.finish_run(run_id, "complete", requests=stats.get("requests", 0), pages=pages)
-        plan_path.unlink(missing_ok=True)
-        return RunResult(run_id, stats.get("requests", 0))
-    finally:
-        store.close()
+            store.mark_interrupted()
+            if resume is None:
+                dept_ids = select_departments(config, only)
+                as_of = as_of or config.today()
+                run_id = store.create_run(as_of.isoformat(), str(config_path), config.model_dump(mode="json"), dept_ids)
+            else:
+                resume = resume or latest_interrupted(store)  # 0: the newest interrupted run
+                if resume is None:
+                    raise CrawlError("there is no interrupted run to resume")
+                run_id, dept_ids, as_of = _reopen(store, resume)
+            plan_path = write_plan(
+                store, run_id, config, dept_ids, tables_dir, log_level, request_log, resume is not None
+            )
+            env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+            if offline:
+                env["GONGKAI_OFFLINE"] = "1"
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "crawler.run", str(plan_path)], stdout=subprocess.PIPE, text=True, env=env
+            )
+            output = _wait(proc, stop)
+            stats = json.loads(output.strip().splitlines()[-1]) if output.strip() else {}
+            if stop is not None and stop.is_set():
+                store.finish_run(
+                    run_id, "incomplete", error="stopped before it finished; `gongkai crawl --resume` continues it"
+                )
+                raise CrawlError(f"run {run_id} stopped before it finished")
+            if proc.returncode != 0:
+                reason = (
+                    "the crawl made no request"
+                    if proc.returncode == 3
+                    else f"the crawler exited with status {proc.returncode}"
+                )
+                store.finish_run(run_id, "failed", error=reason, requests=stats.get("requests", 0))
+                raise CrawlError(f"run {run_id}: {reason}")
+            try:
+                evaluate_run(store, run_id, config, as_of, tables_dir)
+            except Exception as exc:
+                store.finish_run(run_id, "failed", error=f"evaluation failed: {exc!r}")
+                raise
+            pages = store.db.execute(
+                "select count(*) from pages where run_id = ? and status is not null", [run_id]
+            ).fetchone()[0]
+            store.finish_run(run_id, "complete", requests=stats.get("requests", 0), pages=pages)
+            plan_path.unlink(missing_ok=True)
+            return RunResult(run_id, stats.get("requests", 0))
+        finally:
+            store.close()
+
+
+def _reopen(store: Store, run_id: int) -> tuple[int, list[str], date]:
+    """Take up an interrupted run again: its departments and inspection day stay its own."""
+    run = store.run(run_id)
+    if run is None or run["status"] not in ("incomplete", "failed"):
+        state = run["status"] if run else "missing"
+        raise CrawlError(f"run {run_id} cannot be resumed (it is {state}); only an interrupted run can")
+    store.db["runs"].update(run_id, {"status": "running", "error": None, "pid": os.getpid()})
+    return run_id, json.loads(run["departments"]), date.fromisoformat(run["as_of"])
+
+
+def latest_interrupted(store: Store) -> int | None:
+    """The newest run that was interrupted (after marking dead ``running`` runs)."""
+    row = store.db.execute("select max(id) from runs where status = 'incomplete'").fetchone()
+    return row[0]

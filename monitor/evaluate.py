@@ -22,6 +22,7 @@ from monitor.rules import (
     RuleSettings,
     evaluate_department,
 )
+from monitor.scoring import score_department
 from monitor.store import Store
 from monitor.tables import load_tables
 
@@ -33,6 +34,7 @@ def rule_settings(config: Config, tables_dir: Path | None = None) -> RuleSetting
         homepage_max_age_days=int(tables.rules["homepage_max_age_days"]),
         thresholds={**tables.rules.get("thresholds", {}), **config.thresholds},
         categorizer=Categorizer(tables.categories),
+        table=tables.rules,
     )
 
 
@@ -50,7 +52,9 @@ def item_date(row: dict[str, Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def load_facts(store: Store, run_id: int, config: Config, dept_id: str, site: str) -> DepartmentFacts:
+def load_facts(
+    store: Store, run_id: int, config: Config, dept_id: str, site: str, as_of: date, window_days: int = 7
+) -> DepartmentFacts:
     """Gather what the crawl stored about one department."""
     homepage_check = next(store.rows("checks", run_id, "url = ?", [site]), None)
     facts = DepartmentFacts(
@@ -100,6 +104,7 @@ def load_facts(store: Store, run_id: int, config: Config, dept_id: str, site: st
             )
         )
     facts.notes = [(n["kind"], n["url"], n["detail"]) for n in store.rows("notes", run_id, "department = ?", [dept_id])]
+    facts.probes = store.probe_counts(dept_id, as_of, window_days)
     return facts
 
 
@@ -136,10 +141,17 @@ def evaluate_run(store: Store, run_id: int, config: Config, as_of: date, tables_
     problems: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
     columns: list[dict[str, Any]] = []
+    scores: list[dict[str, Any]] = []
     for dept_id in json.loads(run["departments"]):
-        facts = load_facts(store, run_id, config, dept_id, sites[dept_id])
+        facts = load_facts(
+            store, run_id, config, dept_id, sites[dept_id], as_of, settings.table["probe"]["window_days"]
+        )
         verdict: Evaluation = evaluate_department(facts, settings, as_of)
+        score = score_department(verdict.problems, settings.table)
+        scores.append(
+            {"department": dept_id, "score": score.score, "veto": json.dumps(score.veto), "passed": score.passed}
+        )
         problems += _lifecycle(store, run_id, dept_id, verdict.problems, as_of.isoformat())
         warnings += [asdict(w) for w in verdict.warnings]
         columns += [asdict(c) for c in verdict.columns]
-    store.save_evaluation(run_id, problems, warnings, columns, as_of.isoformat())
+    store.save_evaluation(run_id, problems, warnings, columns, scores, as_of.isoformat())

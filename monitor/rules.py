@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from monitor.categories import Categorizer
 from monitor.dates import normalize
@@ -65,6 +66,7 @@ class DepartmentFacts:
     columns: list[ColumnFacts] = field(default_factory=list)
     links: list[LinkFacts] = field(default_factory=list)
     notes: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # kind, url, detail
+    probes: tuple[int, int] = (0, 0)  # (failed, total) availability probes over the window
 
 
 @dataclass
@@ -74,6 +76,7 @@ class RuleSettings:
     homepage_max_age_days: int
     thresholds: dict[str, int]
     categorizer: Categorizer
+    table: dict[str, Any] = field(default_factory=dict)  # the whole rules.yaml: veto, early_warning ...
 
 
 @dataclass
@@ -151,9 +154,26 @@ def _site_unreachable(facts: DepartmentFacts) -> Problem | None:
     return Problem(facts.id, "site_unreachable", url=facts.site, status=status, detail=facts.homepage_detail)
 
 
+def _availability(facts: DepartmentFacts, settings: RuleSettings, out: Evaluation) -> bool:
+    """site_unreachable from a week of probes, when there are probes; True when it was judged so."""
+    failed, total = facts.probes
+    if not total:
+        return False
+    ratio = failed / total
+    detail = f"{failed} of {total} availability probes failed ({ratio:.1%}) over the last week"
+    if ratio >= settings.table["veto"]["probe_failure_ratio"]:
+        out.problems.append(
+            Problem(facts.id, "site_unreachable", url=facts.site, status="probe_failures", detail=detail)
+        )
+    elif ratio >= settings.table["early_warning"]["probe_failure_ratio"]:
+        out.warnings.append(ToolWarning(facts.id, "probe_failures", facts.site, detail))
+    return True
+
+
 def _homepage(facts: DepartmentFacts, settings: RuleSettings, as_of: date, out: Evaluation) -> None:
     """site_unreachable, homepage_stale, and the warnings when the homepage cannot be judged."""
-    if problem := _site_unreachable(facts):
+    probed = _availability(facts, settings, out)
+    if not probed and (problem := _site_unreachable(facts)):
         out.problems.append(problem)
         return
     if facts.homepage_outcome != "ok":
@@ -216,6 +236,13 @@ def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings,
                 f"(limit {threshold} days for {settings.categorizer.label(category)})",
             )
         )  # fmt: skip
+    if state == "ok" and threshold is not None and last is not None:
+        days = settings.table["early_warning"]["column_days"]
+        margin = days.get(category, days["default"])
+        age = (as_of - last).days
+        if age > threshold - margin:
+            detail = f"{column.name}: newest item {age} days old; stale after {threshold} days"
+            out.warnings.append(ToolWarning(facts.id, "column_near_stale", column.url, detail))
     out.columns.append(
         ColumnState(
             facts.id, column.name, column.url, category, len(column.item_dates),
@@ -251,6 +278,27 @@ def evaluate_department(facts: DepartmentFacts, settings: RuleSettings, as_of: d
     for column in facts.columns:
         _column(facts, column, settings, as_of, out)
     _links(facts, out)
-    for kind, url, detail in facts.notes:
+    for kind, url, detail in dict.fromkeys(facts.notes):  # a resumed crawl may note a thing twice
         out.warnings.append(ToolWarning(facts.id, kind, url, detail))
+    _near_veto(facts, settings, out)
     return out
+
+
+def _near_veto(facts: DepartmentFacts, settings: RuleSettings, out: Evaluation) -> None:
+    """Warn when a count is one short of its veto line (blank columns, stale columns)."""
+    veto, margin = settings.table["veto"], settings.table["early_warning"]["veto_margin"]
+    stale = [p for p in out.problems if p.type == "column_stale"]
+    counts = {
+        "stale_key_columns": (
+            sum(1 for p in stale if p.category in veto["key_categories"]),
+            "stale news/notice/policy columns",
+        ),
+        "stale_columns": (len(stale), "stale columns"),
+        "empty_columns": (sum(1 for p in out.problems if p.type == "column_empty"), "blank columns"),
+    }
+    for key, (count, what) in counts.items():
+        line = veto[key]
+        if line - margin <= count < line:
+            out.warnings.append(
+                ToolWarning(facts.id, "near_veto", facts.site, f"{count} {what}; {line} fail the inspection")
+            )

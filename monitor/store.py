@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -133,6 +133,13 @@ def m004_frontier_and_probes(db: sqlite_utils.Database) -> None:
     db.execute("create unique index links_once on links (run_id, source_url, url)")
 
 
+@migrations()
+def m005_scores(db: sqlite_utils.Database) -> None:
+    """Each department's inspection score and vetoes, per run."""
+    db["scores"].create({"run_id": int, "department": str, "score": float, "veto": str, "passed": int})
+    db["scores"].create_index(["run_id"])
+
+
 class Store:
     """A gongkai database file."""
 
@@ -207,6 +214,22 @@ class Store:
                 return int(row["id"])
         return None
 
+    # probes -------------------------------------------------------------------
+
+    def add_probes(self, rows: list[dict[str, Any]]) -> None:
+        """Store availability probe results."""
+        with self.db.atomic():
+            self.db["probes"].insert_all(rows)
+
+    def probe_counts(self, department: str, as_of: date, window_days: int) -> tuple[int, int]:
+        """(failed, total) probes of a department in the ``window_days`` up to ``as_of``."""
+        start, end = (as_of - timedelta(days=window_days)).isoformat(), (as_of + timedelta(days=1)).isoformat()
+        row = self.db.execute(
+            "select coalesce(sum(1 - ok), 0), count(*) from probes where department = ? and at >= ? and at < ?",
+            [department, start, end],
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
     # crawl facts ------------------------------------------------------------
 
     def insert_batch(self, batch: dict[str, list[dict[str, Any]]], replace: frozenset[str]) -> None:
@@ -234,11 +257,13 @@ class Store:
         problems: list[dict[str, Any]],
         warnings: list[dict[str, Any]],
         column_states: list[dict[str, Any]],
+        scores: list[dict[str, Any]],
         as_of: str,
     ) -> None:
-        """Replace a run's problems, warnings and column states in one transaction."""
+        """Replace a run's problems, warnings, column states and scores in one transaction."""
+        tables = (("problems", problems), ("warnings", warnings), ("column_states", column_states), ("scores", scores))
         with self.db.atomic():
-            for table, rows in (("problems", problems), ("warnings", warnings), ("column_states", column_states)):
+            for table, rows in tables:
                 self.db.execute(f"delete from [{table}] where run_id = ?", [run_id])
                 if rows:
                     self.db[table].insert_all([{"run_id": run_id, **row} for row in rows], batch_size=500)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from monitor.store import Store
+from monitor.tables import load_tables
 
 PROBLEM_FIELDS = (
     "department", "type", "column", "column_url", "category", "last_updated", "age_days",
@@ -49,17 +51,27 @@ def report_data(store: Store, run_id: int) -> dict[str, Any]:
             [run_id],
         ).fetchall()
     )
-    departments = [
-        {
-            "id": dept_id,
-            "name": names[dept_id]["name"],
-            "site": names[dept_id]["site"],
-            "pages_crawled": pages.get(dept_id, 0),
-            "columns": sum(1 for c in columns if c["department"] == dept_id),
-            "problems": sum(1 for p in problems if p["department"] == dept_id and p["state"] != "resolved"),
-        }
-        for dept_id in ids
-    ]
+    scores = {r["department"]: r for r in store.rows("scores", run_id)}
+    window = load_tables().rules["probe"]["window_days"]
+    departments = []
+    for dept_id in ids:
+        failed, total = store.probe_counts(dept_id, date.fromisoformat(run["as_of"]), window)
+        score = scores.get(dept_id)
+        departments.append(
+            {
+                "id": dept_id,
+                "name": names[dept_id]["name"],
+                "site": names[dept_id]["site"],
+                "pages_crawled": pages.get(dept_id, 0),
+                "columns": sum(1 for c in columns if c["department"] == dept_id),
+                "problems": sum(1 for p in problems if p["department"] == dept_id and p["state"] != "resolved"),
+                "score": score["score"] if score else None,
+                "veto": json.loads(score["veto"]) if score else [],
+                "passed": bool(score["passed"]) if score else None,
+                "probes": total,
+                "probe_failure_ratio": round(failed / total, 4) if total else None,
+            }
+        )
     return {
         "run": {
             "id": run["id"],
@@ -87,3 +99,11 @@ def split_by_department(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         }
         for dept in data["departments"]
     }
+
+
+def ranking(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Departments best first (红黑榜): passing before failing, then by score, then by fewer problems."""
+    return sorted(
+        data["departments"],
+        key=lambda d: (not d["passed"], -(d["score"] if d["score"] is not None else -1), d["problems"], d["id"]),
+    )

@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from monitor.categories import Categorizer
-from monitor.reports.data import PROBLEM_FIELDS, split_by_department
+from monitor.reports.data import PROBLEM_FIELDS, ranking, split_by_department
 from monitor.tables import load_tables
 
 CSV_FIELDS = ("department", "department_name", *PROBLEM_FIELDS[1:])
@@ -37,6 +37,7 @@ def labels() -> dict[str, dict[str, str]]:
         "types": tables.rules["problem_types"],
         "kinds": tables.rules["warning_kinds"],
         "states": tables.rules["states"],
+        "vetoes": tables.rules["veto_labels"],
         "categories": Categorizer(tables.categories).labels,
     }
 
@@ -63,11 +64,22 @@ _env = Environment(loader=PackageLoader("monitor.reports", "templates"), autoesc
 
 def render_html(data: dict[str, Any]) -> bytes:
     """A self-contained HTML page (inline styles, no network needed to view it)."""
-    return _env.get_template("report.html.j2").render(data=data, L=labels()).encode("utf-8")
+    template = _env.get_template("report.html.j2")
+    return template.render(data=data, L=labels(), ranking=ranking(data), score=_score, verdict=_verdict).encode("utf-8")
 
 
 def _md(text: Any) -> str:
     return "" if text is None else str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _score(dept: dict[str, Any]) -> str:
+    if dept["score"] is None:
+        return "未计分" if dept["veto"] else ""
+    return f"{dept['score']:g}"
+
+
+def _verdict(dept: dict[str, Any]) -> str:
+    return "" if dept["passed"] is None else ("合格" if dept["passed"] else "不合格")
 
 
 def render_md(data: dict[str, Any]) -> bytes:
@@ -75,11 +87,12 @@ def render_md(data: dict[str, Any]) -> bytes:
     lab = labels()
     run = data["run"]
     out = [f"# 政务公开检查报告 (run {run['id']}, as of {run['as_of']})", ""]
-    out += ["| 部门 | 网站 | 页面 | 栏目 | 问题 |", "|---|---|---|---|---|"]
-    out += [
-        f"| {_md(d['name'])} | {d['site']} | {d['pages_crawled']} | {d['columns']} | {d['problems']} |"
-        for d in data["departments"]
-    ]
+    out += ["| 排名 | 部门 | 得分 | 结果 | 单项否决 | 问题 | 网站 |", "|---|---|---|---|---|---|---|"]
+    for rank, d in enumerate(ranking(data), start=1):
+        vetoes = "、".join(lab["types"].get(v, lab["vetoes"].get(v, v)) for v in d["veto"])
+        out.append(
+            f"| {rank} | {_md(d['name'])} | {_score(d)} | {_verdict(d)} | {vetoes} | {d['problems']} | {d['site']} |"
+        )
     for dept in data["departments"]:
         out += ["", f"## {_md(dept['name'])} ({dept['id']})", ""]
         problems = [p for p in data["problems"] if p["department"] == dept["id"]]
