@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,8 @@ from rich.table import Table
 from monitor.config import Config, ConfigError, load_config
 from monitor.crawl import CrawlError, run_crawl
 from monitor.evaluate import evaluate_run
+from monitor.lock import StoreLock, StoreLockedError
+from monitor.probes import probe_all
 from monitor.reports import FORMATS, ranking, render, report_data, write_per_department
 from monitor.store import DEFAULT_DB, Store
 from monitor.tables import load_tables
@@ -98,6 +101,10 @@ def cli() -> None:
 @as_of_option
 @click.option("--request-log", type=click.Path(path_type=Path), help="Write every request made to this file.")
 @click.option("--offline", is_flag=True, help="Refuse every request that would leave this machine.")
+@click.option(
+    "--resume", is_flag=True, help="Continue an interrupted run (the newest, or --run ID) instead of starting one."
+)
+@click.option("--run", "run_id", type=int, help="With --resume: the run to continue.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the crawler's log.")
 def crawl(
     config_path: Path,
@@ -106,16 +113,28 @@ def crawl(
     as_of: date | None,
     request_log: Path | None,
     offline: bool,
+    resume: bool,
+    run_id: int | None,
     verbose: bool,
 ) -> None:
     """Crawl every department's site, check its links, apply the rules, store one run."""
     config = _load(config_path)
     try:
         level = "INFO" if verbose else "WARNING"
-        result = run_crawl(config, config_path, db_path, only, as_of, level, request_log, offline)
+        result = run_crawl(
+            config,
+            config_path,
+            db_path,
+            only,
+            as_of,
+            level,
+            request_log,
+            offline,
+            resume=(run_id or 0) if resume else None,
+        )
     except ConfigError as exc:
         _fail(exc.messages, CONFIG_ERROR)
-    except CrawlError as exc:
+    except (CrawlError, StoreLockedError) as exc:
         _fail([str(exc)], 1)
     store = Store(db_path)
     print_summary(report_data(store, result.run_id), f"gongkai run {result.run_id} ({result.requests} requests)")
@@ -214,6 +233,111 @@ def demo(directory: Path, as_of: date | None) -> None:
     for path in outcome.files:
         click.echo(f"wrote {path}")
     click.echo(f"explore: gongkai report --db {outcome.db} --format md")
+
+
+def _latest(store: Store, run_id: int | None) -> int:
+    run_id = run_id or store.latest_run_id()
+    if run_id is None or store.run(run_id) is None:
+        _fail([f"{store.path}: no run {run_id or ''}".strip()], 1)
+    assert run_id is not None
+    return run_id
+
+
+@cli.command()
+@db_option
+def runs(db_path: Path) -> None:
+    """List the runs in the store, newest first, with their counts."""
+    store = _open_existing(db_path)
+    try:
+        with StoreLock(db_path):
+            store.mark_interrupted()  # nobody holds the lock: a "running" run died
+    except StoreLockedError:
+        pass  # a crawl is running now
+    table = Table(title=f"runs in {db_path}")
+    for header in ("run", "status", "as of", "started", "finished", "depts", "pages", "problems", "warnings"):
+        table.add_column(header)
+    for run in store.runs():
+        counts = store.db.execute(
+            "select (select count(*) from problems where run_id = :id and state != 'resolved'),"
+            " (select count(*) from warnings where run_id = :id)",
+            {"id": run["id"]},
+        ).fetchone()
+        departments = len(json.loads(run["departments"]))
+        table.add_row(str(run["id"]), run["status"], run["as_of"], run["started_at"], run["finished_at"] or "",
+                      str(departments), str(run["pages"] or ""), str(counts[0]), str(counts[1]))  # fmt: skip
+    console.print(table)
+    store.close()
+
+
+@cli.command()
+@db_option
+@click.option("--run", "run_id", type=int, help="Run (default: the latest complete run).")
+@click.option("--department", "department", help="Only this department id.")
+@click.option("--type", "kind", type=click.Choice(sorted(load_tables().rules["problem_types"])), help="Only this type.")
+@click.option("--state", type=click.Choice(["new", "persisting", "resolved"]), help="Only this state.")
+def problems(db_path: Path, run_id: int | None, department: str | None, kind: str | None, state: str | None) -> None:
+    """List a run's problems as a readable table."""
+    store = _open_existing(db_path)
+    run_id = _latest(store, run_id)
+    rows = [
+        p for p in report_data(store, run_id)["problems"]
+        if (department is None or p["department"] == department) and (kind is None or p["type"] == kind)
+        and (state is None or p["state"] == state)
+    ]  # fmt: skip
+    store.close()
+    rules = load_tables().rules
+    table = Table(title=f"run {run_id}: {len(rows)} problems")
+    for header in ("部门", "问题", "状态", "栏目 / 链接", "所在页面", "说明", "首次发现"):
+        table.add_column(header, overflow="fold")
+    for p in rows:
+        target = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
+        table.add_row(p["department"], rules["problem_types"][p["type"]], rules["states"][p["state"]], target,
+                      p["source_url"] or "", p["detail"] or p["status"] or "", p["first_seen"])  # fmt: skip
+    console.print(table)
+
+
+@cli.command()
+@db_option
+@click.argument("run_a", type=int)
+@click.argument("run_b", type=int)
+def diff(db_path: Path, run_a: int, run_b: int) -> None:
+    """What changed between two runs: problems that appeared, that were fixed, that remain."""
+    store = _open_existing(db_path)
+    before, after = (
+        {(p["department"], p["type"], p["column_url"] or p["url"] or ""): p
+         for p in report_data(store, _latest(store, run_id))["problems"] if p["state"] != "resolved"}
+        for run_id in (run_a, run_b)
+    )  # fmt: skip
+    store.close()
+    for title, keys in (("new in", after.keys() - before.keys()), ("fixed by", before.keys() - after.keys()),
+                        ("still open in", after.keys() & before.keys())):  # fmt: skip
+        click.echo(f"{len(keys)} problems {title} run {run_b}:")
+        for key in sorted(keys):
+            click.echo(f"  {' '.join(key)}")
+
+
+@cli.command()
+@config_option
+@db_option
+def probe(config_path: Path, db_path: Path) -> None:
+    """Probe every department's homepage once (the schedule does this every hour)."""
+    config = _load(config_path)
+    store = Store(db_path, config.timezone)
+    for row in probe_all(config, store):
+        outcome = "ok" if row["ok"] else f"FAILED ({row['error'] or row['status']})"
+        click.echo(f"{row['department']}: {outcome} in {row['seconds']} s")
+    store.close()
+
+
+@cli.command()
+@config_option
+@db_option
+def schedule(config_path: Path, db_path: Path) -> None:
+    """Run forever: crawl on the config's cron schedule, probe homepages every hour; never two crawls at once."""
+    from monitor.scheduler import run_schedule
+
+    _load(config_path)  # a broken config stops here, with exit status 2
+    run_schedule(config_path, db_path)
 
 
 def main() -> None:

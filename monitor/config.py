@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from monitor.tables import load_tables
@@ -44,11 +45,20 @@ def _timezone(value: str) -> str:
     return value
 
 
-def _cron(value: str) -> str:
-    from apscheduler.triggers.cron import CronTrigger
+def cron_trigger(expression: str, timezone: str) -> CronTrigger:
+    """A trigger for a crontab line (5 fields), or for one with seconds first (6 fields)."""
+    fields = expression.split()
+    if len(fields) == 6:
+        second, minute, hour, day, month, day_of_week = fields
+        return CronTrigger(
+            second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week, timezone=timezone
+        )
+    return CronTrigger.from_crontab(expression, timezone=timezone)
 
+
+def _cron(value: str) -> str:
     try:
-        CronTrigger.from_crontab(value)
+        cron_trigger(value, "UTC")
     except ValueError as exc:
         raise ValueError(f"bad cron expression {value!r}: {exc}") from None
     return value
