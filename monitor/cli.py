@@ -22,7 +22,11 @@ from monitor.store import DEFAULT_DB, Store
 from monitor.tables import load_tables
 
 CONFIG_ERROR = 2
-console = Console()
+
+
+def console() -> Console:
+    """Rich output: the terminal's width, or a wide page when piped (cron mail, files)."""
+    return Console(width=None if sys.stdout.isatty() else 160)
 
 
 def _fail(messages: list[str], code: int) -> None:
@@ -71,20 +75,20 @@ def print_summary(data: dict[str, Any], title: str) -> None:
         score = ("未计分" if dept["veto"] else "") if dept["score"] is None else f"{dept['score']:g}"
         table.add_row(f"{dept['name']} ({dept['id']})", score, verdict, str(dept["pages_crawled"]),
                       str(dept["columns"]), str(dept["problems"]), str(warnings))  # fmt: skip
-    console.print(table)
+    console().print(table)
     for dept in data["departments"]:
         problems = [p for p in data["problems"] if p["department"] == dept["id"]]
         warnings = [w for w in data["warnings"] if w["department"] == dept["id"]]
         if not problems and not warnings:
             continue
-        console.print(f"{dept['name']} ({dept['id']})", style="bold", highlight=False)
+        console().print(f"{dept['name']} ({dept['id']})", style="bold", highlight=False)
         for p in problems:
             where = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
             on = f" (on {p['source_url']})" if p["source_url"] else ""
             line = f"  {types[p['type']]} [{states[p['state']]}] {where}{on} — {p['detail'] or p['status'] or ''}"
-            console.print(line, highlight=False, markup=False, soft_wrap=True)
+            console().print(line, highlight=False, markup=False, soft_wrap=True)
         for w in warnings:
-            console.print(f"  提示: {kinds.get(w['kind'], w['kind'])} {w['url'] or ''} — {w['detail'] or ''}",
+            console().print(f"  提示: {kinds.get(w['kind'], w['kind'])} {w['url'] or ''} — {w['detail'] or ''}",
                           highlight=False, markup=False, soft_wrap=True, style="dim")  # fmt: skip
 
 
@@ -265,7 +269,7 @@ def runs(db_path: Path) -> None:
         departments = len(json.loads(run["departments"]))
         table.add_row(str(run["id"]), run["status"], run["as_of"], run["started_at"], run["finished_at"] or "",
                       str(departments), str(run["pages"] or ""), str(counts[0]), str(counts[1]))  # fmt: skip
-    console.print(table)
+    console().print(table)
     store.close()
 
 
@@ -293,7 +297,7 @@ def problems(db_path: Path, run_id: int | None, department: str | None, kind: st
         target = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
         table.add_row(p["department"], rules["problem_types"][p["type"]], rules["states"][p["state"]], target,
                       p["source_url"] or "", p["detail"] or p["status"] or "", p["first_seen"])  # fmt: skip
-    console.print(table)
+    console().print(table)
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections import Counter
@@ -27,6 +28,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     redirect: str | None = None  # answer 301 to this location
     fail_first: int = 0  # answer 503 to the first N requests
+    fail_every: int = 0  # answer 503 to every Nth GET (N, 2N, ...)
     retry_after: int | None = None  # the Retry-After header of those 503s
     head_status: int | None = None  # a different status for HEAD requests
     delay: float = 0.0  # seconds before answering
@@ -58,7 +60,7 @@ class _Handler(BaseHTTPRequestHandler):
             hit = site.hits[self.path]
         if route.delay:
             time.sleep(route.delay)
-        if hit <= route.fail_first:
+        if hit <= route.fail_first or (route.fail_every and self.command == "GET" and hit % route.fail_every == 0):
             status, headers, body = 503, {"Content-Type": "text/plain"}, b"busy"
             if route.retry_after is not None:
                 headers["Retry-After"] = str(route.retry_after)
@@ -116,6 +118,11 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     site: SiteServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-answer (a timeout, a killed crawler) is no error of the server."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class SiteServer:

@@ -1,0 +1,109 @@
+"""A killed crawl loses nothing and can be resumed; the scheduler runs crawls one at a time and stops cleanly."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from conftest import AS_OF, write_config
+from sites import html, list_page
+
+from monitor.demo.server import Route, SiteServer
+
+GONGKAI = str(Path(sys.executable).with_name("gongkai"))
+
+
+def _slow_site(pages: int = 160) -> dict[str, Route]:
+    items = [(f"动态{i}", f"/gzdt/{i}.html", AS_OF - timedelta(days=i % 30)) for i in range(pages)]
+    routes = {"/": list_page("测试局", items[:5]), "/xxgk/": html("信息公开", '<a href="/gzdt/">工作动态</a>'),
+              "/gzdt/": list_page("工作动态", items)}  # fmt: skip
+    for _, path, _ in items:
+        routes[path] = Route(html("动态", '<a href="/files/gone.pdf">附件</a>').body, delay=0.1)
+    return routes
+
+
+def _count(db: Path, sql: str, *args: object) -> int:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return conn.execute(sql, args).fetchone()[0]
+
+
+def _gongkai(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([GONGKAI, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_killed_crawl_leaves_the_store_intact_and_resumes(tmp_path):
+    with SiteServer(_slow_site()) as site:
+        config = write_config(tmp_path, f"crawl: {{concurrency_per_site: 8}}\ndepartments:\n"
+                                        f"  - {{id: csj, name: 测试局, site: '{site.base}'}}\n")  # fmt: skip
+        db = tmp_path / "g.db"
+        assert _gongkai("crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22").returncode == 0
+        first_report = _gongkai("report", "--db", str(db), "--run", "1").stdout
+        full = {t: _count(db, f"select count(*) from {t} where run_id = 1") for t in ("checks", "items", "links")}
+
+        crawler = subprocess.Popen([GONGKAI, "crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22"],
+                                   start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if _count(db, "select count(*) from checks where run_id = 2") >= 10:
+                break
+            time.sleep(0.05)
+        os.killpg(crawler.pid, signal.SIGKILL)  # the gongkai process and its crawler child
+        crawler.wait()
+        killed_at = len(site.log)
+        done_before_kill = _count(db, "select count(*) from checks where run_id = 2")
+        assert 10 <= done_before_kill < full["checks"]  # it really was killed mid-run
+
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert _gongkai("report", "--db", str(db), "--run", "1").stdout == first_report  # earlier run unchanged
+        runs = _gongkai("runs", "--db", str(db))
+        assert "incomplete" in runs.stdout
+
+        resumed = _gongkai("crawl", "-c", str(config), "--db", str(db), "--resume")
+        assert resumed.returncode == 0, resumed.stderr
+        again = {t: _count(db, f"select count(*) from {t} where run_id = 2") for t in ("checks", "items", "links")}
+        refetched = [path for _, path in site.log[killed_at:] if path in ("/", "/gzdt/1.html", "/gzdt/2.html")]
+    assert again == full  # every page and link exactly once, none lost, none twice
+    assert refetched == []  # the first pages were done before the kill: not fetched again
+    status = _count(db, "select count(*) from runs where id = 2 and status = 'complete'")
+    assert status == 1
+    report = json.loads(_gongkai("report", "--db", str(db), "--run", "2").stdout)
+    assert [p["type"] for p in report["problems"]] == ["broken_link"]
+
+
+def test_scheduler_runs_crawls_one_at_a_time_and_stops_cleanly(tmp_path):
+    routes = {"/": list_page("测试局", [("动态", "/a.html", AS_OF)]), "/a.html": html("动态", "<p>正文</p>"),
+              "/xxgk/": html("信息公开", "<p>ok</p>")}  # fmt: skip
+    with SiteServer(routes) as site:
+        config = write_config(
+            tmp_path, f'schedule: "*/3 * * * * *"\ndepartments:\n  - {{id: csj, name: 测试局, site: "{site.base}"}}\n'
+        )
+        db = tmp_path / "g.db"
+        scheduler = subprocess.Popen([GONGKAI, "schedule", "-c", str(config), "--db", str(db)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if db.exists() and _count(db, "select count(*) from runs where status = 'complete'") >= 2:
+                    break
+                time.sleep(0.2)
+            scheduler.send_signal(signal.SIGTERM)
+            output, _ = scheduler.communicate(timeout=60)
+        finally:
+            scheduler.kill()
+    assert scheduler.returncode == 0, output
+    with sqlite3.connect(db) as conn:
+        runs = conn.execute("select status, started_at, finished_at from runs order by id").fetchall()
+    assert sum(1 for r in runs if r[0] == "complete") >= 2
+    assert all(status in ("complete", "incomplete") for status, _, _ in runs)  # nothing half-written, nothing running
+    complete = [(s, f) for status, s, f in runs if status == "complete"]
+    assert all(later[0] >= earlier[1] for earlier, later in itertools.pairwise(complete))  # no overlap
+    assert (tmp_path / "g-jobs.db").exists()  # the persistent job store, beside the database
