@@ -1,13 +1,16 @@
-"""Crawl extensions: the request log."""
+"""Crawl extensions: the request log and the progress line."""
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 from typing import IO
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from twisted.internet import task
 
 
 class RequestLog:
@@ -47,3 +50,47 @@ class RequestLog:
         """Flush and close the log."""
         if self.file is not None:
             self.file.close()
+
+
+class Progress:
+    """Show how far a crawl is: pages read, links checked, departments done.
+
+    On a terminal, one line updated in place every few seconds; otherwise (cron,
+    a log file) a plain line every ``GONGKAI_PROGRESS_SECONDS``.
+    """
+
+    def __init__(self, crawler: Crawler, interval: float) -> None:
+        self.crawler = crawler
+        self.terminal = sys.stderr.isatty()
+        self.interval = 2.0 if self.terminal else interval
+        self.task: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Progress:
+        """Hook the spider's opening and closing."""
+        progress = cls(crawler, crawler.settings.getfloat("GONGKAI_PROGRESS_SECONDS", 30))
+        crawler.signals.connect(progress.opened, signal=signals.spider_opened)
+        crawler.signals.connect(progress.closed, signal=signals.spider_closed)
+        return progress
+
+    def opened(self) -> None:
+        """Start reporting."""
+        self.task = task.LoopingCall(self.report)
+        self.task.start(self.interval, now=False)
+
+    def report(self) -> None:
+        """Write one progress line."""
+        line = self.crawler.spider.progress()
+        if self.terminal:
+            sys.stderr.write(f"\r{line}\033[K")
+        else:
+            sys.stderr.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+        sys.stderr.flush()
+
+    def closed(self) -> None:
+        """Stop reporting, with a last line."""
+        if self.task is not None and self.task.running:
+            self.task.stop()
+            self.report()
+            if self.terminal:
+                sys.stderr.write("\n")

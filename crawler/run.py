@@ -44,6 +44,7 @@ def crawl_settings(plan: dict) -> Settings:
             "GONGKAI_CA_BUNDLE": crawl.get("ca_bundle"),
             "GONGKAI_REQUEST_LOG": plan.get("request_log"),
             "GONGKAI_OFFLINE": os.environ.get("GONGKAI_OFFLINE", "") not in ("", "0"),
+            "GONGKAI_PROGRESS_SECONDS": float(os.environ.get("GONGKAI_PROGRESS_SECONDS", 30)),
             "GONGKAI_CHECK_ATTEMPTS": plan["link_check"]["attempts"],
             "GONGKAI_CHECK_BACKOFF": plan["link_check"]["backoff_seconds"],
             "GONGKAI_MAX_RETRY_AFTER": plan["link_check"]["max_retry_after"],

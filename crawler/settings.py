@@ -53,7 +53,9 @@ GONGKAI_OFFLINE = False
 GONGKAI_CA_BUNDLE = None
 # GONGKAI_REQUEST_LOG: write every scheduled request to this file.
 GONGKAI_REQUEST_LOG = None
-EXTENSIONS = {"crawler.extensions.RequestLog": 500}
+EXTENSIONS = {"crawler.extensions.RequestLog": 500, "crawler.extensions.Progress": 510}
+# How often a crawl that is not on a terminal logs its progress (seconds).
+GONGKAI_PROGRESS_SECONDS = 30
 
 REDIRECT_MAX_TIMES = 10
 # A page larger than this (after decompression too: gzip bombs) is cut off with a

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import pty
 import signal
 import sqlite3
 import subprocess
@@ -107,3 +108,31 @@ def test_scheduler_runs_crawls_one_at_a_time_and_stops_cleanly(tmp_path):
     complete = [(s, f) for status, s, f in runs if status == "complete"]
     assert all(later[0] >= earlier[1] for earlier, later in itertools.pairwise(complete))  # no overlap
     assert (tmp_path / "g-jobs.db").exists()  # the persistent job store, beside the database
+
+
+def test_long_crawls_show_progress_on_a_terminal_and_log_lines_otherwise(tmp_path):
+    with SiteServer(_slow_site(60)) as site:
+        config = write_config(tmp_path, f"departments:\n  - {{id: csj, name: 测试局, site: '{site.base}'}}\n")
+        env = {**os.environ, "GONGKAI_PROGRESS_SECONDS": "0.5"}
+        piped = subprocess.run([GONGKAI, "crawl", "-c", str(config), "--db", str(tmp_path / "a.db")],
+                               capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+        leader, follower = pty.openpty()
+        on_terminal = subprocess.Popen([GONGKAI, "crawl", "-c", str(config), "--db", str(tmp_path / "b.db")],
+                                       stdout=subprocess.DEVNULL, stderr=follower, env=env)  # fmt: skip
+        os.close(follower)
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break  # the crawl ended and closed the terminal
+            if not chunk:
+                break
+            screen += chunk
+        on_terminal.wait(timeout=300)
+    lines = [line for line in piped.stderr.splitlines() if "links checked" in line]
+    assert len(lines) >= 2  # plain, timestamped lines
+    assert lines[-1].endswith("departments done 1/1")
+    assert "\r" not in piped.stderr
+    shown = screen.decode("utf-8", "replace")
+    assert "\rpages " in shown and "departments done 1/1" in shown  # one line updated in place

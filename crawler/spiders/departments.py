@@ -80,6 +80,7 @@ class Department:
     hosts: set[str] = field(default_factory=set)
     pages: int = 0
     noted: set[tuple[str, str]] = field(default_factory=set)  # (kind, key) of notes already made
+    outstanding: int = 0  # requests made and not yet answered
     path_variants: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -113,6 +114,7 @@ class DepartmentSpider(scrapy.Spider):
             self.departments[dept.id] = dept
         self.policy = TargetPolicy(site_urls)
         self.requested: set[str] = set()
+        self.checked = 0
         self.list_pages_seen: set[tuple[str, tuple[str, ...]]] = set()
         # deny_extensions=[]: Scrapy's default silently drops pdf/doc/xls/zip links,
         # which are exactly the attachments a department must keep working.
@@ -191,11 +193,24 @@ class DepartmentSpider(scrapy.Spider):
 
     def _scheduled(self, request: Request, dept: Department, key: str) -> Iterator[Any]:
         """Yield a request with its frontier row, so a killed crawl can be resumed."""
+        dept.outstanding += 1
         meta = {k: v for k, v in request.meta.items() if k in _FRONTIER_META}
         meta["callback"] = "page" if request.callback == self.parse_page else "check"
         meta["priority"] = request.priority
         yield Frontier(dept.id, key, request.url, request.method, json.dumps(meta, ensure_ascii=False))
         yield request
+
+    def progress(self) -> str:
+        """One line on how far the crawl is."""
+        done = sum(1 for d in self.departments.values() if d.outstanding == 0)
+        pages = sum(d.pages for d in self.departments.values())
+        return f"pages {pages} · links checked {self.checked} · departments done {done}/{len(self.departments)}"
+
+    def _answered(self, check: CheckResult, dept_id: str) -> CheckResult:
+        """Count an answered request (every scheduled URL ends in exactly one check result)."""
+        self.checked += 1
+        self.departments[dept_id].outstanding -= 1
+        return check
 
     def _claim(self, key: str) -> bool:
         if key in self.requested:
@@ -304,14 +319,17 @@ class DepartmentSpider(scrapy.Spider):
     # judging answers ----------------------------------------------------------
 
     def _check_item(self, response: Response, verdict: Verdict) -> CheckResult:
-        return CheckResult(
-            url=response.meta["target"],
-            status=response.status,
-            error=verdict.error,
-            outcome=verdict.outcome,
-            attempts=response.meta.get("attempt", 1),
-            final_url=response.url if response.url != response.meta["target"] else None,
-            detail=verdict.detail,
+        return self._answered(
+            CheckResult(
+                url=response.meta["target"],
+                status=response.status,
+                error=verdict.error,
+                outcome=verdict.outcome,
+                attempts=response.meta.get("attempt", 1),
+                final_url=response.url if response.url != response.meta["target"] else None,
+                detail=verdict.detail,
+            ),
+            response.meta["dept"],
         )
 
     def _judge(self, response: Response) -> Verdict:
@@ -518,11 +536,13 @@ class DepartmentSpider(scrapy.Spider):
         kind = error_kind(failure.value)
         attempts = meta.get("attempt", 1)
         if isinstance(failure.value, OfflineRefused):
-            yield CheckResult(meta["target"], None, "offline", "skipped", attempts, None, str(failure.value))
+            yield self._answered(
+                CheckResult(meta["target"], None, "offline", "skipped", attempts, None, str(failure.value)), dept.id
+            )
             return
         if kind in ("robots", "ignored"):
             detail = "forbidden by robots.txt" if kind == "robots" else str(failure.value)
-            yield CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail)
+            yield self._answered(CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail), dept.id)
             return
         if request.method == "HEAD":
             yield self._get_after_head(request)
@@ -533,11 +553,11 @@ class DepartmentSpider(scrapy.Spider):
             # The server answered; gongkai stopped reading. A warning, never a broken link.
             detail = f"{meta['target']} was cut off: {CUT_OFF[kind]}"
             yield from self._note(dept, "page_cut_off", meta["target"], detail, key=meta["target"])
-            yield CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail)
+            yield self._answered(CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail), dept.id)
             return
         detail = f"{kind}: {failure.getErrorMessage()}"[:300]
         if meta["role"] != "check":
             yield Page(dept.id, meta["target"], meta["role"], None, reading="unreachable")
         if meta["role"] == "column":
             yield self._column(meta, dept, "unreachable", detail)
-        yield CheckResult(meta["target"], None, kind, "broken", attempts, None, detail)
+        yield self._answered(CheckResult(meta["target"], None, kind, "broken", attempts, None, detail), dept.id)
