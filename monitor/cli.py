@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import smtplib
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,8 +18,12 @@ from monitor.config import Config, ConfigError, load_config
 from monitor.crawl import CrawlError, run_crawl
 from monitor.evaluate import evaluate_run
 from monitor.lock import StoreLock, StoreLockedError
+from monitor.notify import NotifyError
+from monitor.notify import notify as send_notices
 from monitor.probes import probe_all
 from monitor.reports import FORMATS, ranking, render, report_data, write_per_department
+from monitor.reports.formats import render_html
+from monitor.reports.notices import report_context
 from monitor.store import DEFAULT_DB, Store
 from monitor.tables import load_tables
 
@@ -205,11 +211,16 @@ def report(db_path: Path, run_id: int | None, fmt: str, output: Path | None, per
     if run_id is None or store.run(run_id) is None:
         _fail([f"{db_path}: no run to report"], 1)
     data = report_data(store, run_id)
+    context = report_context(store, run_id)
     store.close()
     if per_department:
-        for path in write_per_department(data, fmt, per_department):
+        for path in write_per_department(data, fmt, per_department, context):
             click.echo(f"wrote {path}", err=True)
-    body = render(data, fmt)
+    if fmt == "html":
+        notices = os.path.relpath(per_department, (output or Path(".")).parent) if per_department else None
+        body = render_html(data, context, notices)
+    else:
+        body = render(data, fmt, context)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(body)
@@ -331,6 +342,28 @@ def probe(config_path: Path, db_path: Path) -> None:
         outcome = "ok" if row["ok"] else f"FAILED ({row['error'] or row['status']})"
         click.echo(f"{row['department']}: {outcome} in {row['seconds']} s")
     store.close()
+
+
+@cli.command()
+@config_option
+@db_option
+@click.option("--run", "run_id", type=int, help="Run whose notices to send (default: the latest complete run).")
+@click.option(
+    "--dry-run", type=click.Path(path_type=Path), metavar="DIR", help="Write .eml files here instead of sending."
+)
+@click.option("--force", is_flag=True, help="Send again to departments already sent this run's notice.")
+def notify(config_path: Path, db_path: Path, run_id: int | None, dry_run: Path | None, force: bool) -> None:
+    """E-mail each department its rectification notice (HTML, with the XLSX list attached)."""
+    config = _load(config_path)
+    store = _open_existing(db_path)
+    try:
+        outcomes = send_notices(config, store, _latest(store, run_id), dry_run, force)
+    except (NotifyError, OSError, smtplib.SMTPException) as exc:
+        _fail([f"notify: {exc}"], 1)
+    finally:
+        store.close()
+    for outcome in outcomes:
+        click.echo(f"{outcome.department}: {outcome.action}{f' to {outcome.to}' if outcome.to else ''}")
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -113,6 +113,25 @@ class Crawl(_Strict):
     ca_bundle: str | None = None
 
 
+class Notice(_Strict):
+    """How rectification notices (整改通知) are headed."""
+
+    issuer: str = "政务公开监管"  # who sends the notice
+    deadline_days: int = Field(default=10, ge=1)  # days the department has to rectify
+
+
+class Smtp(_Strict):
+    """The mail server that sends notices; the password comes from an environment variable."""
+
+    host: str
+    port: int = Field(default=25, ge=1, le=65535)
+    security: Literal["none", "starttls", "ssl"] = "starttls"
+    username: str | None = None
+    password_env: str | None = None  # name of the environment variable holding the password
+    sender: str
+    timeout: float = Field(default=30, gt=0)
+
+
 class Config(_Strict):
     """The whole ``sites.yaml``."""
 
@@ -120,6 +139,8 @@ class Config(_Strict):
     schedule: Annotated[str, AfterValidator(_cron)] = "0 2 * * 1"
     crawl: Crawl = Crawl()
     thresholds: dict[str, int] = Field(default_factory=dict)
+    notice: Notice = Notice()
+    smtp: Smtp | None = None
     departments: list[Department] = Field(min_length=1)
 
     def today(self) -> date:

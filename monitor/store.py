@@ -140,6 +140,15 @@ def m005_scores(db: sqlite_utils.Database) -> None:
     db["scores"].create_index(["run_id"])
 
 
+@migrations()
+def m006_notifications(db: sqlite_utils.Database) -> None:
+    """Notices sent (or written, in a dry run): to whom, when, which message."""
+    db["notifications"].create(
+        {"run_id": int, "department": str, "to": str, "subject": str, "message_id": str, "mode": str, "at": str}
+    )
+    db["notifications"].create_index(["run_id", "department"])
+
+
 class Store:
     """A gongkai database file."""
 
@@ -213,6 +222,23 @@ class Store:
             if department in json.loads(row["departments"]):
                 return int(row["id"])
         return None
+
+    def record_notification(
+        self, run_id: int, department: str, to: str, subject: str, message_id: str, mode: str
+    ) -> None:
+        """Record a notice sent (mode ``smtp``) or written (``dry-run``)."""
+        with self.db.atomic():
+            self.db["notifications"].insert(
+                {
+                    "run_id": run_id,
+                    "department": department,
+                    "to": to,
+                    "subject": subject,
+                    "message_id": message_id,
+                    "mode": mode,
+                    "at": self.now(),
+                }
+            )
 
     # probes -------------------------------------------------------------------
 

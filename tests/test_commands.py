@@ -29,7 +29,8 @@ def test_demo_prints_every_planted_problem_and_writes_reports(tmp_path):
         assert line in out, line
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert len(report["problems"]) == 9
-    assert sorted(p.name for p in (tmp_path / "out" / "departments").iterdir()) == ["jtj.html", "jyj.html", "wjw.html"]
+    notices = sorted(p.name for p in (tmp_path / "out" / "departments").iterdir())
+    assert notices == ["jtj.html", "jtj.xlsx", "jyj.html", "jyj.xlsx", "wjw.html", "wjw.xlsx"]
     # The demo store is an ordinary store: the other commands work on it.
     md = _gongkai("report", "--db", "out/demo.db", "--format", "md", cwd=tmp_path)
     assert md.returncode == 0 and "## 县卫生健康委员会 (wjw)" in md.stdout

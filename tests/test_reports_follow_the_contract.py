@@ -97,7 +97,6 @@ def test_spreadsheet_cells_cannot_become_formulas(demo_run, tmp_path):
     out = tmp_path / "r.xlsx"
     out.write_bytes(render(data, "xlsx"))
     book = load_workbook(out)
-    assert book.sheetnames == ["汇总", "问题清单"]
-    values = [c.value for row in book["问题清单"].iter_rows() for c in row]
+    values = [c.value for row in book["链接不可用"].iter_rows() for c in row]
     assert '\'=HYPERLINK("http://evil.invalid")' in values
     assert not any(isinstance(v, str) and v.startswith("=") for v in values)

@@ -11,6 +11,8 @@ from monitor.config import parse_config
 from monitor.crawl import run_crawl
 from monitor.demo.sites import demo_config, demo_sites
 from monitor.reports import render, report_data, write_per_department
+from monitor.reports.formats import render_html
+from monitor.reports.notices import report_context
 from monitor.store import Store
 
 
@@ -48,11 +50,14 @@ def run_demo(directory: Path, as_of: date | None = None) -> DemoOutcome:
                 site.server.stop()
     store = Store(db)
     data = report_data(store, result.run_id)
+    context = report_context(store, result.run_id)
     store.close()
-    files = []
-    for fmt in ("html", "json", "md"):
+    files = [directory / "report.html"]
+    files[0].write_bytes(render_html(data, context, notices="departments"))
+    for fmt in ("json", "md", "xlsx"):
         path = directory / f"report.{fmt}"
-        path.write_bytes(render(data, fmt))
+        path.write_bytes(render(data, fmt, context))
         files.append(path)
-    files += write_per_department(data, "html", directory / "departments")
+    files += write_per_department(data, "html", directory / "departments", context)
+    files += write_per_department(data, "xlsx", directory / "departments", context)
     return DemoOutcome(db, data, files)

@@ -17,17 +17,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from monitor.categories import Categorizer
 from monitor.reports.data import PROBLEM_FIELDS, ranking, split_by_department
+from monitor.reports.notices import ReportContext, heading, history_svg
+from monitor.reports.workbook import COLUMNS, notice_workbook, safe_cell, summary_workbook
 from monitor.tables import load_tables
 
 CSV_FIELDS = ("department", "department_name", *PROBLEM_FIELDS[1:])
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """A spreadsheet cell that cannot become a formula (``=HYPERLINK(...)`` stays text)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def labels() -> dict[str, dict[str, str]]:
@@ -42,12 +36,12 @@ def labels() -> dict[str, dict[str, str]]:
     }
 
 
-def render_json(data: dict[str, Any]) -> bytes:
+def render_json(data: dict[str, Any], context: ReportContext) -> bytes:
     """The contract's JSON report."""
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def render_csv(data: dict[str, Any]) -> bytes:
+def render_csv(data: dict[str, Any], context: ReportContext) -> bytes:
     """One row per problem, UTF-8 with BOM so Excel on Chinese Windows reads it."""
     names = {d["id"]: d["name"] for d in data["departments"]}
     buffer = io.StringIO()
@@ -62,10 +56,23 @@ def render_csv(data: dict[str, Any]) -> bytes:
 _env = Environment(loader=PackageLoader("monitor.reports", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
 
-def render_html(data: dict[str, Any]) -> bytes:
-    """A self-contained HTML page (inline styles, no network needed to view it)."""
+def render_html(data: dict[str, Any], context: ReportContext, notices: str | None = None) -> bytes:
+    """The summary: one self-contained page (inline styles and chart, no network needed to view it).
+
+    ``notices`` is the folder, relative to the page, holding each department's notice.
+    """
     template = _env.get_template("report.html.j2")
-    return template.render(data=data, L=labels(), ranking=ranking(data), score=_score, verdict=_verdict).encode("utf-8")
+    page = template.render(data=data, L=labels(), ranking=ranking(data), score=_score, verdict=_verdict,
+                           chart=history_svg(context.history), notices=notices)  # fmt: skip
+    return page.encode("utf-8")
+
+
+def render_notice(part: dict[str, Any], context: ReportContext) -> bytes:
+    """One department's rectification notice (整改通知) as a self-contained page."""
+    template = _env.get_template("notice.html.j2")
+    page = template.render(data=part, heading=heading(part, context), L=labels(), kinds=list(COLUMNS),
+                           score=_score)  # fmt: skip
+    return page.encode("utf-8")
 
 
 def _md(text: Any) -> str:
@@ -82,7 +89,7 @@ def _verdict(dept: dict[str, Any]) -> str:
     return "" if dept["passed"] is None else ("合格" if dept["passed"] else "不合格")
 
 
-def render_md(data: dict[str, Any]) -> bytes:
+def render_md(data: dict[str, Any], context: ReportContext) -> bytes:
     """Markdown: a summary table, then each department's problems and warnings."""
     lab = labels()
     run = data["run"]
@@ -113,35 +120,12 @@ def render_md(data: dict[str, Any]) -> bytes:
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def render_xlsx(data: dict[str, Any]) -> bytes:
-    """A workbook: the department summary and the problem list."""
-    from openpyxl import Workbook
-
-    lab = labels()
-    book = Workbook()
-    summary = book.active
-    summary.title = "汇总"
-    summary.append(["部门", "部门编号", "网站", "抓取页面", "栏目数", "问题数"])
-    for d in data["departments"]:
-        summary.append([safe_cell(d["name"]), d["id"], d["site"], d["pages_crawled"], d["columns"], d["problems"]])
-    sheet = book.create_sheet("问题清单")
-    sheet.append(["部门", "问题类型", "状态", *PROBLEM_FIELDS[2:-2], "首次发现"])
-    names = {d["id"]: d["name"] for d in data["departments"]}
-    for p in data["problems"]:
-        values = [p[f] for f in PROBLEM_FIELDS[2:-2]]
-        sheet.append(
-            [names[p["department"]], lab["types"].get(p["type"], p["type"]), lab["states"][p["state"]],
-             *(safe_cell(v) for v in values), p["first_seen"]]
-        )  # fmt: skip
-    for ws in (summary, sheet):
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = ws.dimensions
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def render_xlsx(data: dict[str, Any], context: ReportContext) -> bytes:
+    """A workbook: the ranking and counts, then one sheet per problem type."""
+    return summary_workbook(data, labels(), ranking(data))
 
 
-FORMATS: dict[str, Callable[[dict[str, Any]], bytes]] = {
+FORMATS: dict[str, Callable[[dict[str, Any], ReportContext], bytes]] = {
     "json": render_json,
     "csv": render_csv,
     "md": render_md,
@@ -150,17 +134,29 @@ FORMATS: dict[str, Callable[[dict[str, Any]], bytes]] = {
 }
 
 
-def render(data: dict[str, Any], fmt: str) -> bytes:
+def render(data: dict[str, Any], fmt: str, context: ReportContext | None = None) -> bytes:
     """Render report data in one of ``FORMATS``."""
-    return FORMATS[fmt](data)
+    return FORMATS[fmt](data, context or ReportContext())
 
 
-def write_per_department(data: dict[str, Any], fmt: str, directory: Path) -> list[Path]:
-    """Write one report file per department (``DIR/<id>.<fmt>``); return the paths."""
+def write_per_department(
+    data: dict[str, Any], fmt: str, directory: Path, context: ReportContext | None = None
+) -> list[Path]:
+    """Write one file per department into ``directory``; return the paths.
+
+    For ``html`` and ``xlsx`` that file is the department's rectification notice;
+    other formats give the department's part of the report.
+    """
+    context = context or ReportContext()
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for dept_id, part in split_by_department(data).items():
         path = directory / f"{dept_id}.{fmt}"
-        path.write_bytes(render(part, fmt))
+        if fmt == "html":
+            path.write_bytes(render_notice(part, context))
+        elif fmt == "xlsx":
+            path.write_bytes(notice_workbook(part, labels(), heading(part, context)))
+        else:
+            path.write_bytes(render(part, fmt, context))
         paths.append(path)
     return paths

@@ -1,0 +1,125 @@
+"""``gongkai notify``: send each department its rectification notice by e-mail.
+
+Each message carries the notice as HTML (and plain text) and as an XLSX
+attachment. What was sent, to whom and when is recorded, and a run's notice is
+never sent twice unless forced. A dry run writes ``.eml`` files instead.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+
+from monitor.config import Config, Smtp
+from monitor.reports.data import report_data, split_by_department
+from monitor.reports.formats import labels, render_notice
+from monitor.reports.notices import ReportContext, heading, report_context
+from monitor.reports.workbook import notice_workbook
+from monitor.store import Store
+
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+class NotifyError(Exception):
+    """Notices cannot be sent as configured."""
+
+
+@dataclass
+class Outcome:
+    """What happened to one department's notice."""
+
+    department: str
+    to: str | None
+    action: str  # sent, written, already sent, no address
+
+
+def _one_line(text: str) -> str:
+    """Header text from data: no line breaks, so nothing can be injected as a header."""
+    return " ".join(str(text).split())
+
+
+def build_message(part: dict[str, Any], context: ReportContext, sender: str, to: str) -> EmailMessage:
+    """A department's notice as an e-mail: text, HTML, and the XLSX list attached."""
+    head = heading(part, context)
+    dept = part["departments"][0]
+    message = EmailMessage()
+    message["Subject"] = _one_line(
+        f"{head['发文单位']}：关于{dept['name']}网站政务公开问题的整改通知（{head['检查基准日']}）"
+    )
+    message["From"] = _one_line(sender)
+    message["To"] = _one_line(to)
+    message["Message-ID"] = make_msgid(domain="gongkai.local")
+    open_problems = [p for p in part["problems"] if p["state"] != "resolved"]
+    lines = [f"{dept['name']}：", "", f"经检查，贵单位网站（{dept['site']}）存在 {len(open_problems)} 个问题，"
+             f"请于 {head['整改期限']} 前完成整改。详见附件整改清单。", ""]  # fmt: skip
+    types = labels()["types"]
+    lines += [
+        f"- {types[p['type']]}：{p['column'] or ''} {p['column_url'] or p['url'] or ''}".rstrip() for p in open_problems
+    ]
+    message.set_content("\n".join(lines) + f"\n\n{head['发文单位']}\n")
+    message.add_alternative(render_notice(part, context).decode("utf-8"), subtype="html")
+    workbook = notice_workbook(part, labels(), head)
+    message.add_attachment(workbook, maintype=XLSX[0], subtype=XLSX[1], filename=f"整改清单-{dept['id']}.xlsx")
+    return message
+
+
+def _connect(smtp: Smtp) -> smtplib.SMTP:
+    context = ssl.create_default_context()
+    if smtp.security == "ssl":
+        server: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
+    else:
+        server = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        if smtp.security == "starttls":
+            server.starttls(context=context)
+    if smtp.username:
+        password = os.environ.get(smtp.password_env or "", "")
+        if not password:
+            raise NotifyError(f"smtp.password_env: set the environment variable {smtp.password_env!r}")
+        server.login(smtp.username, password)
+    return server
+
+
+def notify(
+    config: Config, store: Store, run_id: int, dry_run: Path | None = None, force: bool = False
+) -> list[Outcome]:
+    """Send (or, with ``dry_run``, write as .eml files) each department's notice of a run."""
+    if dry_run is None and config.smtp is None:
+        raise NotifyError("the config has no smtp: section (or use --dry-run DIR)")
+    sender = config.smtp.sender if config.smtp else f"{config.notice.issuer} <gongkai@localhost>"
+    data = report_data(store, run_id)
+    context = report_context(store, run_id)
+    sent = {r["department"] for r in store.rows("notifications", run_id, "mode = 'smtp'")}
+    outcomes: list[Outcome] = []
+    server: smtplib.SMTP | None = None
+    try:
+        for dept_id, part in split_by_department(data).items():
+            department = config.department(dept_id)
+            to = department.contact.email if department and department.contact else None
+            if not to:
+                outcomes.append(Outcome(dept_id, None, "no address"))
+                continue
+            if dry_run is None and dept_id in sent and not force:
+                outcomes.append(Outcome(dept_id, to, "already sent"))
+                continue
+            message = build_message(part, context, sender, to)
+            if dry_run is not None:
+                dry_run.mkdir(parents=True, exist_ok=True)
+                (dry_run / f"run{run_id}-{dept_id}.eml").write_bytes(bytes(message))
+                mode, action = "dry-run", "written"
+            else:
+                assert config.smtp is not None
+                server = server or _connect(config.smtp)
+                server.send_message(message)
+                mode, action = "smtp", "sent"
+            store.record_notification(run_id, dept_id, to, str(message["Subject"]), str(message["Message-ID"]), mode)
+            outcomes.append(Outcome(dept_id, to, action))
+    finally:
+        if server is not None:
+            server.quit()
+    return outcomes

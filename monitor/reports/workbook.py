@@ -1,0 +1,172 @@
+"""Excel workbooks (openpyxl) that open as they should in Excel and WPS.
+
+Frozen header rows, filters on, column widths that fit Chinese text, clickable
+URLs, dates as real dates. Text from crawled pages cannot become a formula.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_HEADER = Font(bold=True)
+_LINK = Font(color="0563C1", underline="single")
+
+# Per problem type: (header, field, kind) with kind text, url, date, bool or int.
+COLUMNS: dict[str, list[tuple[str, str, str]]] = {
+    "site_unreachable": [("网站", "url", "url"), ("错误", "status", "text"), ("说明", "detail", "text")],
+    "homepage_stale": [
+        ("首页", "url", "url"), ("最后更新", "last_updated", "date"), ("未更新天数", "age_days", "int"),
+        ("要求（天）", "threshold_days", "int"), ("说明", "detail", "text"),
+    ],
+    "column_stale": [
+        ("栏目", "column", "text"), ("栏目地址", "column_url", "url"), ("类别", "category_label", "text"),
+        ("最后更新", "last_updated", "date"), ("未更新天数", "age_days", "int"),
+        ("要求（天）", "threshold_days", "int"),
+    ],
+    "column_empty": [
+        ("栏目", "column", "text"), ("栏目地址", "column_url", "url"), ("类别", "category_label", "text"),
+        ("说明", "detail", "text"),
+    ],
+    "broken_link": [
+        ("问题链接", "url", "url"), ("所在页面", "source_url", "url"), ("链接文字", "anchor_text", "text"),
+        ("在首页", "on_homepage", "bool"), ("错误", "status", "text"), ("链接页面数", "source_count", "int"),
+    ],
+}  # fmt: skip
+
+
+def safe_cell(value: Any) -> Any:
+    """A spreadsheet cell that cannot become a formula (``=HYPERLINK(...)`` stays text)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _width(value: Any) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(sheet: Worksheet, row: int, column: int, value: Any, kind: str) -> None:
+    cell = sheet.cell(row=row, column=column)
+    if value is None or value == "":
+        return
+    if kind == "date":
+        cell.value = date.fromisoformat(value)
+        cell.number_format = "yyyy-mm-dd"
+    elif kind == "url":
+        cell.value = safe_cell(value)
+        if value.startswith(("http://", "https://")):
+            cell.hyperlink = value
+            cell.font = _LINK
+    elif kind == "bool":
+        cell.value = "是" if value else "否"
+    elif kind == "int":
+        cell.value = value
+    else:
+        cell.value = safe_cell(value)
+        cell.alignment = Alignment(wrap_text=len(str(value)) > 60, vertical="top")
+
+
+def table(sheet: Worksheet, top: int, headers: list[tuple[str, str]], rows: list[list[Any]]) -> None:
+    """Write a table with its header at row ``top``: frozen, filtered, fitted to its text."""
+    for column, (title, _) in enumerate(headers, start=1):
+        sheet.cell(row=top, column=column, value=title).font = _HEADER
+    for offset, values in enumerate(rows, start=1):
+        for column, ((_, kind), value) in enumerate(zip(headers, values, strict=True), start=1):
+            _cell(sheet, top + offset, column, value, kind)
+    sheet.freeze_panes = sheet.cell(row=top + 1, column=1)
+    last = get_column_letter(len(headers))
+    sheet.auto_filter.ref = f"A{top}:{last}{top + max(len(rows), 1)}"
+    for column, (title, kind) in enumerate(headers, start=1):
+        widest = max([_width(title), *(_width(r[column - 1]) for r in rows)])
+        cap = 12 if kind == "date" else 60
+        sheet.column_dimensions[get_column_letter(column)].width = min(cap, max(8, widest + 2))
+
+
+def _type_rows(
+    problems: list[dict[str, Any]], kind: str, labels: dict[str, Any], names: dict[str, str]
+) -> list[list[Any]]:
+    rows = []
+    for p in problems:
+        if p["type"] != kind:
+            continue
+        values = {**p, "category_label": labels["categories"].get(p["category"] or "", p["category"])}
+        rows.append(
+            [names[p["department"]], *(values[field] for _, field, _ in COLUMNS[kind]),
+             labels["states"][p["state"]], p["first_seen"]]
+        )  # fmt: skip
+    return rows
+
+
+def _type_headers(kind: str) -> list[tuple[str, str]]:
+    return [("部门", "text"), *((t, k) for t, _, k in COLUMNS[kind]), ("状态", "text"), ("首次发现", "date")]
+
+
+def summary_workbook(data: dict[str, Any], labels: dict[str, Any], ranked: list[dict[str, Any]]) -> bytes:
+    """The whole run: a summary sheet, then one sheet per problem type."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "汇总"
+    types = list(COLUMNS)
+    headers = [
+        ("排名", "int"), ("部门", "text"), ("网站", "url"), ("得分", "int"), ("结果", "text"), ("单项否决", "text"),
+        *((labels["types"][t], "int") for t in types), ("新发现", "int"), ("未整改", "int"), ("已整改", "int"),
+    ]  # fmt: skip
+    rows = []
+    for rank, dept in enumerate(ranked, start=1):
+        mine = [p for p in data["problems"] if p["department"] == dept["id"]]
+        open_ = [p for p in mine if p["state"] != "resolved"]
+        verdict = "" if dept["passed"] is None else ("合格" if dept["passed"] else "不合格")
+        vetoes = "、".join(labels["types"].get(v, labels["vetoes"].get(v, v)) for v in dept["veto"])
+        states = [sum(1 for p in mine if p["state"] == s) for s in ("new", "persisting", "resolved")]
+        rows.append([rank, dept["name"], dept["site"], dept["score"], verdict, vetoes,
+                     *(sum(1 for p in open_ if p["type"] == t) for t in types), *states])  # fmt: skip
+    table(sheet, 1, headers, rows)
+    names = {d["id"]: d["name"] for d in data["departments"]}
+    for kind in types:
+        table(
+            book.create_sheet(labels["types"][kind]),
+            1,
+            _type_headers(kind),
+            _type_rows(data["problems"], kind, labels, names),
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def notice_workbook(part: dict[str, Any], labels: dict[str, Any], heading: dict[str, str]) -> bytes:
+    """One department's rectification list: a header block, its open problems by type, what it fixed."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "整改清单"
+    for row, (key, value) in enumerate(heading.items(), start=1):
+        sheet.cell(row=row, column=1, value=key).font = _HEADER
+        sheet.cell(row=row, column=2, value=safe_cell(value))
+    top = len(heading) + 2
+    headers = [("问题类型", "text"), ("栏目 / 链接", "url"), ("栏目名称 / 链接文字", "text"), ("所在页面", "url"),
+               ("最后更新", "date"), ("未更新天数", "int"), ("要求（天）", "int"), ("说明", "text"), ("状态", "text"),
+               ("首次发现", "date")]  # fmt: skip
+    open_ = [p for p in part["problems"] if p["state"] != "resolved"]
+    rows = [
+        [labels["types"][p["type"]], p["column_url"] or p["url"], p["column"] or p["anchor_text"],
+         p["source_url"], p["last_updated"], p["age_days"], p["threshold_days"], p["detail"] or p["status"],
+         labels["states"][p["state"]], p["first_seen"]]
+        for p in sorted(open_, key=lambda p: list(COLUMNS).index(p["type"]))
+    ]  # fmt: skip
+    table(sheet, top, headers, rows)
+    fixed = [p for p in part["problems"] if p["state"] == "resolved"]
+    table(book.create_sheet("已整改"), 1, [("问题类型", "text"), ("栏目 / 链接", "url"), ("首次发现", "date")],
+          [[labels["types"][p["type"]], p["column_url"] or p["url"], p["first_seen"]] for p in fixed])  # fmt: skip
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

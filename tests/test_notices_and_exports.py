@@ -1,0 +1,234 @@
+"""Rectification lists a department can act on: XLSX, HTML notices, the summary, e-mail."""
+
+from __future__ import annotations
+
+import email
+import io
+import shutil
+import socket
+import subprocess
+from datetime import datetime, timedelta
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner
+from conftest import AS_OF, crawl, write_config
+from lxml import html as lxml_html
+from openpyxl import load_workbook
+from PIL import Image
+from sites import html, list_page
+
+from monitor.cli import cli
+from monitor.demo.server import Route, SiteServer
+from monitor.notify import build_message
+from monitor.reports import report_data, split_by_department
+from monitor.reports.notices import report_context
+from monitor.store import Store
+
+
+def _site() -> dict[str, Route]:
+    return {
+        "/": list_page("测试局", [("动态", "/a.html", AS_OF - timedelta(days=8))]),
+        "/xxgk/": html("信息公开", '<a href="/gzdt/">工作动态</a>'),
+        "/gzdt/": list_page("工作动态", [("旧动态", "/gzdt/1.html", AS_OF - timedelta(days=40))]),
+        "/gzdt/1.html": html("旧动态", "<p>正文</p>"),
+        "/a.html": html("动态", '<a href="/files/a.pdf">附件A</a> <a href="/files/b.pdf">附件B</a>'),
+        "/files/b.pdf": Route(b"%PDF", content_type="application/pdf"),
+    }
+
+
+class Sink:
+    """An SMTP handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """Two weekly runs of a department: in the second, one attachment is fixed and another has gone."""
+    directory = tmp_path_factory.mktemp("notices")
+    smtp_port = _free_port()
+    with SiteServer(_site()) as site:
+        config = write_config(
+            directory,
+            f"""notice: {{issuer: 县政务公开办公室, deadline_days: 10}}
+smtp: {{host: 127.0.0.1, port: {smtp_port}, security: none, sender: "县政务公开办 <gongkai@example.invalid>"}}
+departments:
+  - id: csj
+    name: "测试局"
+    contact: {{person: 张三, email: csj@example.invalid}}
+    site: {site.base}
+    columns:
+      - {{name: 工作动态, url: "{site.url("/gzdt/")}"}}
+""",
+        )
+        db = directory / "g.db"
+        crawl(config, db, as_of=AS_OF - timedelta(days=7))
+        site.routes["/files/a.pdf"] = Route(b"%PDF", content_type="application/pdf")
+        del site.routes["/files/b.pdf"]
+        crawl(config, db, as_of=AS_OF)
+    return {"db": db, "config": config, "dir": directory, "smtp_port": smtp_port}
+
+
+def _run(*args: str):
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_summary_workbook_has_a_sheet_per_problem_type_with_links_and_dates(two_runs, tmp_path):
+    out = tmp_path / "summary.xlsx"
+    _run("report", "--db", str(two_runs["db"]), "--format", "xlsx", "-o", str(out))
+    book = load_workbook(out)
+    assert book.sheetnames == ["汇总", "站点无法访问", "首页不更新", "栏目不更新", "空白栏目", "链接不可用"]
+    summary = book["汇总"]
+    header = [c.value for c in summary[1]]
+    assert header[:6] == ["排名", "部门", "网站", "得分", "结果", "单项否决"]
+    assert header[-3:] == ["新发现", "未整改", "已整改"]
+    row = {h: c.value for h, c in zip(header, summary[2], strict=True)}
+    assert (row["部门"], row["得分"], row["结果"], row["栏目不更新"], row["链接不可用"]) == (
+        "测试局",
+        96.9,
+        "合格",
+        1,
+        1,
+    )
+    assert (row["新发现"], row["未整改"], row["已整改"]) == (1, 1, 1)
+    assert summary.freeze_panes == "A2" and summary.auto_filter.ref
+    links = book["链接不可用"]
+    assert [c.value for c in links[1]][:3] == ["部门", "问题链接", "所在页面"]
+    url_cell = links.cell(row=2, column=2)
+    assert url_cell.value.endswith("/files/b.pdf") and url_cell.hyperlink.target == url_cell.value
+    assert isinstance(links.cell(row=2, column=links.max_column).value, datetime)  # 首次发现 is a real date
+    stale = book["栏目不更新"]
+    assert stale.cell(row=2, column=5).value == datetime(2026, 10, 13)  # 最后更新
+    assert stale.column_dimensions["B"].width >= 10  # fits the Chinese column name
+
+
+def test_department_notices_carry_the_heading_the_problems_and_the_fixes(two_runs, tmp_path):
+    folder = tmp_path / "notices"
+    _run("report", "--db", str(two_runs["db"]), "--format", "xlsx", "--per-department", str(folder))
+    _run(
+        "report",
+        "--db",
+        str(two_runs["db"]),
+        "--format",
+        "html",
+        "--per-department",
+        str(folder),
+        "-o",
+        str(tmp_path / "s.html"),
+    )
+    book = load_workbook(folder / "csj.xlsx")
+    sheet = book["整改清单"]
+    head = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value for r in range(1, 7)}
+    assert head["发文单位"] == "县政务公开办公室" and head["部门"] == "测试局"
+    assert (head["检查基准日"], head["整改期限"]) == ("2026-11-22", "2026-12-02")
+    table = [[c.value for c in row] for row in sheet.iter_rows(min_row=9)]  # the header is row 8
+    assert [(r[0], r[8]) for r in table] == [("栏目不更新", "未整改"), ("链接不可用", "新发现")]
+    assert sheet.freeze_panes == "A9"
+    fixed = [[c.value for c in row] for row in book["已整改"].iter_rows(min_row=2)]
+    assert [(r[0], r[1].rsplit("/", 1)[1]) for r in fixed] == [("链接不可用", "a.pdf")]
+
+    page = lxml_html.fromstring((folder / "csj.html").read_bytes())
+    text = page.text_content()
+    assert page.findtext(".//title") == "关于测试局网站政务公开问题的整改通知"
+    assert "请于 2026-12-02 前完成整改" in text
+    assert [h.text_content() for h in page.iter("h2")] == ["栏目不更新（1）", "链接不可用（1）", "已整改（1）"]
+    assert "附件B" in text and "40 / 14 天" in text
+
+
+def test_html_summary_has_the_ranking_a_history_chart_and_links_to_the_notices(two_runs, tmp_path):
+    out = tmp_path / "out" / "summary.html"
+    _run(
+        "report",
+        "--db",
+        str(two_runs["db"]),
+        "--format",
+        "html",
+        "-o",
+        str(out),
+        "--per-department",
+        str(tmp_path / "out" / "notices"),
+    )
+    page = lxml_html.fromstring(out.read_bytes())
+    assert page.xpath("//svg//polyline")  # two runs: a line per department
+    assert page.xpath("//a[@href='notices/csj.html']")
+    assert not page.xpath("//script | //link[@rel='stylesheet'] | //img")  # self-contained
+
+
+def test_notify_sends_each_department_its_notice_once(two_runs, tmp_path):
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=two_runs["smtp_port"])
+    controller.start()
+    try:
+        first = _run("notify", "-c", str(two_runs["config"]), "--db", str(two_runs["db"]))
+        again = _run("notify", "-c", str(two_runs["config"]), "--db", str(two_runs["db"]))
+        forced = _run("notify", "-c", str(two_runs["config"]), "--db", str(two_runs["db"]), "--force")
+    finally:
+        controller.stop()
+    assert "csj: sent to csj@example.invalid" in first.output
+    assert "csj: already sent" in again.output
+    assert "csj: sent" in forced.output
+    assert len(sink.envelopes) == 2
+    envelope = sink.envelopes[0]
+    assert envelope.rcpt_tos == ["csj@example.invalid"]
+    message = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert message["Subject"] == "县政务公开办公室：关于测试局网站政务公开问题的整改通知（2026-11-22）"
+    assert "/files/b.pdf" in message.get_body(("plain",)).get_content()
+    assert "整改期限" in message.get_body(("html",)).get_content()
+    attachment = next(message.iter_attachments())
+    assert attachment.get_filename() == "整改清单-csj.xlsx"
+    assert load_workbook(io.BytesIO(attachment.get_content()))["整改清单"]["B2"].value == "测试局"
+
+
+def test_dry_run_writes_eml_files(two_runs, tmp_path):
+    _run("notify", "-c", str(two_runs["config"]), "--db", str(two_runs["db"]), "--dry-run", str(tmp_path / "eml"))
+    written = list((tmp_path / "eml").glob("*.eml"))
+    assert [p.name for p in written] == ["run2-csj.eml"]
+    message = email.message_from_bytes(written[0].read_bytes(), policy=policy.default)
+    assert message["To"] == "csj@example.invalid"
+
+
+def test_text_from_data_cannot_inject_mail_headers(two_runs):
+    store = Store(two_runs["db"])
+    part = split_by_department(report_data(store, 2))["csj"]
+    context = report_context(store, 2)
+    store.close()
+    part["departments"][0]["name"] = "测试局\r\nBcc: spy@example.invalid"
+    raw = bytes(
+        build_message(
+            part, context, "县政务公开办 <gongkai@example.invalid>", "csj@example.invalid\r\nCc: x@example.invalid"
+        )
+    )
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert message["Bcc"] is None and message["Cc"] is None
+    assert "\n" not in str(message["Subject"]) and "Bcc: spy@example.invalid" in str(message["Subject"])
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is installed by .ci/run")
+def test_html_summary_renders_in_a_real_browser(two_runs, tmp_path):
+    page = tmp_path / "summary.html"
+    _run("report", "--db", str(two_runs["db"]), "--format", "html", "-o", str(page))
+    shot = tmp_path / "summary.png"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+             "--disable-background-networking", "--disable-component-update", f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip
+    subprocess.run(["chromium", *flags, "--window-size=1100,900", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, timeout=120, check=True)  # fmt: skip
+    dom = subprocess.run(["chromium", *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert "<title>政务公开检查报告" in dom.stdout
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1100, 900)
+    assert len(image.getcolors(maxcolors=1_000_000) or []) > 50  # drawn text, table and chart, not a blank page
