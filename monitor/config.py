@@ -130,6 +130,7 @@ class Smtp(_Strict):
     password_env: str | None = None  # name of the environment variable holding the password
     sender: str
     timeout: float = Field(default=30, gt=0)
+    ca_bundle: str | None = None  # extra CAs to trust for the server's certificate (an office's own)
 
 
 class Config(_Strict):

@@ -71,6 +71,8 @@ def build_message(part: dict[str, Any], context: ReportContext, sender: str, to:
 
 def _connect(smtp: Smtp) -> smtplib.SMTP:
     context = ssl.create_default_context()
+    if smtp.ca_bundle:
+        context.load_verify_locations(cafile=smtp.ca_bundle)
     if smtp.security == "ssl":
         server: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
     else:

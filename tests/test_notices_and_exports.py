@@ -6,12 +6,15 @@ import email
 import io
 import shutil
 import socket
+import ssl
 import subprocess
 from datetime import datetime, timedelta
 from email import policy
 
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 from conftest import AS_OF, crawl, write_config
 from lxml import html as lxml_html
@@ -216,6 +219,46 @@ def test_text_from_data_cannot_inject_mail_headers(two_runs):
     message = email.message_from_bytes(raw, policy=policy.default)
     assert message["Bcc"] is None and message["Cc"] is None
     assert "\n" not in str(message["Subject"]) and "Bcc: spy@example.invalid" in str(message["Subject"])
+
+
+def test_notify_uses_starttls_and_logs_in(two_runs, tmp_path, monkeypatch):
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret")
+
+    port = _free_port()
+    directory = tmp_path / "tls"
+    directory.mkdir()
+    for name in ("categories.yaml", "markers.yaml", "rules.yaml"):
+        shutil.copy(two_runs["config"].parent / name, directory / name)
+    text = (
+        two_runs["config"]
+        .read_text(encoding="utf-8")
+        .replace(
+            f"port: {two_runs['smtp_port']}, security: none,",
+            f"port: {port}, security: starttls, username: gongkai, password_env: GONGKAI_TEST_SMTP, ca_bundle: '{bundle}',",
+        )
+    )
+    (directory / "sites.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("GONGKAI_TEST_SMTP", "s3cret")
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port, tls_context=server_context, require_starttls=True,
+                            authenticator=authenticate, auth_required=True)  # fmt: skip
+    controller.start()
+    try:
+        result = _run("notify", "-c", str(directory / "sites.yaml"), "--db", str(two_runs["db"]), "--force")
+    finally:
+        controller.stop()
+    assert "csj: sent" in result.output
+    assert logins == [(b"gongkai", b"s3cret")]
+    assert [e.rcpt_tos for e in sink.envelopes] == [["csj@example.invalid"]]
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is installed by .ci/run")
