@@ -377,6 +377,19 @@ def schedule(config_path: Path, db_path: Path) -> None:
     run_schedule(config_path, db_path)
 
 
+@cli.command()
+@db_option
+@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Listen here (keep it on the office network).")
+def serve(db_path: Path, port: int, host: str) -> None:
+    """Serve a read-only dashboard of the store (Datasette) for supervisors."""
+    from monitor.dashboard import serve as serve_dashboard
+
+    if not db_path.is_file():
+        _fail([f"{db_path}: no such store (run `gongkai crawl` first)"], 1)
+    serve_dashboard(db_path, port, host)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()

@@ -52,6 +52,19 @@ def item_date(row: dict[str, Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
+def label_rows(settings: RuleSettings) -> list[dict[str, str]]:
+    """The Chinese labels of types, states, warning kinds and categories, for views that read well."""
+    table = settings.table
+    groups = {
+        "type": table["problem_types"],
+        "state": table["states"],
+        "warning": table["warning_kinds"],
+        "category": settings.categorizer.labels,
+        "veto": table["veto_labels"],
+    }
+    return [{"kind": kind, "key": key, "label": name} for kind, names in groups.items() for key, name in names.items()]
+
+
 def load_facts(
     store: Store, run_id: int, config: Config, dept_id: str, site: str, as_of: date, window_days: int = 7
 ) -> DepartmentFacts:
@@ -154,4 +167,4 @@ def evaluate_run(store: Store, run_id: int, config: Config, as_of: date, tables_
         problems += _lifecycle(store, run_id, dept_id, verdict.problems, as_of.isoformat())
         warnings += [asdict(w) for w in verdict.warnings]
         columns += [asdict(c) for c in verdict.columns]
-    store.save_evaluation(run_id, problems, warnings, columns, scores, as_of.isoformat())
+    store.save_evaluation(run_id, problems, warnings, columns, scores, as_of.isoformat(), label_rows(settings))

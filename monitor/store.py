@@ -149,6 +149,42 @@ def m006_notifications(db: sqlite_utils.Database) -> None:
     db["notifications"].create_index(["run_id", "department"])
 
 
+@migrations()
+def m007_reading_views(db: sqlite_utils.Database) -> None:
+    """Labels and views shaped for reading (the dashboard): one row per problem with names, not ids."""
+    db["labels"].create({"kind": str, "key": str, "label": str}, pk=("kind", "key"))
+    db.execute(
+        """create view department_names as
+           select r.id as run_id, json_extract(d.value, '$.id') as department,
+                  json_extract(d.value, '$.name') as name, json_extract(d.value, '$.site') as site
+           from runs r, json_each(r.config, '$.departments') d"""
+    )
+    db.execute(
+        """create view problem_list as
+           select p.run_id, r.as_of, p.department, n.name as department_name,
+                  coalesce(lt.label, p.type) as problem, coalesce(ls.label, p.state) as state,
+                  p.column, coalesce(lc.label, p.category) as category, p.column_url, p.url, p.source_url,
+                  p.anchor_text, p.status, p.last_updated, p.age_days, p.threshold_days, p.detail, p.first_seen,
+                  p.type, p.state as state_key
+           from problems p join runs r on r.id = p.run_id
+           left join department_names n on n.run_id = p.run_id and n.department = p.department
+           left join labels lt on lt.kind = 'type' and lt.key = p.type
+           left join labels ls on ls.kind = 'state' and ls.key = p.state
+           left join labels lc on lc.kind = 'category' and lc.key = p.category"""
+    )
+    db.execute(
+        """create view ranking as
+           select s.run_id, r.as_of, s.department, n.name as department_name, n.site, s.score,
+                  case when s.passed then '合格' else '不合格' end as result,
+                  (select group_concat(coalesce(l.label, j.value), '、') from json_each(s.veto) j
+                   left join labels l on l.kind in ('type', 'veto') and l.key = j.value) as veto,
+                  (select count(*) from problems p where p.run_id = s.run_id and p.department = s.department
+                   and p.state != 'resolved') as problems
+           from scores s join runs r on r.id = s.run_id
+           left join department_names n on n.run_id = s.run_id and n.department = s.department"""
+    )
+
+
 class Store:
     """A gongkai database file."""
 
@@ -285,6 +321,7 @@ class Store:
         column_states: list[dict[str, Any]],
         scores: list[dict[str, Any]],
         as_of: str,
+        labels: list[dict[str, str]],
     ) -> None:
         """Replace a run's problems, warnings, column states and scores in one transaction."""
         tables = (("problems", problems), ("warnings", warnings), ("column_states", column_states), ("scores", scores))
@@ -294,3 +331,4 @@ class Store:
                 if rows:
                     self.db[table].insert_all([{"run_id": run_id, **row} for row in rows], batch_size=500)
             self.db["runs"].update(run_id, {"evaluated_at": self.now(), "as_of": as_of})
+            self.db["labels"].insert_all(labels, replace=True)

@@ -1,0 +1,125 @@
+"""``gongkai serve``: a read-only Datasette dashboard over the store, in Chinese.
+
+Pinned to Datasette 0.65 (canned queries live in the metadata). The store is
+opened mutable, so a crawl can go on writing (WAL), but Datasette only reads it
+through read-only connections and no writable query is configured: a browser
+can never change it. Views in the store (``problem_list``, ``ranking``) keep
+the canned queries short.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from monitor.store import Store
+
+HERE = Path(__file__).resolve().parent
+LATEST = "coalesce(nullif(:run, ''), (select max(id) from runs where status = 'complete'))"
+HIDDEN = ("frontier", "notes", "checks", "links", "details", "pages", "items", "columns", "labels",
+          "notifications", "column_states", "scores", "warnings", "_sqlite_migrations", "department_names")  # fmt: skip
+
+QUERIES: dict[str, dict[str, str]] = {
+    "ranking": {
+        "title": "本期排名（红黑榜）",
+        "description": "各部门本期检查得分与结果：合格在前，按得分排序。run 留空为最新一次检查。",
+        "sql": f"""select department_name as 部门, score as 得分, result as 结果, veto as 单项否决,
+                   problems as 问题数, site as 网站, department as 编号
+                   from ranking where run_id = {LATEST}
+                   order by result = '不合格', score desc, problems""",
+    },
+    "problems_by_department": {
+        "title": "本期各部门问题",
+        "description": "本期未整改的问题，一行一个；可按部门编号筛选。",
+        "sql": f"""select department_name as 部门, problem as 问题, state as 状态, column as 栏目,
+                   coalesce(column_url, url) as 地址, source_url as 所在页面, detail as 说明, first_seen as 首次发现
+                   from problem_list where run_id = {LATEST} and state_key != 'resolved'
+                   and (:department = '' or department = :department)
+                   order by department, problem""",
+    },
+    "stale_columns": {
+        "title": "超期未更新栏目",
+        "description": "本期栏目不更新：最后更新日期、已过天数与要求。",
+        "sql": f"""select department_name as 部门, column as 栏目, category as 类别, last_updated as 最后更新,
+                   age_days as 未更新天数, threshold_days as 要求天数, column_url as 栏目地址, state as 状态
+                   from problem_list where run_id = {LATEST} and type = 'column_stale' and state_key != 'resolved'
+                   order by age_days desc""",
+    },
+    "broken_links": {
+        "title": "链接不可用及所在页面",
+        "description": "本期不可用的链接，以及链接所在的每一个页面。",
+        "sql": f"""select p.department_name as 部门, p.url as 问题链接, p.status as 错误, l.source_url as 所在页面,
+                   l.anchor_text as 链接文字, case when l.on_homepage then '是' else '' end as 首页, p.state as 状态
+                   from problem_list p join links l on l.run_id = p.run_id and l.url = p.url
+                   and l.department = p.department
+                   where p.run_id = {LATEST} and p.type = 'broken_link' and p.state_key != 'resolved'
+                   order by p.department, p.url""",
+    },
+    "fixed": {
+        "title": "已整改",
+        "description": "上期存在、本期已不再出现的问题。",
+        "sql": f"""select department_name as 部门, problem as 问题, column as 栏目, coalesce(column_url, url) as 地址,
+                   first_seen as 首次发现 from problem_list where run_id = {LATEST} and state_key = 'resolved'
+                   order by department""",
+    },
+    "department_history": {
+        "title": "部门历次检查",
+        "description": "一个部门在每次检查中的得分、结果与问题数（填部门编号）。",
+        "sql": """select run_id as 检查编号, as_of as 检查基准日, department_name as 部门, score as 得分,
+                  result as 结果, problems as 问题数 from ranking where department = :department order by run_id""",
+    },
+}
+
+
+def _canned() -> dict[str, dict[str, Any]]:
+    """The canned queries, with their SQL hidden: supervisors see forms and tables."""
+    return {name: {**query, "hide_sql": True} for name, query in QUERIES.items()}
+
+
+def metadata(database: str) -> dict[str, Any]:
+    """Datasette metadata: Chinese titles and descriptions, hidden tables, facets, canned queries."""
+    return {
+        "title": "gongkai 政务公开监测",
+        "description": "各部门政府网站政务公开检查结果：栏目更新、空白栏目、链接可用性与站点连通性。只读。",
+        "databases": {
+            database: {
+                "title": "检查结果",
+                "tables": {
+                    **{name: {"hidden": True} for name in HIDDEN},
+                    "problem_list": {
+                        "title": "问题清单（全部检查）",
+                        "facets": ["department_name", "problem", "state", "category"],
+                        "columns": {
+                            "department_name": "部门",
+                            "problem": "问题类型",
+                            "state": "新发现 / 未整改 / 已整改",
+                            "column_url": "栏目地址",
+                            "source_url": "链接所在页面",
+                            "first_seen": "首次发现日期",
+                        },
+                    },
+                    "ranking": {"title": "历次得分与结果", "facets": ["result"]},
+                    "runs": {"title": "检查记录", "columns": {"as_of": "检查基准日", "status": "complete 为完成"}},
+                    "probes": {"title": "首页连通性探测", "facets": ["department", "ok"]},
+                    "problems": {"hidden": True},
+                },
+                "queries": _canned(),
+            }
+        },
+    }
+
+
+def serve(db_path: Path, port: int, host: str = "127.0.0.1") -> None:
+    """Serve the dashboard until stopped (on 127.0.0.1 by default)."""
+    import uvicorn
+    from datasette.app import Datasette
+
+    Store(db_path).close()  # bring an older store's schema up to date before it is served read-only
+    datasette = Datasette(
+        [str(db_path)],
+        metadata=metadata(db_path.stem),
+        plugins_dir=str(HERE / "plugins"),
+        template_dir=str(HERE / "templates"),
+        settings={"default_allow_sql": False, "suggest_facets": False, "max_returned_rows": 5000},
+    )
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
