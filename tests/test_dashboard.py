@@ -119,3 +119,16 @@ def test_the_dashboard_cannot_change_the_store(dashboard):
         _status(base + "/gongkai/problems_by_department", data=b"run=&department=jyj") >= 400
     )  # canned queries are read-only
     assert hashlib.sha256(dashboard["db"].read_bytes()).hexdigest() == before
+
+
+def test_the_dashboard_keeps_serving_while_a_crawl_writes(dashboard, demo_run):
+    import json
+
+    from conftest import crawl
+
+    url = dashboard["base"] + "/gongkai/department_history.json?department=wjw&_shape=array"
+    before = json.loads(urllib.request.urlopen(url, timeout=10).read())
+    crawl(demo_run["config"], dashboard["db"])  # a new run written into the store being served
+    after = json.loads(urllib.request.urlopen(url, timeout=10).read())
+    assert len(after) == len(before) + 1
+    assert after[-1]["检查编号"] > before[-1]["检查编号"]
