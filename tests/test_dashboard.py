@@ -132,3 +132,9 @@ def test_the_dashboard_keeps_serving_while_a_crawl_writes(dashboard, demo_run):
     after = json.loads(urllib.request.urlopen(url, timeout=10).read())
     assert len(after) == len(before) + 1
     assert after[-1]["检查编号"] > before[-1]["检查编号"]
+
+
+def test_the_problem_table_page_speaks_chinese(dashboard):
+    page = urllib.request.urlopen(dashboard["base"] + "/gongkai/problem_list", timeout=10).read().decode("utf-8")
+    assert "问题清单（全部检查）" in page and "导出：" in page and "高级导出" in page
+    assert "This data as" not in page and "Advanced export" not in page
