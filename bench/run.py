@@ -1,0 +1,155 @@
+"""Benchmark gongkai against plain Scrapy (the floor) and linkchecker (the peer).
+
+    python bench/run.py [--pages 2000] [--concurrency 16] [--tools gongkai,scrapy,linkchecker]
+
+Generates a synthetic disclosure site (bench/synthetic_site.py), serves it with nginx
+from Debian on 127.0.0.1, runs every tool on it with the same concurrency and
+prints pages/s, CPU seconds, peak RSS and broken-link recall for each, and the
+ratios of gongkai to the others. Needs ``nginx`` and ``linkchecker`` (PyPI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic_site import generate  # beside this script
+
+BIN = Path(sys.executable).parent
+NGINX_CONF = """worker_processes 1;
+error_log {prefix}/error.log;
+pid {prefix}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  open_file_cache max=200 inactive=10s;
+  types {{ text/html html; application/pdf pdf; }}
+  server {{
+    listen 127.0.0.1:{port};
+    root {root};
+    charset utf-8;
+    add_header LinkChecker allow;  # linkchecker throttles itself unless the server opts in
+  }}
+}}
+"""
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def timed(command: list[str], **kwargs: object) -> dict[str, float]:
+    """Run a command; its wall seconds, CPU seconds and peak RSS (MiB), children included."""
+    started = time.monotonic()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - started
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024, "status": status}
+
+
+def run_gongkai(base: str, work: Path, concurrency: int) -> tuple[dict[str, float], set[str], int]:
+    """Run gongkai's crawl, doing all its work, with politeness limits lifted."""
+    config = work / "gongkai" / "sites.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text(
+        f"crawl: {{concurrency_per_site: {concurrency}, obey_robots: false, max_pages_per_site: 10000000,"
+        f" max_depth: 50}}\n"
+        f"departments:\n  - {{id: bench, name: 测试局, site: '{base}'}}\n",
+        encoding="utf-8",
+    )
+    db = config.parent / "g.db"
+    result = timed([str(BIN / "gongkai"), "crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22"])
+    with sqlite3.connect(db) as conn:
+        found = {urlsplit(u).path for (u,) in conn.execute("select url from problems where type = 'broken_link'")}
+        pages = conn.execute("select count(*) from pages where status is not null").fetchone()[0]
+    return result, {unquote(p) for p in found}, pages
+
+
+def run_scrapy(base: str, work: Path, concurrency: int) -> tuple[dict[str, float], set[str], int]:
+    """The plain Scrapy spider."""
+    out = work / "scrapy.json"
+    here = Path(__file__).resolve().parent
+    result = timed([sys.executable, str(here / "plain_spider.py"), base, str(out), str(concurrency)])
+    data = json.loads(out.read_text(encoding="utf-8"))
+    return result, {unquote(urlsplit(u).path) for u in data["broken"]}, data["responses"]
+
+
+def run_linkchecker(base: str, work: Path, concurrency: int) -> tuple[dict[str, float], set[str], int]:
+    """Run linkchecker from PyPI, tuned: the same threads, no rate limit."""
+    rc = work / "linkcheckerrc"
+    rc.write_text(f"[checking]\nthreads={concurrency}\nmaxrequestspersecond=10000\n[filtering]\ncheckextern=0\n",
+                  encoding="utf-8")  # fmt: skip
+    out = work / "linkchecker.csv"
+    result = timed(
+        [str(BIN / "linkchecker"), "-f", str(rc), "--no-status", "--no-robots", "-F", f"csv/utf-8/{out}", base]
+    )
+    found, pages = set(), 0
+    if not out.exists():
+        raise SystemExit(f"linkchecker wrote no report (exit status {result['status']})")
+    with out.open(encoding="utf-8") as fh:
+        rows = [line for line in fh if not line.startswith("#")]
+    for row in csv.DictReader(rows, delimiter=";"):
+        pages += 1
+        if row.get("valid") == "False":
+            found.add(unquote(urlsplit(row["url"]).path))
+    return result, found, pages
+
+
+TOOLS = {"gongkai": run_gongkai, "scrapy": run_scrapy, "linkchecker": run_linkchecker}
+
+
+def main() -> None:
+    """Build the site, serve it, run the tools, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--tools", default="gongkai,scrapy,linkchecker")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
+    work.chmod(0o777)  # linkchecker run as root drops to nobody, which must write its report here
+    root = work / "site"
+    broken = generate(root, args.pages)
+    html_pages = sum(1 for _ in root.rglob("*.html"))
+    port = free_port()
+    (work / "nginx.conf").write_text(NGINX_CONF.format(prefix=work, port=port, root=root), encoding="utf-8")
+    nginx = subprocess.Popen(["nginx", "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
+    time.sleep(1)
+    base = f"http://127.0.0.1:{port}/"
+    results = {}
+    try:
+        for name in args.tools.split(","):
+            usage, found, fetched = TOOLS[name](base, work, args.concurrency)
+            results[name] = {**usage, "found": len(found & broken), "invented": len(found - broken), "fetched": fetched}
+    finally:
+        nginx.terminate()
+        nginx.wait()
+    print(f"site: {html_pages} HTML pages, {len(broken)} broken links planted; concurrency {args.concurrency}")
+    print("| tool | wall s | pages/s | CPU s | peak RSS MiB | broken found / planted | invented |")
+    print("|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        print(f"| {name} | {r['wall']:.1f} | {html_pages / r['wall']:.0f} | {r['cpu']:.1f} | {r['rss']:.0f} "
+              f"| {r['found']} / {len(broken)} | {r['invented']} |")  # fmt: skip
+    if "gongkai" in results:
+        for other in ("scrapy", "linkchecker"):
+            if other in results:
+                print(f"gongkai / {other} pages/s: {results[other]['wall'] / results['gongkai']['wall']:.2f}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
