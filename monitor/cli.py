@@ -22,6 +22,7 @@ from monitor.notify import NotifyError
 from monitor.notify import notify as send_notices
 from monitor.probes import probe_all
 from monitor.reports import FORMATS, ranking, render, report_data, write_per_department
+from monitor.reports.data import score_text, verdict_text
 from monitor.reports.formats import render_html
 from monitor.reports.notices import report_context
 from monitor.store import DEFAULT_DB, Store
@@ -77,10 +78,8 @@ def print_summary(data: dict[str, Any], title: str) -> None:
         table.add_column(header, justify="left" if header in ("部门", "结果") else "right")
     for dept in ranking(data):
         warnings = sum(1 for w in data["warnings"] if w["department"] == dept["id"])
-        verdict = "" if dept["passed"] is None else ("合格" if dept["passed"] else "不合格")
-        score = ("未计分" if dept["veto"] else "") if dept["score"] is None else f"{dept['score']:g}"
-        table.add_row(f"{dept['name']} ({dept['id']})", score, verdict, str(dept["pages_crawled"]),
-                      str(dept["columns"]), str(dept["problems"]), str(warnings))  # fmt: skip
+        counts = (dept["pages_crawled"], dept["columns"], dept["problems"], warnings)
+        table.add_row(f"{dept['name']} ({dept['id']})", score_text(dept), verdict_text(dept), *map(str, counts))
     console().print(table)
     for dept in data["departments"]:
         problems = [p for p in data["problems"] if p["department"] == dept["id"]]

@@ -60,6 +60,8 @@ def test_supervisor_sees_the_ranking_and_a_departments_problems_in_chinese(dashb
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
@@ -74,7 +76,9 @@ def test_supervisor_sees_the_ranking_and_a_departments_problems_in_chinese(dashb
         driver.find_element(By.LINK_TEXT, "本期排名（红黑榜）").click()
         assert driver.find_element(By.TAG_NAME, "h1").text == "本期排名（红黑榜）"
         driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-        rows = driver.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+        table = (By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+        WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located(table))  # the new page
+        rows = driver.find_elements(*table)
         ranking = [[td.text.strip() for td in row.find_elements(By.TAG_NAME, "td")][:3] for row in rows]
         assert ranking == [
             ["县教育局", "93.9", "合格"],

@@ -59,11 +59,11 @@ def read_column(
         if any(e.date_raw for e in entries) or (entries and name == "script-data"):
             return ListReading(entries, pages, name)
     folder = page.url.split("?", 1)[0].rsplit("/", 1)[0] + "/"
+    not_items = {p.url for p in pages} | {page.url, folder}
 
     def is_item(url: str) -> bool:
-        return markers.is_detail_url(url) or (url.startswith(folder) and url not in pages_urls)
+        return markers.is_detail_url(url) or (url.startswith(folder) and url not in not_items)
 
-    pages_urls = {p.url for p in pages} | {page.url, folder}
     undated = read_undated_rows(page.root, page.url, is_item)
     if undated:
         return ListReading(undated, pages, "rows-undated")

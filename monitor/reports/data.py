@@ -107,3 +107,20 @@ def ranking(data: dict[str, Any]) -> list[dict[str, Any]]:
         data["departments"],
         key=lambda d: (not d["passed"], -(d["score"] if d["score"] is not None else -1), d["problems"], d["id"]),
     )
+
+
+def score_text(dept: dict[str, Any]) -> str:
+    """A department's score as reports show it: 未计分 when a veto stopped the scoring."""
+    if dept["score"] is None:
+        return "未计分" if dept["veto"] else ""
+    return f"{dept['score']:g}"
+
+
+def verdict_text(dept: dict[str, Any]) -> str:
+    """合格 or 不合格 (blank for a run evaluated before scores existed)."""
+    return "" if dept["passed"] is None else ("合格" if dept["passed"] else "不合格")
+
+
+def veto_text(dept: dict[str, Any], labels: dict[str, dict[str, str]]) -> str:
+    """The single-veto items a department hit, in Chinese."""
+    return "、".join(labels["types"].get(v, labels["vetoes"].get(v, v)) for v in dept["veto"])

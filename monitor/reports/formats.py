@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from monitor.categories import Categorizer
-from monitor.reports.data import PROBLEM_FIELDS, ranking, split_by_department
+from monitor.reports.data import PROBLEM_FIELDS, ranking, score_text, split_by_department, verdict_text, veto_text
 from monitor.reports.notices import ReportContext, heading, history_svg
 from monitor.reports.workbook import COLUMNS, notice_workbook, safe_cell, summary_workbook
 from monitor.tables import load_tables
@@ -54,6 +54,7 @@ def render_csv(data: dict[str, Any], context: ReportContext) -> bytes:
 
 
 _env = Environment(loader=PackageLoader("monitor.reports", "templates"), autoescape=select_autoescape(["html", "j2"]))
+_env.globals.update(score=score_text, verdict=verdict_text, vetoes=veto_text)
 
 
 def render_html(data: dict[str, Any], context: ReportContext, notices: str | None = None) -> bytes:
@@ -62,31 +63,21 @@ def render_html(data: dict[str, Any], context: ReportContext, notices: str | Non
     ``notices`` is the folder, relative to the page, holding each department's notice.
     """
     template = _env.get_template("report.html.j2")
-    page = template.render(data=data, L=labels(), ranking=ranking(data), score=_score, verdict=_verdict,
-                           chart=history_svg(context.history), notices=notices)  # fmt: skip
+    page = template.render(
+        data=data, L=labels(), ranking=ranking(data), chart=history_svg(context.history), notices=notices
+    )
     return page.encode("utf-8")
 
 
 def render_notice(part: dict[str, Any], context: ReportContext) -> bytes:
     """One department's rectification notice (整改通知) as a self-contained page."""
     template = _env.get_template("notice.html.j2")
-    page = template.render(data=part, heading=heading(part, context), L=labels(), kinds=list(COLUMNS),
-                           score=_score)  # fmt: skip
+    page = template.render(data=part, heading=heading(part, context), L=labels(), kinds=list(COLUMNS))
     return page.encode("utf-8")
 
 
 def _md(text: Any) -> str:
     return "" if text is None else str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _score(dept: dict[str, Any]) -> str:
-    if dept["score"] is None:
-        return "未计分" if dept["veto"] else ""
-    return f"{dept['score']:g}"
-
-
-def _verdict(dept: dict[str, Any]) -> str:
-    return "" if dept["passed"] is None else ("合格" if dept["passed"] else "不合格")
 
 
 def render_md(data: dict[str, Any], context: ReportContext) -> bytes:
@@ -96,10 +87,16 @@ def render_md(data: dict[str, Any], context: ReportContext) -> bytes:
     out = [f"# 政务公开检查报告 (run {run['id']}, as of {run['as_of']})", ""]
     out += ["| 排名 | 部门 | 得分 | 结果 | 单项否决 | 问题 | 网站 |", "|---|---|---|---|---|---|---|"]
     for rank, d in enumerate(ranking(data), start=1):
-        vetoes = "、".join(lab["types"].get(v, lab["vetoes"].get(v, v)) for v in d["veto"])
-        out.append(
-            f"| {rank} | {_md(d['name'])} | {_score(d)} | {_verdict(d)} | {vetoes} | {d['problems']} | {d['site']} |"
-        )
+        cells = [
+            str(rank),
+            _md(d["name"]),
+            score_text(d),
+            verdict_text(d),
+            veto_text(d, lab),
+            str(d["problems"]),
+            d["site"],
+        ]
+        out.append("| " + " | ".join(cells) + " |")
     for dept in data["departments"]:
         out += ["", f"## {_md(dept['name'])} ({dept['id']})", ""]
         problems = [p for p in data["problems"] if p["department"] == dept["id"]]

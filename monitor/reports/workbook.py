@@ -16,6 +16,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from monitor.reports.data import verdict_text, veto_text
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER = Font(bold=True)
 _LINK = Font(color="0563C1", underline="single")
@@ -125,10 +127,8 @@ def summary_workbook(data: dict[str, Any], labels: dict[str, Any], ranked: list[
     for rank, dept in enumerate(ranked, start=1):
         mine = [p for p in data["problems"] if p["department"] == dept["id"]]
         open_ = [p for p in mine if p["state"] != "resolved"]
-        verdict = "" if dept["passed"] is None else ("合格" if dept["passed"] else "不合格")
-        vetoes = "、".join(labels["types"].get(v, labels["vetoes"].get(v, v)) for v in dept["veto"])
         states = [sum(1 for p in mine if p["state"] == s) for s in ("new", "persisting", "resolved")]
-        rows.append([rank, dept["name"], dept["site"], dept["score"], verdict, vetoes,
+        rows.append([rank, dept["name"], dept["site"], dept["score"], verdict_text(dept), veto_text(dept, labels),
                      *(sum(1 for p in open_ if p["type"] == t) for t in types), *states])  # fmt: skip
     table(sheet, 1, headers, rows)
     names = {d["id"]: d["name"] for d in data["departments"]}
