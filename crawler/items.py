@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 
 @dataclass
@@ -106,3 +106,15 @@ class Frontier:
     url: str
     method: str
     meta: str  # JSON: what the request needs to be rebuilt
+
+
+@dataclass
+class PageRecord:
+    """Everything one response produced, stored in one go.
+
+    The spider yields one record per answer instead of one item per row: a page
+    with fifty links costs the item machinery one pass, not fifty. Its rows are
+    in the order they were made, and the check result, when there is one, is last.
+    """
+
+    rows: list[Any] = field(default_factory=list)

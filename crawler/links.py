@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import posixpath
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import html as lxml_html
+from w3lib.html import strip_html5_whitespace
+from w3lib.url import safe_url_string
 
 # Requested without reading the body: a HEAD, falling back to a GET cut after the headers.
 ATTACHMENT_EXTENSIONS = frozenset(
@@ -69,6 +75,7 @@ def is_page_candidate(url: str) -> bool:
 _PATH_PARAMS = re.compile(r";(jsessionid|sessionid|sid)=[^/?#]*", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical(url: str, ignored_params: frozenset[str] = frozenset()) -> str:
     """The key under which a URL is requested once per run.
 
@@ -108,7 +115,11 @@ def address_class(url: str) -> str | None:
 
     Only literal addresses and ``localhost`` are judged; other names are public.
     """
-    host = (urlsplit(url).hostname or "").lower()
+    return _host_class((urlsplit(url).hostname or "").lower())
+
+
+@functools.lru_cache(maxsize=1024)
+def _host_class(host: str) -> str | None:
     if host == "localhost" or host.endswith(".localhost"):
         return "loopback"
     try:
@@ -156,3 +167,43 @@ def removed_document(target: str, final: str, site: str) -> str | None:
     if folder and before.path.startswith(folder) and before.path != folder:
         return "the document redirects to a parent folder"
     return None
+
+
+# Where links are: the same tags and attributes as the link extractor used before.
+_LINK_ATTRS = {"a": "href", "area": "href", "img": "src", "iframe": "src"}
+
+
+@functools.lru_cache(maxsize=16384)
+def _absolute(base: str, href: str, encoding: str) -> str:
+    return safe_url_string(urljoin(base, href), encoding=encoding).split("#", 1)[0]
+
+
+def page_links(root: lxml_html.HtmlElement, page_url: str, encoding: str) -> Iterator[tuple[str, str]]:
+    """Every web link of a parsed page, once, as (absolute URL without fragment, anchor text).
+
+    Scrapy's LinkExtractor would resolve and re-encode the navigation and footer
+    links again on every page of a site; here an absolute-path link (``/xxgk/``)
+    is resolved once per site, not once per page. Non-ASCII is percent-encoded
+    like the browser does (the path as UTF-8, the query in the page's encoding).
+    """
+    base = page_url
+    for element in root.iter("base"):
+        if element.get("href"):
+            base = urljoin(page_url, strip_html5_whitespace(element.get("href")))
+        break
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}/"
+    seen: set[str] = set()
+    for element in root.iter(*_LINK_ATTRS):
+        href = element.get(_LINK_ATTRS[element.tag])
+        if not href:
+            continue
+        href = strip_html5_whitespace(href)
+        # A link that does not depend on the page's own folder resolves the same on every page.
+        site_wide = href.startswith("/") or "://" in href[:12]
+        url = _absolute(origin if site_wide else base, href, encoding)
+        if url in seen or not url.startswith(("http://", "https://")):
+            continue
+        seen.add(url)
+        text = element.text_content() if element.tag in ("a", "area") else ""
+        yield url, " ".join(text.split())

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
 from typing import Any
 
 from scrapy.crawler import Crawler
 
+from crawler.items import PageRecord
 from monitor.store import Store
 
 _REPLACE = frozenset({"pages", "checks", "columns", "details", "frontier"})
@@ -37,11 +37,12 @@ class StorePipeline:
         self.store = Store(self.db_path)
 
     def process_item(self, item: Any) -> Any:
-        """Queue the item's row; write when the batch is full or old."""
-        row = asdict(item)
-        row["run_id"] = self.run_id
-        self.buffers.setdefault(item.table, []).append(row)
-        self.pending += 1
+        """Queue the item's rows (a record's rows, in order); write when the batch is full or old."""
+        for row_item in item.rows if isinstance(item, PageRecord) else (item,):
+            row = dict(vars(row_item))  # the items are flat dataclasses: no deep copy needed
+            row["run_id"] = self.run_id
+            self.buffers.setdefault(row_item.table, []).append(row)
+            self.pending += 1
         if self.pending >= self.batch_rows or time.monotonic() - self.last_flush > self.batch_seconds:
             self.flush()
         return item

@@ -1,8 +1,10 @@
-"""Run the department spider for one run plan: ``python -m crawler.run PLAN.json``.
+"""Run one spider for one run plan: ``python -m crawler.run PLAN.json [departments|checks]``.
 
-The monitor starts this in a child process (Twisted's reactor runs once per
-process, and a crash here must not take the monitor with it). Exit status: 0 when
-the crawl ran, 3 when it made no request at all, 1 on an internal failure.
+The monitor starts both in child processes, side by side: ``departments`` crawls
+and reads the sites, ``checks`` checks the links it hands over (Twisted's reactor
+runs once per process, a crash here must not take the monitor with it, and two
+processes use two cores). Exit status: 0 when the crawl ran, 3 when it made no
+request at all, 1 on an internal failure.
 """
 
 from __future__ import annotations
@@ -17,25 +19,35 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler.spiders.checks import LinkCheckSpider
 from crawler.spiders.departments import DepartmentSpider
 
 NO_REQUEST = 3
+SPIDERS = {"departments": DepartmentSpider, "checks": LinkCheckSpider}
 
 
-def crawl_settings(plan: dict) -> Settings:
-    """Scrapy settings for a plan: the defaults, with the config's crawl keys applied."""
+def crawl_settings(plan: dict, spider: str = "departments") -> Settings:
+    """Scrapy settings for one of a plan's two spiders: the defaults, with the config's crawl keys applied.
+
+    The two spiders share each site's politeness budget: the configured
+    concurrency is split between them (at least one each), and each waits twice
+    the configured delay, so the site sees no more than the config allows.
+    """
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     crawl = plan["crawl"]
+    total = crawl["concurrency_per_site"]
+    concurrency = max(1, total // 2) if spider == "checks" else max(1, total - total // 2)
+    delay = crawl["delay"] * 2
     agent = f"gongkai/0.1 (+{crawl['contact_url']})" if crawl.get("contact_url") else default_settings.USER_AGENT
     settings.setdict(
         {
             "GONGKAI_DB": plan["db"],
             "GONGKAI_RUN_ID": plan["run_id"],
-            "CONCURRENT_REQUESTS_PER_DOMAIN": crawl["concurrency_per_site"],
-            "AUTOTHROTTLE_TARGET_CONCURRENCY": crawl["concurrency_per_site"],
-            "DOWNLOAD_DELAY": crawl["delay"],
-            "AUTOTHROTTLE_START_DELAY": max(crawl["delay"], default_settings.AUTOTHROTTLE_START_DELAY),
+            "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+            "AUTOTHROTTLE_TARGET_CONCURRENCY": concurrency,
+            "DOWNLOAD_DELAY": delay,
+            "AUTOTHROTTLE_START_DELAY": max(delay, default_settings.AUTOTHROTTLE_START_DELAY),
             "DOWNLOAD_TIMEOUT": crawl["download_timeout"],
             "DOWNLOAD_MAXSIZE": int(crawl["max_page_mb"] * 1024 * 1024),
             "DOWNLOAD_WARNSIZE": int(crawl["max_page_mb"] * 1024 * 1024 / 2),
@@ -52,18 +64,25 @@ def crawl_settings(plan: dict) -> Settings:
         },
         priority="cmdline",
     )
+    if spider == "checks":  # one progress line for the run: the department spider's
+        settings.set("EXTENSIONS", {**default_settings.EXTENSIONS, "crawler.extensions.Progress": None}, "cmdline")
     return settings
 
 
 def main(argv: list[str]) -> int:
-    """Crawl the plan at ``argv[0]``; print the crawl's counters as JSON on stdout."""
+    """Run the spider ``argv[1]`` on the plan at ``argv[0]``; print its counters as JSON on stdout."""
     plan_path = Path(argv[0])
+    spider = argv[1] if len(argv) > 1 else "departments"
     plan = json.loads(plan_path.read_text(encoding="utf-8"))
-    process = CrawlerProcess(crawl_settings(plan))
+    process = CrawlerProcess(crawl_settings(plan, spider))
     # A site that does not answer fails its robots.txt too; Scrapy logs that as an
     # error with a traceback, but the run reports it as site_unreachable anyway.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
-    crawler = process.create_crawler(DepartmentSpider)
+    # Scrapy sets the level on its log handler only, so every "Scraped from" debug
+    # message would still be built and then dropped: filter at the loggers.
+    for name in ("scrapy", "crawler", "py.warnings"):
+        logging.getLogger(name).setLevel(plan.get("log_level", "WARNING"))
+    crawler = process.create_crawler(SPIDERS[spider])
     process.crawl(crawler, plan=str(plan_path))
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
@@ -72,7 +91,7 @@ def main(argv: list[str]) -> int:
     print(json.dumps({"requests": requests, "responses": pages}))
     if stats.get("spider_exceptions/count") or stats.get("log_count/CRITICAL"):
         return 1
-    return NO_REQUEST if requests == 0 else 0
+    return NO_REQUEST if requests == 0 and spider == "departments" else 0
 
 
 if __name__ == "__main__":

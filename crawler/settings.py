@@ -25,9 +25,17 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 4
 
 # Breadth-first: navigation is met before the depths of the site, so columns are
 # discovered from their menu links rather than from some article that cites them.
-DEPTH_PRIORITY = 1
+# The spider sets priorities by role and keeps depth itself; FIFO within a priority.
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+# Spider middlewares that only cost time here: the spider caps depth itself
+# (DEPTH_LIMIT and the depth stats), lets every status through (HTTPERROR_ALLOW_ALL)
+# and bounds URLs with its trap rules.
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+}
 
 # The spider keeps its own once-per-run set of URLs (crawler.links.canonical),
 # so Scrapy's fingerprint duplicate filter would only do the same work twice.
@@ -62,8 +70,6 @@ REDIRECT_MAX_TIMES = 10
 # warning; the run's `max_page_mb` sets it.
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
-# The spider caps depth itself (and reports it); Scrapy's limit would cut silently.
-DEPTH_LIMIT = 0
 
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,

@@ -72,6 +72,33 @@ def write_plan(
     return path
 
 
+def _crawl(plan_path: Path, env: dict[str, str], stop: threading.Event | None) -> tuple[int, dict[str, int]]:
+    """Run the two spiders side by side: the exit status and the summed counters.
+
+    The link-check spider learns that the department spider is done (and so no
+    more links will be handed over) when its standard input reaches its end.
+    """
+    done_reading, done_writing = os.pipe()
+    checker = subprocess.Popen(
+        [sys.executable, "-m", "crawler.run", str(plan_path), "checks"],
+        stdin=done_reading, stdout=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    os.close(done_reading)
+    try:
+        pages = subprocess.Popen(
+            [sys.executable, "-m", "crawler.run", str(plan_path), "departments"],
+            stdout=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+        outputs = [_wait(pages, stop)]
+    finally:
+        os.close(done_writing)
+    outputs.append(_wait(checker, stop))
+    stats = [json.loads(out.strip().splitlines()[-1]) if out.strip() else {} for out in outputs]
+    counters = {key: sum(s.get(key, 0) for s in stats) for key in ("requests", "responses")}
+    returncode = pages.returncode if pages.returncode != 0 else checker.returncode
+    return returncode, counters
+
+
 def _wait(proc: subprocess.Popen[str], stop: threading.Event | None) -> str:
     """Wait for the crawler; on ``stop``, ask it to finish (SIGTERM: Scrapy closes cleanly)."""
     while True:
@@ -122,21 +149,15 @@ def run_crawl(
             env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
             if offline:
                 env["GONGKAI_OFFLINE"] = "1"
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "crawler.run", str(plan_path)], stdout=subprocess.PIPE, text=True, env=env
-            )
-            output = _wait(proc, stop)
-            stats = json.loads(output.strip().splitlines()[-1]) if output.strip() else {}
+            returncode, stats = _crawl(plan_path, env, stop)
             if stop is not None and stop.is_set():
                 store.finish_run(
                     run_id, "incomplete", error="stopped before it finished; `gongkai crawl --resume` continues it"
                 )
                 raise CrawlError(f"run {run_id} stopped before it finished")
-            if proc.returncode != 0:
+            if returncode != 0:
                 reason = (
-                    "the crawl made no request"
-                    if proc.returncode == 3
-                    else f"the crawler exited with status {proc.returncode}"
+                    "the crawl made no request" if returncode == 3 else f"the crawler exited with status {returncode}"
                 )
                 store.finish_run(run_id, "failed", error=reason, requests=stats.get("requests", 0))
                 raise CrawlError(f"run {run_id}: {reason}")

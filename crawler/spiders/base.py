@@ -1,0 +1,259 @@
+"""What both spiders share: the run plan, the departments, and judging answers.
+
+The department spider crawls and reads pages; the link-check spider, in a second
+process, checks the attachments and outside links the first one hands over. Both
+judge an answer the same way (``_judge``), confirm failures the same way (the
+downloader middlewares) and record results the same way: one PageRecord per
+answer, whose last row is the URL's check result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import FormRequest, Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import StopDownload
+from scrapy.http import HtmlResponse, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.items import CheckResult, ColumnFound, Note, Page, PageRecord
+from crawler.links import TargetPolicy, removed_document
+from crawler.middlewares import OfflineRefused, error_kind
+from crawler.pages import PageMarkers, PageView, Verdict, empty_page, is_challenge, soft_404_reason, waf_block_reason
+from monitor.tables import load_tables
+
+COLUMN_ROLES = frozenset({"column", "list_page"})
+CUT_OFF = {"too_large": "larger than max_page_mb", "too_slow": "its body kept coming past download_timeout"}
+
+
+@dataclass
+class Department:
+    """What the spider knows of one department during the crawl."""
+
+    id: str
+    site: str
+    disclosure: str | None
+    columns: list[dict[str, str]]
+    obey_robots: bool | None = None
+    hosts: set[str] = field(default_factory=set)
+    pages: int = 0
+    noted: set[tuple[str, str]] = field(default_factory=set)  # (kind, key) of notes already made
+    outstanding: int = 0  # requests made and not yet answered
+    path_variants: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def discover(self) -> bool:
+        """Columns are discovered when the config names none."""
+        return not self.columns
+
+
+class InspectionSpider(scrapy.Spider):
+    """A spider over the departments of a run plan (a JSON file written by the monitor)."""
+
+    def __init__(self, plan: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plan = json.loads(Path(plan).read_text(encoding="utf-8"))
+        tables_dir = self.plan.get("tables_dir")
+        self.markers = PageMarkers.from_table(load_tables(Path(tables_dir) if tables_dir else None).markers)
+        self.departments: dict[str, Department] = {}
+        site_urls: list[str] = []
+        for spec in self.plan["departments"]:
+            dept = Department(
+                spec["id"], spec["site"], spec.get("disclosure"), spec.get("columns") or [], spec.get("obey_robots")
+            )
+            urls = [u for u in [dept.site, dept.disclosure, *(c["url"] for c in dept.columns)] if u]
+            dept.hosts = {urlsplit(u).netloc.lower() for u in urls}
+            site_urls += urls
+            self.departments[dept.id] = dept
+        self.policy = TargetPolicy(site_urls)
+        self.checked = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> InspectionSpider:
+        """Hook the headers signal that cuts bodies gongkai does not read."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
+        return spider
+
+    def rebuild(self, url: str, method: str, meta: dict[str, Any]) -> Request:
+        """A request again from its frontier row (see ``DepartmentSpider._scheduled``)."""
+        callback = self.parse_check if meta.pop("callback") == "check" else self.parse_page
+        priority = meta.pop("priority", 0)
+        form = tuple(tuple(pair) for pair in meta["form"]) if meta.get("form") else None
+        meta["form"] = form
+        kwargs = {
+            "callback": callback,
+            "errback": self.on_failure,
+            "priority": priority,
+            "dont_filter": True,
+            "meta": meta,
+        }
+        if form is not None:
+            return FormRequest(url, formdata=dict(form), **kwargs)
+        return Request(url, method=method, **kwargs)
+
+    def _answered(self, check: CheckResult, dept_id: str) -> CheckResult:
+        """Count an answered request (every scheduled URL ends in exactly one check result)."""
+        self.checked += 1
+        self.departments[dept_id].outstanding -= 1
+        return check
+
+    def _note(
+        self, dept: Department, kind: str, url: str | None, detail: str, key: str | None = None
+    ) -> Iterator[Note]:
+        """A note for the warnings, made once per department and key (default: once per kind)."""
+        if (kind, key or "") not in dept.noted:
+            dept.noted.add((kind, key or ""))
+            yield Note(dept.id, kind, url, detail)
+
+    def _get_after_head(self, head: Request) -> Request:
+        """The GET (cut after the headers) that confirms a HEAD which failed or was refused."""
+        meta = {k: head.meta[k] for k in ("dept", "role", "target", "dont_obey_robotstxt")}
+        return head.replace(method="GET", meta={**meta, "headers_only": True})
+
+    def on_headers(self, headers: Any, body_length: int, request: Request, spider: scrapy.Spider) -> None:
+        """Stop downloading bodies that will not be read: attachments, and answers that are not lists or pages.
+
+        Only the spider's own requests (they carry a target) are cut: robots.txt is text/plain.
+        """
+        if "target" not in request.meta:
+            return
+        request.meta["headers_seen"] = True
+        if request.meta.get("headers_only"):
+            raise StopDownload(fail=False)
+        content_type = (headers.get(b"Content-Type") or b"").lower()
+        wanted = (b"html", b"xml", b"json") if request.meta.get("role") in COLUMN_ROLES else (b"html", b"xml")
+        if content_type and not any(kind in content_type for kind in wanted):
+            raise StopDownload(fail=False)
+
+    def _column(self, meta: dict[str, Any], dept: Department, reading: str, detail: str | None) -> ColumnFound:
+        source = "configured" if meta["role"] == "column" else "discovered"
+        return ColumnFound(dept.id, meta["column"], meta["column_name"], source, reading, detail)
+
+    # judging answers ----------------------------------------------------------
+
+    def _check_item(self, response: Response, verdict: Verdict) -> CheckResult:
+        return self._answered(
+            CheckResult(
+                url=response.meta["target"],
+                status=response.status,
+                error=verdict.error,
+                outcome=verdict.outcome,
+                attempts=response.meta.get("attempt", 1),
+                final_url=response.url if response.url != response.meta["target"] else None,
+                detail=verdict.detail,
+            ),
+            response.meta["dept"],
+        )
+
+    def _judge(self, response: Response) -> Verdict:
+        """What a response means for the link that led to it, and the page when it is content."""
+        if response.status == 429:
+            # Still "slow down" after the confirmations honoured Retry-After: the
+            # server is limiting gongkai, which says nothing about the link.
+            return Verdict("blocked", "rate_limited", "HTTP 429: the server limits gongkai's requests")
+        view = PageView(response) if isinstance(response, TextResponse) else None
+        if isinstance(response, HtmlResponse) and view is not None:
+            if is_challenge(response.text[:8192], view.text, self.markers):
+                return Verdict("blocked", "challenge", "anti-bot challenge page")
+            if reason := waf_block_reason(view.text, self.markers):
+                return Verdict("blocked", "waf", f"firewall block page ({reason})")
+        if response.status >= 400:
+            return Verdict("broken", "http", f"HTTP {response.status}")
+        kind, problem = response.meta.get("certificate") or (None, None)
+        content = view if view is not None and (view.root is not None or response.meta["role"] != "check") else None
+        if kind == "tls":
+            return Verdict("broken", "tls", problem, page=content)  # the page is still read
+        is_html = isinstance(response, HtmlResponse) and view is not None
+        if is_html and (reason := soft_404_reason(view.title, view.text, self.markers)):
+            return Verdict("broken", "soft_404", f"page says {reason!r}")
+        if is_html and empty_page(view):
+            return Verdict("broken", "soft_404", "the page is empty")
+        if moved := removed_document(
+            response.meta["target"], response.url, self.departments[response.meta["dept"]].site
+        ):
+            return Verdict("broken", "soft_404", moved)
+        return Verdict("ok", page=content)
+
+    def _side_notes(self, dept: Department, response: Response, verdict: Verdict) -> Iterator[Note]:
+        target = response.meta["target"]
+        if verdict.outcome == "blocked":
+            detail = f"a server answered with a firewall, challenge or rate-limit page instead of content ({target})"
+            yield from self._note(dept, "blocked", target, detail)
+        kind, problem = response.meta.get("certificate") or (None, None)
+        if kind == "tls_unverified":
+            host = urlsplit(target).netloc
+            yield from self._note(dept, "tls_unverified", target, f"{host}: {problem}", key=host)
+
+    # callbacks ----------------------------------------------------------------
+
+    @staticmethod
+    def _bundled(results: Iterator[Any]) -> Iterator[Any]:
+        """Yield the requests of a callback, and its rows as one PageRecord after them."""
+        record = PageRecord()
+        for result in results:
+            if isinstance(result, Request):
+                yield result
+            else:
+                record.rows.append(result)
+        if record.rows:
+            yield record
+
+    def parse_check(self, response: Response) -> Iterator[Any]:
+        """Record a link check; a failed HEAD is tried again as a GET."""
+        return self._bundled(self._parse_check(response))
+
+    def _parse_check(self, response: Response) -> Iterator[Any]:
+        if response.request.method == "HEAD" and response.status >= 400:
+            yield self._get_after_head(response.request)
+            return
+        verdict = self._judge(response)
+        yield from self._side_notes(self.departments[response.meta["dept"]], response, verdict)
+        yield self._check_item(response, verdict)  # last: marks the URL done for a resumed crawl
+
+    # failures -------------------------------------------------------------------
+
+    def on_failure(self, failure: Failure) -> Iterator[Any]:
+        """Record a request that failed for good (after confirmation)."""
+        return self._bundled(self._failed(failure))
+
+    def _failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        meta = request.meta
+        dept = self.departments[meta["dept"]]
+        kind = error_kind(failure.value)
+        attempts = meta.get("attempt", 1)
+        if isinstance(failure.value, OfflineRefused):
+            yield self._answered(
+                CheckResult(meta["target"], None, "offline", "skipped", attempts, None, str(failure.value)), dept.id
+            )
+            return
+        if kind in ("robots", "ignored"):
+            detail = "forbidden by robots.txt" if kind == "robots" else str(failure.value)
+            yield self._answered(CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail), dept.id)
+            return
+        if request.method == "HEAD":
+            yield self._get_after_head(request)
+            return
+        if kind == "timeout" and meta.get("headers_seen"):
+            kind = "too_slow"
+        if kind in CUT_OFF:
+            # The server answered; gongkai stopped reading. A warning, never a broken link.
+            detail = f"{meta['target']} was cut off: {CUT_OFF[kind]}"
+            yield from self._note(dept, "page_cut_off", meta["target"], detail, key=meta["target"])
+            yield self._answered(CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail), dept.id)
+            return
+        detail = f"{kind}: {failure.getErrorMessage()}"[:300]
+        if meta["role"] != "check":
+            yield Page(dept.id, meta["target"], meta["role"], None, reading="unreachable")
+        if meta["role"] == "column":
+            yield self._column(meta, dept, "unreachable", detail)
+        yield self._answered(CheckResult(meta["target"], None, kind, "broken", attempts, None, detail), dept.id)
