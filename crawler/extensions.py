@@ -1,4 +1,4 @@
-"""Crawl extensions: the request log and the progress line."""
+"""Crawl extensions: the request log, the progress line, and AutoThrottle taught about 304."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import IO
 
 from scrapy import Request, signals
+from scrapy.core.downloader import Slot
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.extensions.throttle import AutoThrottle
+from scrapy.http import Response
 from twisted.internet import task
 
 
@@ -94,3 +97,15 @@ class Progress:
             self.report()
             if self.terminal:
                 sys.stderr.write("\n")
+
+
+class NotModifiedThrottle(AutoThrottle):
+    """Scrapy's AutoThrottle, for which a 304 Not Modified is an ordinary answer.
+
+    AutoThrottle never lowers its delay after an answer other than 200, because
+    error pages are small and fast. An unchanged site answers nearly every page
+    with 304 on the next run, and would be crawled at the start delay throughout.
+    """
+
+    def _adjust_delay(self, slot: Slot, latency: float, response: Response) -> None:
+        super()._adjust_delay(slot, latency, response.replace(status=200) if response.status == 304 else response)

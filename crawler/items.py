@@ -18,7 +18,9 @@ class Page:
     title: str | None = None
     content_type: str | None = None
     bytes: int = 0
-    reading: str | None = None  # content, blocked, soft_404, unreachable, not_html
+    reading: str | None = None  # content, unchanged, blocked, soft_404, unreachable, not_html
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass
@@ -106,6 +108,25 @@ class Frontier:
     url: str
     method: str
     meta: str  # JSON: what the request needs to be rebuilt
+
+
+@dataclass
+class Memo:
+    """What reading a page produced, kept for the next run (one row per URL: the newest).
+
+    ``rows`` are the page's rows (compressed JSON: ``[[table, {column: value}], …]``),
+    ``wants`` the links it follows and pages it asks for: a later run that finds
+    the page unchanged replays both instead of parsing it again.
+    """
+
+    table: ClassVar[str] = "memos"
+    url: str
+    department: str
+    etag: str | None
+    last_modified: str | None
+    content_hash: str
+    rows: bytes
+    wants: bytes
 
 
 @dataclass

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sqlite3
 import ssl
 import time
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
-from scrapy import Request, exceptions
+from scrapy import Request, exceptions, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
@@ -145,7 +147,9 @@ class ConfirmFailuresMiddleware:
 
     @staticmethod
     def _tiny_page(request: Request, response: Response) -> bool:
-        """A small HTML answer with no text at all: a firewall's blip, or a removed document."""
+        """A small HTML answer with no text at all: a firewall's blip, or a removed document (never a 304)."""
+        if response.status == 304:
+            return False
         content_type = (response.headers.get(b"Content-Type") or b"").lower()
         body = response.body.strip()
         if request.method != "GET" or request.meta.get("headers_only") or b"html" not in content_type:
@@ -248,3 +252,45 @@ class CertificateCheckMiddleware:
             self.hosts[key] = asyncio.ensure_future(asyncio.to_thread(self.verify, *key))
         if problem := await self.hosts[key]:
             request.meta["certificate"] = problem
+
+
+class ConditionalRequestMiddleware:
+    """Ask for a page only if it changed since a run last read it: If-None-Match, If-Modified-Since.
+
+    The validators (and the body's hash) come from the page's memo in the store.
+    The spider replays the memo for a 304, or for a 200 whose body hashes the same.
+    Only GET requests of pages to read; link checks and form posts ask plainly.
+    """
+
+    def __init__(self, db_path: str) -> None:
+        self.db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
+        """Read the memos of the run's store (``GONGKAI_DB``) when incremental crawls are on."""
+        db_path = crawler.settings.get("GONGKAI_DB")
+        if not db_path or not Path(db_path).exists() or not crawler.settings.getbool("GONGKAI_INCREMENTAL"):
+            raise NotConfigured
+        middleware = cls(db_path)
+        crawler.signals.connect(middleware.close, signal=signals.spider_closed)
+        return middleware
+
+    def close(self) -> None:
+        """Close the store connection."""
+        self.db.close()
+
+    def process_request(self, request: Request) -> None:
+        """Add the validators of the page's memo, and note its hash for the spider."""
+        if request.method != "GET" or request.meta.get("role") in (None, "check") or "memo_hash" in request.meta:
+            return
+        row = self.db.execute(
+            "select etag, last_modified, content_hash from memos where url = ?", [request.meta["target"]]
+        ).fetchone()
+        if row is None:
+            return
+        etag, last_modified, content_hash = row
+        request.meta["memo_hash"] = content_hash
+        if etag:
+            request.headers[b"If-None-Match"] = etag
+        if last_modified:
+            request.headers[b"If-Modified-Since"] = last_modified

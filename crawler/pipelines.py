@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 from crawler.items import PageRecord
 from monitor.store import Store
 
-_REPLACE = frozenset({"pages", "checks", "columns", "details", "frontier"})
+_REPLACE = frozenset({"pages", "checks", "columns", "details", "frontier", "memos"})
 
 
 class StorePipeline:

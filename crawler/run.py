@@ -88,7 +88,8 @@ def main(argv: list[str]) -> int:
     stats = crawler.stats.get_stats() if crawler.stats else {}
     requests = int(stats.get("downloader/request_count", 0))
     pages = int(stats.get("response_received_count", 0))
-    print(json.dumps({"requests": requests, "responses": pages}))
+    received = int(stats.get("downloader/response_bytes", 0))
+    print(json.dumps({"requests": requests, "responses": pages, "bytes": received}))
     if stats.get("spider_exceptions/count") or stats.get("log_count/CRITICAL"):
         return 1
     return NO_REQUEST if requests == 0 and spider == "departments" else 0

@@ -54,14 +54,22 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.OfflineGuardMiddleware": 50,  # before robots.txt is fetched
     "crawler.middlewares.CertificateCheckMiddleware": 60,
     "crawler.middlewares.ConfirmFailuresMiddleware": 560,
+    "crawler.middlewares.ConditionalRequestMiddleware": 570,
 }
+# Conditional requests for pages a run has read before, and memo replay (see ConditionalRequestMiddleware).
+GONGKAI_INCREMENTAL = True
 # GONGKAI_OFFLINE: refuse everything but loopback and .invalid (the demo, the tests).
 GONGKAI_OFFLINE = False
 # GONGKAI_CA_BUNDLE: extra CA certificates trusted when verifying HTTPS sites.
 GONGKAI_CA_BUNDLE = None
 # GONGKAI_REQUEST_LOG: write every scheduled request to this file.
 GONGKAI_REQUEST_LOG = None
-EXTENSIONS = {"crawler.extensions.RequestLog": 500, "crawler.extensions.Progress": 510}
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.extensions.NotModifiedThrottle": 0,
+    "crawler.extensions.RequestLog": 500,
+    "crawler.extensions.Progress": 510,
+}
 # How often a crawl that is not on a terminal logs its progress (seconds).
 GONGKAI_PROGRESS_SECONDS = 30
 

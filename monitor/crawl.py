@@ -94,7 +94,7 @@ def _crawl(plan_path: Path, env: dict[str, str], stop: threading.Event | None) -
         os.close(done_writing)
     outputs.append(_wait(checker, stop))
     stats = [json.loads(out.strip().splitlines()[-1]) if out.strip() else {} for out in outputs]
-    counters = {key: sum(s.get(key, 0) for s in stats) for key in ("requests", "responses")}
+    counters = {key: sum(s.get(key, 0) for s in stats) for key in ("requests", "responses", "bytes")}
     returncode = pages.returncode if pages.returncode != 0 else checker.returncode
     return returncode, counters
 
@@ -169,7 +169,9 @@ def run_crawl(
             pages = store.db.execute(
                 "select count(*) from pages where run_id = ? and status is not null", [run_id]
             ).fetchone()[0]
-            store.finish_run(run_id, "complete", requests=stats.get("requests", 0), pages=pages)
+            store.finish_run(
+                run_id, "complete", requests=stats.get("requests", 0), pages=pages, bytes=stats.get("bytes", 0)
+            )
             plan_path.unlink(missing_ok=True)
             return RunResult(run_id, stats.get("requests", 0))
         finally:

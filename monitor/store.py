@@ -185,6 +185,26 @@ def m007_reading_views(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m008_incremental_crawls(db: sqlite_utils.Database) -> None:
+    """What a later run needs to skip unchanged pages and recently checked links.
+
+    ``memos`` keeps, per page URL, its validators (ETag, Last-Modified), a hash of
+    its body and what reading it produced: the rows and the requests it led to.
+    One row per URL, the newest; a later run that finds the page unchanged (304,
+    or the same body) replays the memo instead of parsing the page again.
+    """
+    db["memos"].create(
+        {"url": str, "run_id": int, "department": str, "etag": str, "last_modified": str, "content_hash": str,
+         "rows": str, "wants": str},
+        pk="url",
+    )  # fmt: skip
+    db["pages"].add_column("etag", str)
+    db["pages"].add_column("last_modified", str)
+    db["runs"].add_column("bytes", int)
+    db["checks"].create_index(["url", "run_id"])
+
+
 class Store:
     """A gongkai database file."""
 

@@ -32,6 +32,9 @@ def write_config(directory: Path, text: str) -> Path:
         shutil.copy(defaults_dir() / name, directory / name)
     rules = yaml.safe_load((defaults_dir() / "rules.yaml").read_text(encoding="utf-8"))
     rules["link_check"]["backoff_seconds"] = 0.1
+    # Tests change a site between runs minutes apart: check every link every run
+    # unless a test is about the recheck interval.
+    rules["link_check"]["recheck_days"] = 0
     (directory / "rules.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
     path = directory / "sites.yaml"
     path.write_text(text, encoding="utf-8")

@@ -8,6 +8,11 @@ new rows as they are committed and requests each once. It stops when the
 department spider has finished (the monitor closes this process's standard
 input) and every row is checked. A resumed run finds the rows without a check
 result the same way.
+
+A link found working by an earlier run whose inspection day is less than
+``recheck_days`` before this run's (``rules.yaml``, ``link_check``) is not
+requested again: its result is carried over, saying so. A link that failed is
+always checked again.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ import json
 import sys
 import threading
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
+from crawler.items import CheckResult, PageRecord
 from crawler.spiders.base import InspectionSpider
 from monitor.store import Store
 
@@ -27,6 +34,10 @@ select f.rowid, f.url, f.method, f.meta from frontier f not indexed
 where f.rowid > ? and f.run_id = ?
   and not exists (select 1 from checks c where c.run_id = f.run_id and c.url = f.url)
 order by f.rowid limit 500
+"""
+_LAST_CHECK = """
+select c.run_id, c.status, c.outcome, c.final_url, r.as_of from checks c join runs r on r.id = c.run_id
+where c.url = ? and c.run_id < ? order by c.run_id desc limit 1
 """
 
 
@@ -42,6 +53,8 @@ class LinkCheckSpider(InspectionSpider):
     def __init__(self, plan: str, **kwargs: Any) -> None:
         super().__init__(plan, **kwargs)
         self.pages_done = threading.Event()
+        self._as_of: date | None = None
+        self.recheck_days = int(self.plan["link_check"].get("recheck_days", 0))
         threading.Thread(target=self._wait_for_pages, daemon=True).start()
 
     def _wait_for_pages(self) -> None:
@@ -66,6 +79,9 @@ class LinkCheckSpider(InspectionSpider):
                     meta = json.loads(meta_json)
                     if meta["callback"] != "check":
                         continue
+                    if carried := self._carried_over(store, url):
+                        yield carried
+                        continue
                     self.departments[meta["dept"]].outstanding += 1
                     yield self.rebuild(url, method, meta)
                 if rows:
@@ -77,6 +93,27 @@ class LinkCheckSpider(InspectionSpider):
                     await asyncio.sleep(self.poll_seconds)
         finally:
             store.close()
+
+    def _carried_over(self, store: Store, url: str) -> PageRecord | None:
+        """The result of an earlier run that found ``url`` working, when that is recent enough to reuse."""
+        if self.recheck_days <= 0:
+            return None
+        last = store.db.execute(_LAST_CHECK, [url, self.plan["run_id"]]).fetchone()
+        if last is None or last[2] != "ok":
+            return None
+        run_id, status, _, final_url, as_of = last
+        if (self.as_of(store) - date.fromisoformat(as_of)).days >= self.recheck_days:
+            return None
+        self.checked += 1
+        detail = f"working when run {run_id} checked it ({as_of}); checked again after {self.recheck_days} days"
+        return PageRecord([CheckResult(url, status, None, "ok", 0, final_url, detail)])
+
+    def as_of(self, store: Store) -> date:
+        """The run's inspection day."""
+        if self._as_of is None:
+            row = store.db.execute("select as_of from runs where id = ?", [self.plan["run_id"]]).fetchone()
+            self._as_of = date.fromisoformat(row[0])
+        return self._as_of
 
     def progress(self) -> str:
         """One line on how far the checks are."""

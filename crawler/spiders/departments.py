@@ -13,8 +13,11 @@ requested (``crawler.links.TargetPolicy``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import sqlite3
+import zlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -23,7 +26,7 @@ from urllib.parse import urlsplit
 from scrapy import FormRequest, Request
 from scrapy.http import Response
 
-from crawler.items import DetailDate, Frontier, LinkFound, ListEntry, Note, Page
+from crawler.items import CheckResult, ColumnFound, DetailDate, Frontier, LinkFound, ListEntry, Memo, Note, Page
 from crawler.links import canonical, is_attachment, is_page_candidate, page_links, trap_reason
 from crawler.pages import PageView, Verdict, breadcrumb_leaf, no_list_reason
 from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
@@ -40,6 +43,28 @@ _FRONTIER_META = frozenset(
     {"dept", "role", "target", "nav_depth", "form", "depth", "column", "column_name", "stem", "anchor",
      "dont_obey_robotstxt"}
 )  # fmt: skip
+
+# The rows a page's memo keeps (the check result and frontier rows are made afresh).
+MEMO_ROWS = (Page, ColumnFound, ListEntry, LinkFound, DetailDate)
+ROW_TYPES = {cls.table: cls for cls in MEMO_ROWS}
+
+
+def body_hash(body: bytes) -> str:
+    """The hash that tells an unchanged body from a changed one."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _pack(value: Any) -> bytes:
+    return zlib.compress(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+
+def _unpack(blob: bytes) -> Any:
+    return json.loads(zlib.decompress(blob))
 
 
 class DepartmentSpider(InspectionSpider):
@@ -58,6 +83,9 @@ class DepartmentSpider(InspectionSpider):
         # and footer every page repeats are only recorded, not decided again. Bounded,
         # so memory does not grow with the site; ``requested`` stays the authority.
         self.recent_links: OrderedDict[str, None] = OrderedDict()
+        # What the page being parsed follows and asks for, for its memo (None: not recording).
+        self._wants: list[Any] | None = None
+        self._memos: sqlite3.Connection | None = None
 
     # requests ---------------------------------------------------------------
 
@@ -128,6 +156,11 @@ class DepartmentSpider(InspectionSpider):
         if method == "HEAD":
             meta["confirm"] = False
         return Frontier(dept.id, key, url, method, json.dumps(meta, ensure_ascii=False))
+
+    def closed(self, reason: str) -> None:
+        """Close the store connection the memos are read from."""
+        if self._memos is not None:
+            self._memos.close()
 
     def progress(self) -> str:
         """One line on how far the crawl is."""
@@ -215,9 +248,61 @@ class DepartmentSpider(InspectionSpider):
 
     # callbacks ----------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
-        """Record a page of a department's site and follow what it links to."""
-        return self._bundled(self._parse_page(response))
+    def parse_page(self, response: Response) -> list[Any]:
+        """Record a page of a department's site and follow what it links to.
+
+        A page unchanged since a run read it (a 304, or the same body) is not
+        parsed: its memo is replayed. A page read afresh leaves a memo for the
+        next run. Run eagerly, so that the wants recorded belong to this page.
+        """
+        memo_hash = response.meta.get("memo_hash")
+        if memo_hash is not None and (
+            response.status == 304 or (response.status == 200 and body_hash(response.body) == memo_hash)
+        ):
+            return list(self._bundled(self._replay(response)))
+        self._wants = []
+        try:
+            results = list(self._parse_page(response))
+        finally:
+            wants, self._wants = self._wants, None
+        check = results[-1]
+        if response.status == 200 and isinstance(check, CheckResult) and check.outcome == "ok":
+            results.insert(-1, self._memo(response, results, wants))
+        return list(self._bundled(iter(results)))
+
+    def _memo(self, response: Response, results: list[Any], wants: list[Any]) -> Memo:
+        rows = [[item.table, vars(item)] for item in results if isinstance(item, MEMO_ROWS)]
+        return Memo(
+            url=response.meta["target"], department=response.meta["dept"],
+            etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+            content_hash=body_hash(response.body), rows=_pack(rows), wants=_pack(wants),
+        )  # fmt: skip
+
+    def _replay(self, response: Response) -> Iterator[Any]:
+        """The rows and requests of an unchanged page, from its memo."""
+        meta = response.meta
+        dept = self.departments[meta["dept"]]
+        if self._memos is None:  # only a run whose store holds memos gets here
+            self._memos = sqlite3.connect(f"file:{self.plan['db']}?mode=ro", uri=True)
+        memo = self._memos.execute("select run_id, rows, wants from memos where url = ?", [meta["target"]]).fetchone()
+        if memo is None:  # the memo went away since the request was made: nothing to replay
+            yield self._check_item(response, Verdict("ok", detail="unchanged, but its memo is gone"))
+            return
+        run_id, rows, wants = memo
+        for table, values in _unpack(rows):
+            item = ROW_TYPES[table](**values)
+            if isinstance(item, Page):
+                item.reading = "unchanged"
+            yield item
+        for kind, *args in _unpack(wants):
+            if kind == "link":
+                yield from self._follow_link(dept, *args)
+            else:
+                url, role, nav_depth, priority, page_meta, form, depth = args
+                form = tuple(tuple(pair) for pair in form) if form else None
+                yield from self.request_page(dept, url, role, nav_depth, priority, page_meta, form, depth)
+        yield from self._side_notes(dept, response, Verdict("ok"))
+        yield self._check_item(response, Verdict("ok", detail=f"unchanged since run {run_id}"))
 
     def _parse_page(self, response: Response) -> Iterator[Any]:
         verdict = self._judge(response)
@@ -235,6 +320,7 @@ class DepartmentSpider(InspectionSpider):
             content_type=(response.headers.get(b"Content-Type") or b"").decode("latin-1") or None,
             bytes=len(response.body),
             reading="content" if view else ("not_html" if verdict.outcome == "ok" else verdict.error),
+            etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
         )  # fmt: skip
         yield from self._side_notes(dept, response, verdict)
         if view is None:
@@ -276,21 +362,33 @@ class DepartmentSpider(InspectionSpider):
             if url == here:
                 continue
             yield LinkFound(dept.id, meta["target"], url, text, on_homepage=on_homepage)
+            nav = None if url in list_urls else child_nav
+            if self._wants is not None:
+                self._wants.append(["link", url, text, nav, depth])
             if url in self.recent_links:
                 self.recent_links.move_to_end(url)
                 continue
             self.recent_links[url] = None
             if len(self.recent_links) > RECENT_LINKS:
                 self.recent_links.popitem(last=False)
-            if refused := self.policy.refusal(url):
-                detail = f"a link to a {refused.replace('_', '-')} address is never requested"
-                yield from self._note(dept, "private_target", url, detail, key=url)
-                continue
-            if urlsplit(url).netloc.lower() in dept.hosts and is_page_candidate(url):
-                nav = None if url in list_urls else child_nav
-                yield from self.request_page(dept, url, "page", nav_depth=nav, meta={"anchor": text}, depth=depth)
-            else:
-                yield from self.request_check(url, dept)
+            yield from self._follow_link(dept, url, text, nav, depth)
+
+    def _follow_link(self, dept: Department, url: str, text: str, nav: int | None, depth: int) -> Iterator[Any]:
+        """Crawl a link to the site's own pages, hand any other over to be checked, never touch a private one."""
+        if refused := self.policy.refusal(url):
+            detail = f"a link to a {refused.replace('_', '-')} address is never requested"
+            yield from self._note(dept, "private_target", url, detail, key=url)
+        elif urlsplit(url).netloc.lower() in dept.hosts and is_page_candidate(url):
+            yield from self.request_page(dept, url, "page", nav_depth=nav, meta={"anchor": text}, depth=depth)
+        else:
+            yield from self.request_check(url, dept)
+
+    def _want_page(self, dept: Department, url: str, role: str, priority: int, meta: dict[str, Any],
+                   form: tuple[tuple[str, str], ...] | None = None) -> Iterator[Any]:  # fmt: skip
+        """Request a page a list asks for (its items, its later pages), remembered for the page's memo."""
+        if self._wants is not None:
+            self._wants.append(["page", url, role, None, priority, meta, form, 0])
+        yield from self.request_page(dept, url, role, None, priority, meta, form)
 
     # columns ------------------------------------------------------------------
 
@@ -347,7 +445,7 @@ class DepartmentSpider(InspectionSpider):
         # Items dated only on their own page: read the newest ones first.
         for entry in [e for e in reading.entries if e.date_source != "list"][:NEWEST_ITEMS]:
             if urlsplit(entry.url).netloc.lower() in dept.hosts:
-                yield from self.request_page(dept, entry.url, "page", priority=8, meta={"anchor": entry.title})
+                yield from self._want_page(dept, entry.url, "page", 8, {"anchor": entry.title})
         # A page whose rows were all seen on another page of the same list ends a pagination loop.
         signature = (meta["column"], tuple(e.url for e in reading.entries))
         if reading.entries and signature in self.list_pages_seen:
@@ -358,7 +456,5 @@ class DepartmentSpider(InspectionSpider):
         for page in reading.next_pages:
             if urlsplit(page.url).netloc.lower() in dept.hosts:
                 page_meta = {k: meta[k] for k in ("column", "column_name", "stem")}
-                yield from self.request_page(
-                    dept, page.url, "list_page", priority=5, meta=page_meta, form=page.formdata
-                )
+                yield from self._want_page(dept, page.url, "list_page", 5, page_meta, page.formdata)
         return {e.url for e in reading.entries}
