@@ -1,4 +1,4 @@
-"""Crawl extensions: the request log, the progress line, and AutoThrottle taught about 304."""
+"""Crawl extensions: the request log, the progress line, and AutoThrottle taught about 304 and 404."""
 
 from __future__ import annotations
 
@@ -99,13 +99,16 @@ class Progress:
                 sys.stderr.write("\n")
 
 
-class NotModifiedThrottle(AutoThrottle):
-    """Scrapy's AutoThrottle, for which a 304 Not Modified is an ordinary answer.
+class InspectionThrottle(AutoThrottle):
+    """Scrapy's AutoThrottle, for which 304 Not Modified and 404 Not Found are ordinary answers.
 
     AutoThrottle never lowers its delay after an answer other than 200, because
-    error pages are small and fast. An unchanged site answers nearly every page
-    with 304 on the next run, and would be crawled at the start delay throughout.
+    error pages are small and fast. But an unchanged site answers nearly every
+    page with 304 on the next run, and a link checker's work is largely 404s
+    being confirmed: both would be paced at the start delay throughout. Server
+    trouble (429, 5xx) still never lowers the delay.
     """
 
     def _adjust_delay(self, slot: Slot, latency: float, response: Response) -> None:
-        super()._adjust_delay(slot, latency, response.replace(status=200) if response.status == 304 else response)
+        ordinary = response.status in (304, 404)
+        super()._adjust_delay(slot, latency, response.replace(status=200) if ordinary else response)

@@ -95,12 +95,24 @@ def visible_text(root: lxml_html.HtmlElement) -> str:
     return " ".join(" ".join(t.split()) for t in root.xpath(_INVISIBLE) if t.strip())
 
 
+_BARE_404 = re.compile(r"(?<![0-9０-９])404(?![0-9０-９])")
+
+
 def soft_404_reason(title: str, text: str, markers: PageMarkers) -> str | None:
-    """Return the phrase that makes a 200 page a "page does not exist" page, or None."""
+    """Return the phrase that makes a 200 page a "page does not exist" page, or None.
+
+    A phrase in the title is enough, except the bare number 404: articles are
+    numbered too (第404号, t20230729_1404), so a title saying 404 counts only on a
+    page with next to no text, and never as part of a longer number.
+    """
+    short = len(text) < markers.soft_404_short_text
     for phrase in markers.soft_404:
-        if phrase in title:
+        if phrase == "404":
+            if short and _BARE_404.search(title):
+                return phrase
+        elif phrase in title:
             return phrase
-    if len(text) < markers.soft_404_short_text:
+    if short:
         for phrase in markers.soft_404:
             if phrase != "404" and phrase in text:
                 return phrase

@@ -66,6 +66,10 @@ def crawl_settings(plan: dict, spider: str = "departments") -> Settings:
     )
     if spider == "checks":  # one progress line for the run: the department spider's
         settings.set("EXTENSIONS", {**default_settings.EXTENSIONS, "crawler.extensions.Progress": None}, "cmdline")
+    elif plan.get("queue_dir"):
+        # The pages waiting to be crawled wait on disk, not in memory: a site of
+        # 100,000 pages queues tens of thousands of them at once (breadth first).
+        settings.set("JOBDIR", plan["queue_dir"], "cmdline")
     return settings
 
 

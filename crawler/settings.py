@@ -66,7 +66,7 @@ GONGKAI_CA_BUNDLE = None
 GONGKAI_REQUEST_LOG = None
 EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
-    "crawler.extensions.NotModifiedThrottle": 0,
+    "crawler.extensions.InspectionThrottle": 0,
     "crawler.extensions.RequestLog": 500,
     "crawler.extensions.Progress": 510,
 }

@@ -268,7 +268,8 @@ def runs(db_path: Path) -> None:
     except StoreLockedError:
         pass  # a crawl is running now
     table = Table(title=f"runs in {db_path}")
-    for header in ("run", "status", "as of", "started", "finished", "depts", "pages", "problems", "warnings"):
+    headers = ("run", "status", "as of", "started", "finished", "depts", "pages", "received", "problems", "warnings")
+    for header in headers:
         table.add_column(header)
     for run in store.runs():
         counts = store.db.execute(
@@ -277,8 +278,9 @@ def runs(db_path: Path) -> None:
             {"id": run["id"]},
         ).fetchone()
         departments = len(json.loads(run["departments"]))
+        received = f"{run['bytes'] / 2**20:.1f} MiB" if run.get("bytes") is not None else ""
         table.add_row(str(run["id"]), run["status"], run["as_of"], run["started_at"], run["finished_at"] or "",
-                      str(departments), str(run["pages"] or ""), str(counts[0]), str(counts[1]))  # fmt: skip
+                      str(departments), str(run["pages"] or ""), received, str(counts[0]), str(counts[1]))  # fmt: skip
     console().print(table)
     store.close()
 

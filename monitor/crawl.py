@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -60,6 +61,8 @@ def write_plan(
         "log_level": log_level,
         "request_log": str(request_log) if request_log else None,
         "resume": resume,
+        # The department spider's queue of pages to crawl, on disk during the run.
+        "queue_dir": str(store.path.parent.resolve() / f"run-{run_id}.queue"),
         "departments": [
             config.department(i).model_dump(  # type: ignore[union-attr]
                 mode="json", include={"id", "site", "disclosure", "columns", "obey_robots"}
@@ -78,6 +81,9 @@ def _crawl(plan_path: Path, env: dict[str, str], stop: threading.Event | None) -
     The link-check spider learns that the department spider is done (and so no
     more links will be handed over) when its standard input reaches its end.
     """
+    # Resuming is done from the store's frontier: a queue left by a killed crawl goes.
+    queue = Path(json.loads(plan_path.read_text(encoding="utf-8"))["queue_dir"])
+    shutil.rmtree(queue, ignore_errors=True)
     done_reading, done_writing = os.pipe()
     checker = subprocess.Popen(
         [sys.executable, "-m", "crawler.run", str(plan_path), "checks"],
@@ -93,6 +99,7 @@ def _crawl(plan_path: Path, env: dict[str, str], stop: threading.Event | None) -
     finally:
         os.close(done_writing)
     outputs.append(_wait(checker, stop))
+    shutil.rmtree(queue, ignore_errors=True)
     stats = [json.loads(out.strip().splitlines()[-1]) if out.strip() else {} for out in outputs]
     counters = {key: sum(s.get(key, 0) for s in stats) for key in ("requests", "responses", "bytes")}
     returncode = pages.returncode if pages.returncode != 0 else checker.returncode

@@ -322,9 +322,13 @@ class Store:
         with self.db.atomic():
             for table, rows in batch.items():
                 if rows:
-                    self.db[table].insert_all(
-                        rows, replace=table in replace, ignore=table not in replace, batch_size=500
-                    )
+                    # Plain executemany: the crawl writes tens of thousands of rows a
+                    # minute, all of one shape per table, into tables that exist.
+                    columns = list(rows[0])
+                    verb = "insert or replace" if table in replace else "insert or ignore"
+                    names = ", ".join(f"[{c}]" for c in columns)
+                    sql = f"{verb} into [{table}] ({names}) values ({', '.join('?' * len(columns))})"
+                    self.db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
 
     def rows(self, table: str, run_id: int, where: str = "", params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
         """Iterate the rows of one run in a table, optionally filtered."""

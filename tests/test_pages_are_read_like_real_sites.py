@@ -113,8 +113,12 @@ def test_empty_marker_and_soft_404_phrases_come_from_config():
     assert empty_marker(empty.text, MARKERS) == "暂无信息"
     gone = _view("<html><head><title>页面不存在</title></head><body>对不起</body></html>")
     assert soft_404_reason(gone.title, gone.text, MARKERS) == "页面不存在"
+    error = _view("<html><head><title>404</title></head><body>对不起，出错了</body></html>")
+    assert soft_404_reason(error.title, error.text, MARKERS) == "404"  # a bare 404 title on an empty page
     article = _view("<html><head><title>第404号公告</title></head><body>" + "正文" * 400 + "</body></html>")
-    assert soft_404_reason(article.title, article.text, MARKERS) == "404"  # a title that says 404 is suspect
+    assert soft_404_reason(article.title, article.text, MARKERS) is None  # an article numbered 404 is content
+    numbered = _view("<html><head><title>工作动态1404</title></head><body>短</body></html>")
+    assert soft_404_reason(numbered.title, numbered.text, MARKERS) is None  # 404 inside a longer number
     long_page = _view("<html><head><title>通知</title></head><body>" + "页面不存在" + "正文" * 400 + "</body></html>")
     assert soft_404_reason(long_page.title, long_page.text, MARKERS) is None
 

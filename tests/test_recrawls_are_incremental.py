@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 import yaml
+from click.testing import CliRunner
 from conftest import AS_OF, crawl, write_config
+
+from monitor.cli import cli
 
 PAD = "<p>" + "根据有关规定，现将有关事项公布如下。" * 400 + "</p>"  # pages of about 20 KB, like real articles
 
@@ -131,6 +134,8 @@ def test_unchanged_pages_are_asked_for_conditionally_and_their_results_carried_o
     assert set(readings.values()) == {"unchanged"}
     runs = {r["id"]: r["bytes"] for r in db["runs"].rows}
     assert runs[second.run_id] < runs[first.run_id] * 0.1
+    listed = CliRunner().invoke(cli, ["runs", "--db", str(db_path)], terminal_width=200)
+    assert listed.exit_code == 0 and listed.output.count(" MiB") == 2  # what each run received
 
 
 def test_a_changed_page_is_read_again(site, tmp_path):

@@ -60,7 +60,7 @@ def _header(response: Response, name: bytes) -> str | None:
 
 
 def _pack(value: Any) -> bytes:
-    return zlib.compress(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+    return zlib.compress(json.dumps(value, ensure_ascii=False).encode("utf-8"), 1)
 
 
 def _unpack(blob: bytes) -> Any:
