@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,9 +83,9 @@ class InspectionSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
         return spider
 
-    def rebuild(self, url: str, method: str, meta: dict[str, Any]) -> Request:
-        """A request again from its frontier row (see ``DepartmentSpider._scheduled``)."""
-        callback = self.parse_check if meta.pop("callback") == "check" else self.parse_page
+    def rebuild(self, url: str, method: str, meta: dict[str, Any], callback: Callable[..., Any]) -> Request:
+        """A request again from its frontier row (see ``DepartmentSpider._scheduled``), to ``callback``."""
+        meta.pop("callback")
         priority = meta.pop("priority", 0)
         form = tuple(tuple(pair) for pair in meta["form"]) if meta.get("form") else None
         meta["form"] = form

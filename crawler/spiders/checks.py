@@ -83,7 +83,7 @@ class LinkCheckSpider(InspectionSpider):
                         yield carried
                         continue
                     self.departments[meta["dept"]].outstanding += 1
-                    yield self.rebuild(url, method, meta)
+                    yield self.rebuild(url, method, meta, self.parse_check)
                 if rows:
                     while self.in_flight() > self.max_in_flight:
                         await asyncio.sleep(self.poll_seconds)
@@ -114,7 +114,3 @@ class LinkCheckSpider(InspectionSpider):
             row = store.db.execute("select as_of from runs where id = ?", [self.plan["run_id"]]).fetchone()
             self._as_of = date.fromisoformat(row[0])
         return self._as_of
-
-    def progress(self) -> str:
-        """One line on how far the checks are."""
-        return f"links checked {self.checked} · waiting {self.in_flight()}"

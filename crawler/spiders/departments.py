@@ -135,7 +135,7 @@ class DepartmentSpider(InspectionSpider):
                 dept.pages += 1
             if row["url"] not in done:
                 dept.outstanding += 1
-                requests.append(self.rebuild(row["url"], row["method"], meta))
+                requests.append(self.rebuild(row["url"], row["method"], meta, self.parse_page))
         return requests
 
     def _scheduled(self, request: Request, dept: Department, key: str) -> Iterator[Any]:
