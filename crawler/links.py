@@ -169,7 +169,7 @@ def removed_document(target: str, final: str, site: str) -> str | None:
     return None
 
 
-# Where links are: the same tags and attributes as the link extractor used before.
+# Where links are: anchors and image-map areas by href, images and frames by src.
 _LINK_ATTRS = {"a": "href", "area": "href", "img": "src", "iframe": "src"}
 
 
@@ -186,11 +186,9 @@ def page_links(root: lxml_html.HtmlElement, page_url: str, encoding: str) -> Ite
     is resolved once per site, not once per page. Non-ASCII is percent-encoded
     like the browser does (the path as UTF-8, the query in the page's encoding).
     """
-    base = page_url
-    for element in root.iter("base"):
-        if element.get("href"):
-            base = urljoin(page_url, strip_html5_whitespace(element.get("href")))
-        break
+    declared = next(root.iter("base"), None)
+    href = declared.get("href") if declared is not None else None
+    base = urljoin(page_url, strip_html5_whitespace(href)) if href else page_url
     parts = urlsplit(base)
     origin = f"{parts.scheme}://{parts.netloc}/"
     seen: set[str] = set()

@@ -3,8 +3,8 @@
 The monitor starts both in child processes, side by side: ``departments`` crawls
 and reads the sites, ``checks`` checks the links it hands over (Twisted's reactor
 runs once per process, a crash here must not take the monitor with it, and two
-processes use two cores). Exit status: 0 when the crawl ran, 3 when it made no
-request at all, 1 on an internal failure.
+processes use two cores). Exit status: 0 when the crawl ran, 3 when the
+department spider made no request at all, 1 on an internal failure.
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ class DepartmentSpider(InspectionSpider):
         self.recent_links: OrderedDict[str, None] = OrderedDict()
         # What the page being parsed follows and asks for, for its memo (None: not recording).
         self._wants: list[Any] | None = None
-        self._memos: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
 
     # requests ---------------------------------------------------------------
 
@@ -157,10 +157,17 @@ class DepartmentSpider(InspectionSpider):
             meta["confirm"] = False
         return Frontier(dept.id, key, url, method, json.dumps(meta, ensure_ascii=False))
 
+    def reader(self) -> sqlite3.Connection:
+        """A read-only connection to the run's store (memos, counts), opened when first needed."""
+        if self._reader is None:
+            self._reader = sqlite3.connect(f"file:{self.plan['db']}?mode=ro", uri=True)
+        return self._reader
+
     def closed(self, reason: str) -> None:
-        """Close the store connection the memos are read from."""
-        if self._memos is not None:
-            self._memos.close()
+        """Close the read-only store connection (the progress line's last report may open it again)."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def progress(self) -> str:
         """One line on how far the crawl is."""
@@ -170,13 +177,8 @@ class DepartmentSpider(InspectionSpider):
 
     def stored_checks(self) -> int:
         """How many URLs of the run have a stored result (pages read here, links checked by the other spider)."""
-        store = Store(self.plan["db"])
-        try:
-            return int(
-                store.db.execute("select count(*) from checks where run_id = ?", [self.plan["run_id"]]).fetchone()[0]
-            )
-        finally:
-            store.close()
+        query = "select count(*) from checks where run_id = ?"
+        return int(self.reader().execute(query, [self.plan["run_id"]]).fetchone()[0])
 
     def _claim(self, key: str) -> bool:
         if key in self.requested:
@@ -255,10 +257,9 @@ class DepartmentSpider(InspectionSpider):
         parsed: its memo is replayed. A page read afresh leaves a memo for the
         next run. Run eagerly, so that the wants recorded belong to this page.
         """
+        digest = body_hash(response.body)
         memo_hash = response.meta.get("memo_hash")
-        if memo_hash is not None and (
-            response.status == 304 or (response.status == 200 and body_hash(response.body) == memo_hash)
-        ):
+        if memo_hash is not None and (response.status == 304 or (response.status == 200 and digest == memo_hash)):
             return list(self._bundled(self._replay(response)))
         self._wants = []
         try:
@@ -267,24 +268,22 @@ class DepartmentSpider(InspectionSpider):
             wants, self._wants = self._wants, None
         check = results[-1]
         if response.status == 200 and isinstance(check, CheckResult) and check.outcome == "ok":
-            results.insert(-1, self._memo(response, results, wants))
+            results.insert(-1, self._memo(response, digest, results, wants))
         return list(self._bundled(iter(results)))
 
-    def _memo(self, response: Response, results: list[Any], wants: list[Any]) -> Memo:
+    def _memo(self, response: Response, digest: str, results: list[Any], wants: list[Any]) -> Memo:
         rows = [[item.table, vars(item)] for item in results if isinstance(item, MEMO_ROWS)]
         return Memo(
             url=response.meta["target"], department=response.meta["dept"],
             etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
-            content_hash=body_hash(response.body), rows=_pack(rows), wants=_pack(wants),
+            content_hash=digest, rows=_pack(rows), wants=_pack(wants),
         )  # fmt: skip
 
     def _replay(self, response: Response) -> Iterator[Any]:
         """The rows and requests of an unchanged page, from its memo."""
         meta = response.meta
         dept = self.departments[meta["dept"]]
-        if self._memos is None:  # only a run whose store holds memos gets here
-            self._memos = sqlite3.connect(f"file:{self.plan['db']}?mode=ro", uri=True)
-        memo = self._memos.execute("select run_id, rows, wants from memos where url = ?", [meta["target"]]).fetchone()
+        memo = self.reader().execute("select run_id, rows, wants from memos where url = ?", [meta["target"]]).fetchone()
         if memo is None:  # the memo went away since the request was made: nothing to replay
             yield self._check_item(response, Verdict("ok", detail="unchanged, but its memo is gone"))
             return
