@@ -85,6 +85,7 @@ class Note:
     kind: str  # blocked, crawl_truncated
     url: str | None
     detail: str | None = None
+    key: str = ""  # what the note is made once per department for (with the kind)
 
 
 @dataclass
@@ -108,6 +109,18 @@ class Frontier:
     url: str
     method: str
     meta: str  # JSON: what the request needs to be rebuilt
+
+
+@dataclass
+class Handoff:
+    """A page of a site found by one page spider and crawled by another: the one whose share it is."""
+
+    table: ClassVar[str] = "handoffs"
+    department: str
+    key: str
+    worker: int
+    url: str
+    meta: str  # JSON: the arguments of ``DepartmentSpider.request_page``
 
 
 @dataclass

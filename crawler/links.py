@@ -6,6 +6,7 @@ import functools
 import ipaddress
 import posixpath
 import re
+import zlib
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -205,3 +206,16 @@ def page_links(root: lxml_html.HtmlElement, page_url: str, encoding: str) -> Ite
         seen.add(url)
         text = element.text_content() if element.tag in ("a", "area") else ""
         yield url, " ".join(text.split())
+
+
+def page_owner(url: str, workers: int) -> int:
+    """Which of ``workers`` page spiders crawls ``url`` (0 … workers-1).
+
+    Decided by host and path only, so every query variant of a path goes to one
+    spider (which counts them for the trap rule); the pages of a list go by their
+    column's URL, so one spider sees the whole pagination (and its loops).
+    """
+    if workers <= 1:
+        return 0
+    parts = urlsplit(url)
+    return zlib.crc32(f"{parts.netloc.lower()}{parts.path}".encode()) % workers

@@ -10,6 +10,9 @@ from scrapy.crawler import Crawler
 from crawler.items import PageRecord
 from monitor.store import Store
 
+# Sent by a spider that needs its rows in the store now (see StorePipeline.flush).
+flush_requested = object()
+
 _REPLACE = frozenset({"pages", "checks", "columns", "details", "frontier", "memos"})
 
 
@@ -30,7 +33,9 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         """Take the store and run from the settings the monitor passed."""
-        return cls(crawler.settings["GONGKAI_DB"], crawler.settings.getint("GONGKAI_RUN_ID"))
+        pipeline = cls(crawler.settings["GONGKAI_DB"], crawler.settings.getint("GONGKAI_RUN_ID"))
+        crawler.signals.connect(pipeline.flush_pending, signal=flush_requested)
+        return pipeline
 
     def open_spider(self) -> None:
         """Open the store."""
@@ -59,6 +64,11 @@ class StorePipeline:
         self.buffers = {}
         self.pending = 0
         self.last_flush = time.monotonic()
+
+    def flush_pending(self) -> None:
+        """Write the buffered rows now, if there are any (the ``flush_requested`` signal)."""
+        if self.pending and self.store is not None:
+            self.flush()
 
     def close_spider(self) -> None:
         """Write what is left and close the store."""

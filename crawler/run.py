@@ -1,10 +1,11 @@
-"""Run one spider for one run plan: ``python -m crawler.run PLAN.json [departments|checks]``.
+"""Run one spider for one run plan: ``python -m crawler.run PLAN.json [departments [WORKER]|checks]``.
 
-The monitor starts both in child processes, side by side: ``departments`` crawls
-and reads the sites, ``checks`` checks the links it hands over (Twisted's reactor
-runs once per process, a crash here must not take the monitor with it, and two
-processes use two cores). Exit status: 0 when the crawl ran, 3 when the
-department spider made no request at all, 1 on an internal failure.
+The monitor starts them in child processes, side by side: the plan's
+``page_workers`` department spiders (``WORKER`` 0, 1, …) crawl and read the
+sites, each its share of the pages, and ``checks`` checks the links they hand
+over (Twisted's reactor runs once per process, a crash here must not take the
+monitor with it, and several processes use several cores). Each prints its
+counters as JSON. Exit status: 0 when the spider ran, 1 on an internal failure.
 """
 
 from __future__ import annotations
@@ -22,23 +23,24 @@ from crawler import settings as default_settings
 from crawler.spiders.checks import LinkCheckSpider
 from crawler.spiders.departments import DepartmentSpider
 
-NO_REQUEST = 3
 SPIDERS = {"departments": DepartmentSpider, "checks": LinkCheckSpider}
 
 
-def crawl_settings(plan: dict, spider: str = "departments") -> Settings:
-    """Scrapy settings for one of a plan's two spiders: the defaults, with the config's crawl keys applied.
+def crawl_settings(plan: dict, spider: str = "departments", worker: int = 0) -> Settings:
+    """Scrapy settings for one of a plan's spiders: the defaults, with the config's crawl keys applied.
 
-    The two spiders share each site's politeness budget: the configured
-    concurrency is split between them (at least one each), and each waits twice
-    the configured delay, so the site sees no more than the config allows.
+    The spiders share each site's politeness budget: the link-check spider has
+    half the configured concurrency, the page spiders share the other half (at
+    least one request each), and each waits the configured delay times the
+    number of spiders, so the site sees no more than the config allows.
     """
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     crawl = plan["crawl"]
     total = crawl["concurrency_per_site"]
-    concurrency = max(1, total // 2) if spider == "checks" else max(1, total - total // 2)
-    delay = crawl["delay"] * 2
+    workers = int(plan.get("page_workers", 1))
+    concurrency = max(1, total // 2) if spider == "checks" else max(1, (total - total // 2) // workers)
+    delay = crawl["delay"] * (workers + 1)
     agent = f"gongkai/0.1 (+{crawl['contact_url']})" if crawl.get("contact_url") else default_settings.USER_AGENT
     settings.setdict(
         {
@@ -64,21 +66,22 @@ def crawl_settings(plan: dict, spider: str = "departments") -> Settings:
         },
         priority="cmdline",
     )
-    if spider == "checks":  # one progress line for the run: the department spider's
+    if spider == "checks" or worker != 0:  # one progress line for the run: the first page spider's
         settings.set("EXTENSIONS", {**default_settings.EXTENSIONS, "crawler.extensions.Progress": None}, "cmdline")
-    elif plan.get("queue_dir"):
+    if spider == "departments" and plan.get("queue_dir"):
         # The pages waiting to be crawled wait on disk, not in memory: a site of
         # 100,000 pages queues tens of thousands of them at once (breadth first).
-        settings.set("JOBDIR", plan["queue_dir"], "cmdline")
+        settings.set("JOBDIR", str(Path(plan["queue_dir"]) / f"worker-{worker}"), "cmdline")
     return settings
 
 
 def main(argv: list[str]) -> int:
-    """Run the spider ``argv[1]`` on the plan at ``argv[0]``; print its counters as JSON on stdout."""
+    """Run the spider ``argv[1]`` (worker ``argv[2]``) on the plan at ``argv[0]``; print its counters as JSON."""
     plan_path = Path(argv[0])
     spider = argv[1] if len(argv) > 1 else "departments"
+    worker = int(argv[2]) if len(argv) > 2 else 0
     plan = json.loads(plan_path.read_text(encoding="utf-8"))
-    process = CrawlerProcess(crawl_settings(plan, spider))
+    process = CrawlerProcess(crawl_settings(plan, spider, worker))
     # A site that does not answer fails its robots.txt too; Scrapy logs that as an
     # error with a traceback, but the run reports it as site_unreachable anyway.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
@@ -87,16 +90,15 @@ def main(argv: list[str]) -> int:
     for name in ("scrapy", "crawler", "py.warnings"):
         logging.getLogger(name).setLevel(plan.get("log_level", "WARNING"))
     crawler = process.create_crawler(SPIDERS[spider])
-    process.crawl(crawler, plan=str(plan_path))
+    kwargs = {"worker": worker} if spider == "departments" else {}
+    process.crawl(crawler, plan=str(plan_path), **kwargs)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     requests = int(stats.get("downloader/request_count", 0))
     pages = int(stats.get("response_received_count", 0))
     received = int(stats.get("downloader/response_bytes", 0))
     print(json.dumps({"requests": requests, "responses": pages, "bytes": received}))
-    if stats.get("spider_exceptions/count") or stats.get("log_count/CRITICAL"):
-        return 1
-    return NO_REQUEST if requests == 0 and spider == "departments" else 0
+    return 1 if stats.get("spider_exceptions/count") or stats.get("log_count/CRITICAL") else 0
 
 
 if __name__ == "__main__":

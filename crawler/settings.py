@@ -26,15 +26,21 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 4
 # Breadth-first: navigation is met before the depths of the site, so columns are
 # discovered from their menu links rather than from some article that cites them.
 # The spider sets priorities by role and keeps depth itself; FIFO within a priority.
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# The page queue waits on disk when the run gives a JOBDIR; crawler.queues stores a
+# request without Scrapy's per-request scan of the spider's members.
+SCHEDULER_DISK_QUEUE = "crawler.queues.PageDiskQueue"
+SCHEDULER_START_DISK_QUEUE = "crawler.queues.PageDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # Spider middlewares that only cost time here: the spider caps depth itself
 # (DEPTH_LIMIT and the depth stats), lets every status through (HTTPERROR_ALLOW_ALL)
 # and bounds URLs with its trap rules.
+# MetaCopyDetectionMiddleware only warns about a spider copying Scrapy's own meta
+# keys, which these spiders never do.
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 
 # The spider keeps its own once-per-run set of URLs (crawler.links.canonical),
@@ -50,7 +56,11 @@ RETRY_ENABLED = False
 GONGKAI_CHECK_ATTEMPTS = 3
 GONGKAI_CHECK_BACKOFF = 1.0
 GONGKAI_MAX_RETRY_AFTER = 30.0
+# Scrapy's OffsiteMiddleware and HttpAuthMiddleware are off: the spiders set no
+# allowed_domains (TargetPolicy decides what may be requested) and no credentials.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "crawler.middlewares.OfflineGuardMiddleware": 50,  # before robots.txt is fetched
     "crawler.middlewares.CertificateCheckMiddleware": 60,
     "crawler.middlewares.ConfirmFailuresMiddleware": 560,

@@ -18,6 +18,8 @@ from monitor.lock import StoreLock
 from monitor.store import Store
 from monitor.tables import load_tables
 
+NO_REQUEST = 3  # the crawl's status when its spiders made no request at all
+
 
 class CrawlError(Exception):
     """The crawl did not produce a usable run (it is stored as failed)."""
@@ -52,16 +54,19 @@ def write_plan(
 ) -> Path:
     """Write the crawl plan the spider reads: what to crawl and how."""
     rules = load_tables(tables_dir).rules
+    concurrency = config.crawl.concurrency_per_site
     plan = {
         "run_id": run_id,
         "db": str(store.path.resolve()),
         "tables_dir": str(tables_dir.resolve()),
         "crawl": config.crawl.model_dump(mode="json"),
+        # The page spiders share half the concurrency (the larger half), at least one request each.
+        "page_workers": min(config.crawl.page_workers, concurrency - concurrency // 2),
         "link_check": rules["link_check"],
         "log_level": log_level,
         "request_log": str(request_log) if request_log else None,
         "resume": resume,
-        # The department spider's queue of pages to crawl, on disk during the run.
+        # The page spiders' queues of pages to crawl, on disk during the run, and their idle marks.
         "queue_dir": str(store.path.parent.resolve() / f"run-{run_id}.queue"),
         "departments": [
             config.department(i).model_dump(  # type: ignore[union-attr]
@@ -76,13 +81,16 @@ def write_plan(
 
 
 def _crawl(plan_path: Path, env: dict[str, str], stop: threading.Event | None) -> tuple[int, dict[str, int]]:
-    """Run the two spiders side by side: the exit status and the summed counters.
+    """Run the page spiders and the link-check spider side by side: the exit status and the summed counters.
 
-    The link-check spider learns that the department spider is done (and so no
-    more links will be handed over) when its standard input reaches its end.
+    The link-check spider learns that the page spiders are done (and so no more
+    links will be handed over) when its standard input reaches its end. The
+    status is the first failure's, else NO_REQUEST when the spiders made no
+    request at all.
     """
-    # Resuming is done from the store's frontier: a queue left by a killed crawl goes.
-    queue = Path(json.loads(plan_path.read_text(encoding="utf-8"))["queue_dir"])
+    plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    # Resuming is done from the store's frontier: queues left by a killed crawl go.
+    queue = Path(plan["queue_dir"])
     shutil.rmtree(queue, ignore_errors=True)
     done_reading, done_writing = os.pipe()
     checker = subprocess.Popen(
@@ -91,19 +99,26 @@ def _crawl(plan_path: Path, env: dict[str, str], stop: threading.Event | None) -
     )  # fmt: skip
     os.close(done_reading)
     try:
-        pages = subprocess.Popen(
-            [sys.executable, "-m", "crawler.run", str(plan_path), "departments"],
-            stdout=subprocess.PIPE, text=True, env=env,
-        )  # fmt: skip
-        outputs = [_wait(pages, stop)]
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "crawler.run", str(plan_path), "departments", str(worker)],
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+            for worker in range(plan.get("page_workers", 1))
+        ]
+        outputs = [_wait(proc, stop) for proc in workers]
     finally:
         os.close(done_writing)
     outputs.append(_wait(checker, stop))
     shutil.rmtree(queue, ignore_errors=True)
     stats = [json.loads(out.strip().splitlines()[-1]) if out.strip() else {} for out in outputs]
     counters = {key: sum(s.get(key, 0) for s in stats) for key in ("requests", "responses", "bytes")}
-    returncode = pages.returncode if pages.returncode != 0 else checker.returncode
-    return returncode, counters
+    failed = [proc.returncode for proc in [*workers, checker] if proc.returncode != 0]
+    if failed:
+        return failed[0], counters
+    return (NO_REQUEST if counters["requests"] == 0 else 0), counters
 
 
 def _wait(proc: subprocess.Popen[str], stop: threading.Event | None) -> str:
@@ -163,9 +178,8 @@ def run_crawl(
                 )
                 raise CrawlError(f"run {run_id} stopped before it finished")
             if returncode != 0:
-                reason = (
-                    "the crawl made no request" if returncode == 3 else f"the crawler exited with status {returncode}"
-                )
+                no_request = returncode == NO_REQUEST
+                reason = "the crawl made no request" if no_request else f"the crawler exited with status {returncode}"
                 store.finish_run(run_id, "failed", error=reason, requests=stats.get("requests", 0))
                 raise CrawlError(f"run {run_id}: {reason}")
             try:

@@ -205,6 +205,21 @@ def m008_incremental_crawls(db: sqlite_utils.Database) -> None:
     db["checks"].create_index(["url", "run_id"])
 
 
+@migrations()
+def m009_shared_crawls(db: sqlite_utils.Database) -> None:
+    """A run's pages shared out over several spiders.
+
+    ``handoffs`` holds the pages one spider found for another to crawl. A note
+    now has the key it is made once per department for (``url`` may differ
+    between the spiders that make it): the unique index keeps the first.
+    """
+    db["handoffs"].create(
+        {"run_id": int, "key": str, "worker": int, "department": str, "url": str, "meta": str}, pk=("run_id", "key")
+    )
+    db["notes"].add_column("key", str)
+    db["notes"].create_index(["run_id", "department", "kind", "key"], unique=True)
+
+
 class Store:
     """A gongkai database file."""
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import http.server
+import os
 import socket
 import ssl
 import struct
 import tempfile
 import threading
 from datetime import date
+from functools import partial
+from pathlib import Path
 
 import trustme
 
@@ -77,3 +81,36 @@ def tls_context(cert: trustme.LeafCert | None = None, ca: trustme.CA | None = No
             pem.write(ca.private_key_pem.bytes() + ca.cert_pem.bytes())
         context.load_cert_chain(pem.name)
     return context
+
+
+class StaticSite:
+    """Static files on 127.0.0.1, with a log of what was asked and answered."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.log: list[tuple[str, str, bool, int]] = []  # method, path, conditional, status
+        site = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def send_response(self, code: int, message: str | None = None) -> None:
+                conditional = "If-Modified-Since" in self.headers or "If-None-Match" in self.headers
+                site.log.append((self.command, self.path, conditional, code))
+                super().send_response(code, message)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def write(self, path: str, text: str, mtime: float) -> None:
+        """Write a file with a given modification time (the Last-Modified the server sends)."""
+        file = self.root / path.lstrip("/")
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text, encoding="utf-8")
+        os.utime(file, (mtime, mtime))
+
+    def answers(self, method: str = "GET") -> dict[str, tuple[bool, int]]:
+        """The last answer per path, and whether its request was conditional."""
+        return {path: (conditional, status) for m, path, conditional, status in self.log if m == method}

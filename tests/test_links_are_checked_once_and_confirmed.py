@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 from conftest import AS_OF, crawl, write_config
 from sites import config_for, html, list_page
 
-from monitor.config import Crawl
 from monitor.demo.server import Route, SiteServer
 from monitor.store import Store
 
@@ -60,7 +60,8 @@ def test_each_url_is_requested_once_however_many_pages_link_to_it(tmp_path):
     assert requests[("GET", "/down.html")] == 3  # failed three times: broken
     assert requests[("GET", "/slow.html")] == 1
     assert requests[("GET", "/limited.html")] == 3  # 429 is retried too, honouring Retry-After
-    assert {p for (m, p), n in requests.items() if n > 1 and m == "GET"} == {
+    assert requests[("GET", "/robots.txt")] == 2  # read once by each of the two page spiders (the default)
+    assert {p for (m, p), n in requests.items() if n > 1 and m == "GET" and p != "/robots.txt"} == {
         "/busy.html",
         "/down.html",
         "/limited.html",
@@ -82,17 +83,14 @@ def test_each_url_is_requested_once_however_many_pages_link_to_it(tmp_path):
     assert len(links) == 5  # the store keeps every page that links to it
 
 
-def test_crawler_that_makes_no_request_exits_with_failure(tmp_path):
+def test_crawl_that_makes_no_request_fails_the_run(tmp_path):
+    # --offline refuses a public site before any request is made: nothing leaves this machine.
+    config = write_config(tmp_path, "departments:\n  - {id: csj, name: 测试局, site: 'https://www.example.gov.cn/'}\n")
     db = tmp_path / "g.db"
-    plan = {
-        "run_id": 1,
-        "db": str(db),
-        "crawl": Crawl().model_dump(mode="json"),
-        "link_check": {"attempts": 1, "backoff_seconds": 0, "max_retry_after": 0},
-        "departments": [],
-    }
-    path = tmp_path / "plan.json"
-    path.write_text(json.dumps(plan), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "crawler.run", str(path)], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 3, proc.stderr
-    assert json.loads(proc.stdout.splitlines()[-1])["requests"] == 0
+    gongkai = str(Path(sys.executable).with_name("gongkai"))
+    proc = subprocess.run([gongkai, "crawl", "-c", str(config), "--db", str(db), "--offline"],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode != 0
+    with sqlite3.connect(db) as conn:
+        status, error, requests = conn.execute("select status, error, requests from runs").fetchone()
+    assert (status, error, requests) == ("failed", "the crawl made no request", 0)

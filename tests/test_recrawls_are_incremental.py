@@ -6,12 +6,8 @@ answers ``If-Modified-Since`` with 304 exactly like nginx or Apache do.
 
 from __future__ import annotations
 
-import http.server
-import os
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,6 +15,7 @@ import sqlite_utils
 import yaml
 from click.testing import CliRunner
 from conftest import AS_OF, crawl, write_config
+from sites import StaticSite
 
 from monitor.cli import cli
 
@@ -43,43 +40,10 @@ def list_html(items: list[tuple[str, str, date]]) -> str:
 ITEMS = [("通知一", "/gzdt/a1.html", AS_OF - timedelta(days=2)), ("通知二", "/gzdt/a2.html", AS_OF - timedelta(days=9))]
 
 
-class Site:
-    """Static files on 127.0.0.1, with a log of what was asked and answered."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.log: list[tuple[str, str, bool, int]] = []  # method, path, conditional, status
-        site = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def send_response(self, code: int, message: str | None = None) -> None:
-                conditional = "If-Modified-Since" in self.headers or "If-None-Match" in self.headers
-                site.log.append((self.command, self.path, conditional, code))
-                super().send_response(code, message)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
-
-    def write(self, path: str, text: str, mtime: float) -> None:
-        """Write a file with a given modification time (the Last-Modified the server sends)."""
-        file = self.root / path.lstrip("/")
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(text, encoding="utf-8")
-        os.utime(file, (mtime, mtime))
-
-    def answers(self, method: str = "GET") -> dict[str, tuple[bool, int]]:
-        """The last answer per path, and whether its request was conditional."""
-        return {path: (conditional, status) for m, path, conditional, status in self.log if m == method}
-
-
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
+def site(tmp_path: Path) -> Iterator[StaticSite]:
     """A department site: homepage, one column of two articles with attachments, one missing attachment."""
-    served = Site(tmp_path / "www")
+    served = StaticSite(tmp_path / "www")
     then = 1_700_000_000.0
     served.write("/index.html", frame("测试局", f'<a href="/gzdt/">工作动态</a>{PAD}'), then)
     served.write("/gzdt/index.html", list_html(ITEMS), then)

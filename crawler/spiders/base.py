@@ -1,7 +1,7 @@
-"""What both spiders share: the run plan, the departments, and judging answers.
+"""What the spiders share: the run plan, the departments, and judging answers.
 
-The department spider crawls and reads pages; the link-check spider, in a second
-process, checks the attachments and outside links the first one hands over. Both
+The department spiders crawl and read pages; the link-check spider, in another
+process, checks the attachments and outside links they hand over. All
 judge an answer the same way (``_judge``), confirm failures the same way (the
 downloader middlewares) and record results the same way: one PageRecord per
 answer, whose last row is the URL's check result.
@@ -109,10 +109,13 @@ class InspectionSpider(scrapy.Spider):
     def _note(
         self, dept: Department, kind: str, url: str | None, detail: str, key: str | None = None
     ) -> Iterator[Note]:
-        """A note for the warnings, made once per department and key (default: once per kind)."""
+        """A note for the warnings, made once per department and key (default: once per kind).
+
+        Once per spider here; once per run in the store, whose index on the key keeps the first.
+        """
         if (kind, key or "") not in dept.noted:
             dept.noted.add((kind, key or ""))
-            yield Note(dept.id, kind, url, detail)
+            yield Note(dept.id, kind, url, detail, key or "")
 
     def _get_after_head(self, head: Request) -> Request:
         """The GET (cut after the headers) that confirms a HEAD which failed or was refused."""

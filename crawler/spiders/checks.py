@@ -1,12 +1,12 @@
-"""The link-check spider: checks the links the department spider hands over.
+"""The link-check spider: checks the links the department spiders hand over.
 
-It runs in its own process next to the department spider, so that checking
-attachments and outside links uses the machine's second core instead of
-queueing behind page parsing. The hand-over is the store's frontier table: the
-department spider writes a row for every link to check, this spider reads the
-new rows as they are committed and requests each once. It stops when the
-department spider has finished (the monitor closes this process's standard
-input) and every row is checked. A resumed run finds the rows without a check
+It runs in its own process next to the department (page) spiders, so that
+checking attachments and outside links does not queue behind page parsing. The
+hand-over is the store's frontier table: a page spider writes a row for every
+link to check, this spider reads the new rows as they are committed and
+requests each once (from memory: the rows wait in the store). It stops when the
+page spiders have finished (the monitor closes this process's standard input)
+and every row is checked. A resumed run finds the rows without a check
 result the same way.
 
 A link found working by an earlier run whose inspection day is less than
@@ -30,7 +30,7 @@ from crawler.spiders.base import InspectionSpider
 from monitor.store import Store
 
 _NEW_ROWS = """
-select f.rowid, f.url, f.method, f.meta from frontier f not indexed
+select f.rowid, f.key, f.url, f.method, f.meta from frontier f not indexed
 where f.rowid > ? and f.run_id = ?
   and not exists (select 1 from checks c where c.run_id = f.run_id and c.url = f.url)
 order by f.rowid limit 500
@@ -55,6 +55,8 @@ class LinkCheckSpider(InspectionSpider):
         self.pages_done = threading.Event()
         self._as_of: date | None = None
         self.recheck_days = int(self.plan["link_check"].get("recheck_days", 0))
+        # Keys taken: each page spider hands a link over once, but two may hand over the same one.
+        self.taken: set[str] = set()
         threading.Thread(target=self._wait_for_pages, daemon=True).start()
 
     def _wait_for_pages(self) -> None:
@@ -74,11 +76,14 @@ class LinkCheckSpider(InspectionSpider):
             while True:
                 finished = self.pages_done.is_set()  # before reading: rows written until then are seen
                 rows = list(store.db.execute(_NEW_ROWS, [cursor, self.plan["run_id"]]))
-                for rowid, url, method, meta_json in rows:
+                for rowid, key, url, method, meta_json in rows:
                     cursor = rowid
+                    if key in self.taken:
+                        continue
                     meta = json.loads(meta_json)
                     if meta["callback"] != "check":
                         continue
+                    self.taken.add(key)
                     if carried := self._carried_over(store, url):
                         yield carried
                         continue

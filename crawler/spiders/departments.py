@@ -5,30 +5,52 @@ notes) and never decides what is a problem: that is the monitor's job.
 
 Every URL is requested at most once per run (``crawler.links.canonical``):
 internal pages are crawled, and that fetch is also their link check. External
-links, attachments and images are only checked, by the link-check spider in a
-second process (``crawler.spiders.checks``): this spider hands them over as
+links, attachments and images are only checked, by the link-check spider in
+another process (``crawler.spiders.checks``): this spider hands them over as
 frontier rows in the store. Links to the supervisor's own network are never
-requested (``crawler.links.TargetPolicy``).
+requested (``crawler.links.TargetPolicy``). Every page request made is written
+to the frontier too, so that a killed crawl can be resumed.
+
+A run's pages are shared out over several of these spiders, each in its own
+process (the config's ``page_workers``), so that a run uses several cores: each
+crawls the pages that are its share (``crawler.links.page_owner``) and hands the
+others over as rows of the store's ``handoffs`` table, which their owner
+follows. A spider stops when every one of them is idle and no handoff is left
+(``_follow_handoffs``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import zlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import FormRequest, Request
 from scrapy.http import Response
 
-from crawler.items import CheckResult, ColumnFound, DetailDate, Frontier, LinkFound, ListEntry, Memo, Note, Page
-from crawler.links import canonical, is_attachment, is_page_candidate, page_links, trap_reason
+from crawler.items import (
+    CheckResult,
+    ColumnFound,
+    DetailDate,
+    Frontier,
+    Handoff,
+    LinkFound,
+    ListEntry,
+    Memo,
+    Page,
+)  # fmt: skip
+from crawler.links import canonical, is_attachment, is_page_candidate, page_links, page_owner, trap_reason
 from crawler.pages import PageView, Verdict, breadcrumb_leaf, no_list_reason
+from crawler.pipelines import flush_requested
 from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
 from crawler.spiders.base import COLUMN_ROLES, Department, InspectionSpider
 from monitor.store import Store
@@ -44,9 +66,20 @@ _FRONTIER_META = frozenset(
      "dont_obey_robotstxt"}
 )  # fmt: skip
 
-# The rows a page's memo keeps (the check result and frontier rows are made afresh).
-MEMO_ROWS = (Page, ColumnFound, ListEntry, LinkFound, DetailDate)
+# The rows a page's memo keeps (the check result and frontier rows are made afresh;
+# the page's links are rebuilt from its wants, which list every one of them).
+MEMO_ROWS = (Page, ColumnFound, ListEntry, DetailDate)
 ROW_TYPES = {cls.table: cls for cls in MEMO_ROWS}
+
+
+_HANDOFFS = """
+select rowid, url, meta from handoffs where rowid > ? and rowid <= ? and run_id = ? and worker = ? order by rowid
+"""
+_UNFINISHED = """
+select count(distinct department) from frontier f
+where f.run_id = ? and json_extract(f.meta, '$.callback') = 'page'
+  and not exists (select 1 from checks c where c.run_id = f.run_id and c.url = f.url)
+"""
 
 
 def body_hash(body: bytes) -> str:
@@ -71,11 +104,15 @@ class DepartmentSpider(InspectionSpider):
     """Crawls and reads the sites of every department of a run plan."""
 
     name = "departments"
+    poll_seconds = 0.1
 
-    def __init__(self, plan: str, **kwargs: Any) -> None:
+    def __init__(self, plan: str, worker: int | str = 0, **kwargs: Any) -> None:
         super().__init__(plan, **kwargs)
         crawl = self.plan["crawl"]
+        self.worker = int(worker)
+        self.workers = int(self.plan.get("page_workers", 1))
         self.max_pages = int(crawl["max_pages_per_site"])
+        self.page_cap = -(-self.max_pages // self.workers)  # each spider caps its share of a site's pages
         self.max_depth = int(crawl.get("max_depth", 12))
         self.requested: set[str] = set()
         self.list_pages_seen: set[tuple[str, tuple[str, ...]]] = set()
@@ -97,24 +134,87 @@ class DepartmentSpider(InspectionSpider):
         makes the page requests its killed predecessor queued but never finished
         (the link-check spider takes up the checks).
         """
-        if self.plan.get("resume"):
-            pending = self._pending_requests()
-            if pending is not None:
-                for request in pending:
-                    yield request
-                return
-        for dept in self.departments.values():
-            results = [*self.request_page(dept, dept.site, "homepage", nav_depth=0, priority=30)]
-            for column in dept.columns:
-                meta = {"column": column["url"], "column_name": column["name"], "stem": list_stem(column["url"])}
-                results += self.request_page(dept, column["url"], "column", priority=10, meta=meta)
-            if dept.disclosure:
-                results += self.request_page(dept, dept.disclosure, "disclosure", nav_depth=0, priority=20)
-            for result in self._bundled(iter(results)):
-                yield result
+        pending = self._pending_requests() if self.plan.get("resume") else None
+        if pending is not None:
+            for request in pending:
+                yield request
+        else:
+            for dept in self.departments.values():
+                results = [*self.request_page(dept, dept.site, "homepage", nav_depth=0, priority=30)]
+                for column in dept.columns:
+                    meta = {"column": column["url"], "column_name": column["name"], "stem": list_stem(column["url"])}
+                    results += self.request_page(dept, column["url"], "column", priority=10, meta=meta)
+                if dept.disclosure:
+                    results += self.request_page(dept, dept.disclosure, "disclosure", nav_depth=0, priority=20)
+                for result in self._bundled(iter(results)):
+                    yield result
+        async for result in self._follow_handoffs():
+            yield result
+
+    async def _follow_handoffs(self) -> AsyncIterator[Any]:
+        """Crawl the pages the other page spiders hand over, until all of them are done.
+
+        A spider that is idle (nothing in flight, its rows written) and has taken
+        every handoff up to the newest one marks that handoff's rowid in a file of
+        the run's queue folder. All are done when every mark is the newest handoff:
+        only a busy spider writes handoffs, and an idle one becomes busy only
+        through a handoff newer than its mark.
+        """
+        run_id = self.plan["run_id"]
+        cursor = 0
+        while True:
+            idle = self._idle()
+            if idle:  # the handoffs this spider made must be visible before it marks
+                self.crawler.signals.send_catch_log(flush_requested)
+            newest = self._newest_handoff()
+            rows = self.reader().execute(_HANDOFFS, [cursor, newest, run_id, self.worker]).fetchall()
+            cursor = newest
+            for _, url, meta_json in rows:
+                args = json.loads(meta_json)
+                dept = self.departments[args.pop("dept")]
+                args["form"] = tuple(tuple(pair) for pair in args["form"]) if args["form"] else None
+                for result in self._bundled(self.request_page(dept, url, **args)):
+                    yield result
+            if not rows and idle:
+                self._mark_idle(newest)
+                if self._all_idle_at(newest):
+                    return
+            await asyncio.sleep(0 if rows else self.poll_seconds)
+
+    def _idle(self) -> bool:
+        """No page request of this spider waits for an answer and no answer is being processed."""
+        slot = self.crawler.engine.scraper.slot
+        return self.in_flight() == 0 and (slot is None or slot.is_idle())
+
+    def in_flight(self) -> int:
+        """Page requests made and not answered yet."""
+        return sum(d.outstanding for d in self.departments.values())
+
+    def _newest_handoff(self) -> int:
+        return int(self.reader().execute("select ifnull(max(rowid), 0) from handoffs").fetchone()[0])
+
+    def _marks(self) -> Path:
+        return Path(self.plan["queue_dir"])
+
+    def _mark_idle(self, newest: int) -> None:
+        """Say, for the other page spiders, that this one is idle with every handoff up to ``newest`` taken."""
+        self._marks().mkdir(parents=True, exist_ok=True)
+        mark = self._marks() / f"idle-{self.worker}"
+        temporary = mark.with_suffix(".tmp")
+        temporary.write_text(str(newest))
+        os.replace(temporary, mark)
+
+    def _all_idle_at(self, newest: int) -> bool:
+        for worker in range(self.workers):
+            try:
+                if int((self._marks() / f"idle-{worker}").read_text()) != newest:
+                    return False
+            except (FileNotFoundError, ValueError):
+                return False
+        return self._newest_handoff() == newest
 
     def _pending_requests(self) -> list[Request] | None:
-        """The page requests of an interrupted run made but not answered (None: nothing stored)."""
+        """The requests of an interrupted run that are this spider's share and unanswered (None: nothing stored)."""
         store = Store(self.plan["db"])
         try:
             run_id = self.plan["run_id"]
@@ -128,8 +228,8 @@ class DepartmentSpider(InspectionSpider):
         for row in rows:
             self.requested.add(row["key"])
             meta = json.loads(row["meta"])
-            if meta["callback"] != "page":
-                continue
+            if meta["callback"] != "page" or self._owner(row["url"], meta) != self.worker:
+                continue  # checks are taken up by the link-check spider
             dept = self.departments[meta["dept"]]
             if meta["role"] in ("page", "list_page"):
                 dept.pages += 1
@@ -146,6 +246,12 @@ class DepartmentSpider(InspectionSpider):
         meta["priority"] = request.priority
         yield Frontier(dept.id, key, request.url, request.method, json.dumps(meta, ensure_ascii=False))
         yield request
+
+    def _owner(self, url: str, meta: dict[str, Any]) -> int:
+        """The page spider whose share a page is: a list's pages go by their column's URL."""
+        if meta.get("role") in COLUMN_ROLES and meta.get("column"):
+            return page_owner(meta["column"], self.workers)
+        return page_owner(url, self.workers)
 
     def _hand_over(self, url: str, dept: Department, key: str) -> Frontier:
         """A link only to be checked, as the frontier row the link-check spider picks up."""
@@ -170,15 +276,12 @@ class DepartmentSpider(InspectionSpider):
             self._reader = None
 
     def progress(self) -> str:
-        """One line on how far the crawl is."""
-        done = sum(1 for d in self.departments.values() if d.outstanding == 0)
-        pages = sum(d.pages for d in self.departments.values())
-        return f"pages {pages} · links checked {self.stored_checks()} · departments done {done}/{len(self.departments)}"
-
-    def stored_checks(self) -> int:
-        """How many URLs of the run have a stored result (pages read here, links checked by the other spider)."""
-        query = "select count(*) from checks where run_id = ?"
-        return int(self.reader().execute(query, [self.plan["run_id"]]).fetchone()[0])
+        """One line on how far the run's crawl is, from the store (every spider writes there)."""
+        run_id = [self.plan["run_id"]]
+        pages = self.reader().execute("select count(*) from pages where run_id = ?", run_id).fetchone()[0]
+        checked = self.reader().execute("select count(*) from checks where run_id = ?", run_id).fetchone()[0]
+        done = len(self.departments) - self.reader().execute(_UNFINISHED, run_id).fetchone()[0]
+        return f"pages {pages} · links checked {checked} · departments done {done}/{len(self.departments)}"
 
     def _claim(self, key: str) -> bool:
         if key in self.requested:
@@ -190,8 +293,8 @@ class DepartmentSpider(InspectionSpider):
         """Why a page of the site is not crawled: a cap or a trap, as (kind, detail)."""
         if role not in ("page", "list_page"):
             return None
-        if dept.pages >= self.max_pages:
-            return "max_pages", f"stopped after {self.max_pages} pages (max_pages_per_site)"
+        if dept.pages >= self.page_cap:
+            return "max_pages", f"stopped after about {self.max_pages} pages (max_pages_per_site)"
         if role == "list_page":
             return None
         if depth > self.max_depth:
@@ -218,14 +321,20 @@ class DepartmentSpider(InspectionSpider):
         meta: dict[str, Any] | None = None,
         form: tuple[tuple[str, str], ...] | None = None,
         depth: int = 0,
-    ) -> Iterator[Request | Note]:
+    ) -> Iterator[Any]:
         """Request a page of the department's site to be parsed (once per run).
 
         ``form`` makes it a POST of those fields (Hanweb dataproxy groups). A page
-        beyond a cap or inside a trap is only checked, and a note says so.
+        beyond a cap or inside a trap is only checked, and a note says so. A page
+        that is another page spider's share is handed over to it.
         """
         key = NextPage(url, form).key if form else canonical(url, self.markers.ignored_query_params)
         if not self._claim(key):
+            return
+        if (owner := self._owner(url, {"role": role, **(meta or {})})) != self.worker:
+            args = {"dept": dept.id, "role": role, "nav_depth": nav_depth, "priority": priority, "meta": meta,
+                    "form": form, "depth": depth}  # fmt: skip
+            yield Handoff(dept.id, key, owner, url, json.dumps(args, ensure_ascii=False))
             return
         if truncation := self._truncation(dept, url, role, depth):
             yield from self._note(dept, "crawl_truncated", dept.site, truncation[1], key=truncation[0])
@@ -293,8 +402,11 @@ class DepartmentSpider(InspectionSpider):
             if isinstance(item, Page):
                 item.reading = "unchanged"
             yield item
+        on_homepage = meta["role"] == "homepage"
         for kind, *args in _unpack(wants):
             if kind == "link":
+                url, text = args[0], args[1]
+                yield LinkFound(dept.id, meta["target"], url, text, on_homepage=on_homepage)
                 yield from self._follow_link(dept, *args)
             else:
                 url, role, nav_depth, priority, page_meta, form, depth = args
