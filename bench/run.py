@@ -1,6 +1,7 @@
 """Benchmark gongkai against plain Scrapy (the floor) and linkchecker (the peer).
 
     python bench/run.py [--pages 2000] [--concurrency 16] [--tools gongkai,scrapy,linkchecker] [--once]
+        [--page-workers 2]
 
 Generates a synthetic disclosure site (bench/synthetic_site.py), serves it with nginx
 from Debian on 127.0.0.1, runs every tool on it with the same concurrency and
@@ -106,14 +107,14 @@ def timed(command: list[str], **kwargs: object) -> dict[str, float]:
 
 
 def run_gongkai(
-    base: str, work: Path, concurrency: int, recrawl: bool = True
+    base: str, work: Path, concurrency: int, recrawl: bool = True, page_workers: int = 2
 ) -> tuple[dict[str, float], set[str], int]:
     """Run gongkai's crawl, doing all its work, with politeness limits lifted; then again, unless not ``recrawl``."""
     config = work / "gongkai" / "sites.yaml"
     config.parent.mkdir(parents=True)
     config.write_text(
-        f"crawl: {{concurrency_per_site: {concurrency}, obey_robots: false, max_pages_per_site: 10000000,"
-        f" max_depth: 50}}\n"
+        f"crawl: {{concurrency_per_site: {concurrency}, page_workers: {page_workers}, obey_robots: false,"
+        f" max_pages_per_site: 10000000, max_depth: 50}}\n"
         f"departments:\n  - {{id: bench, name: 测试局, site: '{base}'}}\n",
         encoding="utf-8",
     )
@@ -174,6 +175,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--tools", default="gongkai,scrapy,linkchecker")
     parser.add_argument("--once", action="store_true", help="skip gongkai's re-crawl of the unchanged site")
+    parser.add_argument("--page-workers", type=int, default=2, help="gongkai's page spiders (one per core)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
     work.chmod(0o777)  # linkchecker run as root drops to nobody, which must write its report here
@@ -188,7 +190,11 @@ def main() -> None:
     results = {}
     try:
         for name in args.tools.split(","):
-            tool = partial(run_gongkai, recrawl=not args.once) if name == "gongkai" else TOOLS[name]
+            tool = (
+                partial(run_gongkai, recrawl=not args.once, page_workers=args.page_workers)
+                if name == "gongkai"
+                else TOOLS[name]
+            )
             usage, found, fetched = tool(base, work, args.concurrency)
             results[name] = {**usage, "found": len(found & broken), "invented": len(found - broken), "fetched": fetched}
     finally:

@@ -179,28 +179,57 @@ def _absolute(base: str, href: str, encoding: str) -> str:
     return safe_url_string(urljoin(base, href), encoding=encoding).split("#", 1)[0]
 
 
+@functools.lru_cache(maxsize=16384)
+def _joined(base: str, href: str) -> str:
+    return urljoin(base, href)
+
+
+class LinkBase:
+    """A page's base URL, and the part of it that a given link actually depends on.
+
+    ``/xxgk/`` and ``http://…`` resolve the same on every page of a site, and
+    ``index_3.html`` or ``../a.html`` the same on every page of a folder; only
+    ``?page=2`` and ``#top`` need the page's own URL. Resolving against that part
+    lets the pages of a site share one cache of resolved links.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        parts = urlsplit(base)
+        self.origin = f"{parts.scheme}://{parts.netloc}/"
+        self.folder = urlunsplit((parts.scheme, parts.netloc, parts.path[: parts.path.rfind("/") + 1] or "/", "", ""))
+
+    def for_href(self, href: str) -> str:
+        """The base to resolve ``href`` against (same result as the page's own URL)."""
+        if href.startswith("/") or "://" in href[:12]:
+            return self.origin
+        if not href or href.startswith(("?", "#")):
+            return self.base
+        return self.folder
+
+    def join(self, href: str) -> str:
+        """``urljoin(base, href)``, cached per folder."""
+        return _joined(self.for_href(href), href)
+
+
 def page_links(root: lxml_html.HtmlElement, page_url: str, encoding: str) -> Iterator[tuple[str, str]]:
     """Every web link of a parsed page, once, as (absolute URL without fragment, anchor text).
 
     Scrapy's LinkExtractor would resolve and re-encode the navigation and footer
-    links again on every page of a site; here an absolute-path link (``/xxgk/``)
-    is resolved once per site, not once per page. Non-ASCII is percent-encoded
-    like the browser does (the path as UTF-8, the query in the page's encoding).
+    links again on every page of a site; here a link is resolved once per site or
+    folder (``LinkBase``), not once per page. Non-ASCII is percent-encoded like
+    the browser does (the path as UTF-8, the query in the page's encoding).
     """
     declared = next(root.iter("base"), None)
     href = declared.get("href") if declared is not None else None
-    base = urljoin(page_url, strip_html5_whitespace(href)) if href else page_url
-    parts = urlsplit(base)
-    origin = f"{parts.scheme}://{parts.netloc}/"
+    base = LinkBase(urljoin(page_url, strip_html5_whitespace(href)) if href else page_url)
     seen: set[str] = set()
     for element in root.iter(*_LINK_ATTRS):
         href = element.get(_LINK_ATTRS[element.tag])
         if not href:
             continue
         href = strip_html5_whitespace(href)
-        # A link that does not depend on the page's own folder resolves the same on every page.
-        site_wide = href.startswith("/") or "://" in href[:12]
-        url = _absolute(origin if site_wide else base, href, encoding)
+        url = _absolute(base.for_href(href), href, encoding)
         if url in seen or not url.startswith(("http://", "https://")):
             continue
         seen.add(url)

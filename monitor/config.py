@@ -103,7 +103,7 @@ class Crawl(_Strict):
     """Crawl settings; every key has a default."""
 
     concurrency_per_site: int = Field(default=4, ge=1, le=64)
-    page_workers: int = Field(default=2, ge=1, le=16)  # processes sharing out each run's pages
+    page_workers: int = Field(default=1, ge=1, le=16)  # processes sharing out each run's pages
     download_timeout: float = Field(default=15, gt=0)
     obey_robots: bool = True
     max_pages_per_site: int = Field(default=5000, ge=1)

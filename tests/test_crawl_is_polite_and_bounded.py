@@ -6,13 +6,14 @@ import gzip
 import re
 import time
 from datetime import date, timedelta
+from urllib.parse import urljoin
 
 import pytest
 import yaml
 from conftest import AS_OF, crawl, write_config
 from sites import html, list_page
 
-from crawler.links import TargetPolicy, address_class, canonical, trap_reason
+from crawler.links import LinkBase, TargetPolicy, address_class, canonical, trap_reason
 from monitor.demo.server import Route, SiteServer
 from monitor.store import Store
 
@@ -156,6 +157,16 @@ def test_urls_differing_only_in_session_or_sort_are_one_page():
     )
     assert trap_reason("http://a.gov.cn/deep/sub/sub/sub/", 3) == "a path segment repeats 3 times"
     assert trap_reason("http://a.gov.cn/xxgk/tzgg/202611/t1.html", 3) is None
+
+
+@pytest.mark.parametrize(
+    "base", ["http://a.gov.cn/xxgk/tzgg/index_1.html", "http://a.gov.cn", "http://a.gov.cn/list/?page=3#top",
+             "https://a.gov.cn:8443/x/y.jsp?id=1"],
+)  # fmt: skip
+def test_links_resolved_per_folder_resolve_as_on_the_page_itself(base):
+    hrefs = ["index_3.html", "../x.html", "./", "?page=2", "#top", "/xxgk/", "//cdn.example.cn/a.js",
+             "http://b.gov.cn/", "mailto:a@b.cn", "javascript:void(0)", "", "..", "附件.pdf", "c.html?y=2"]  # fmt: skip
+    assert [LinkBase(base).join(h) for h in hrefs] == [urljoin(base, h) for h in hrefs]
 
 
 def test_huge_pages_gzip_bombs_and_endless_bodies_are_cut_off_with_a_warning(tmp_path):

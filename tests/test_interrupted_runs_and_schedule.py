@@ -50,7 +50,8 @@ def _gongkai(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_killed_crawl_leaves_the_store_intact_and_resumes(tmp_path):
     with SiteServer(_slow_site()) as site:
-        config = write_config(tmp_path, f"crawl: {{concurrency_per_site: 8}}\ndepartments:\n"
+        # Two page spiders: each resumes its own share.
+        config = write_config(tmp_path, f"crawl: {{concurrency_per_site: 8, page_workers: 2}}\ndepartments:\n"
                                         f"  - {{id: csj, name: 测试局, site: '{site.base}'}}\n")  # fmt: skip
         db = tmp_path / "g.db"
         assert _gongkai("crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22").returncode == 0

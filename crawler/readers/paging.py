@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
+from crawler.links import LinkBase
 from crawler.readers.base import NextPage
 from crawler.readers.rows import SKIP_HREF
 
@@ -61,12 +62,13 @@ def link_pages(root: lxml_html.HtmlElement, url: str, stem: str, next_texts: tup
     """Pages linked by "下一页"-style links and by ``{stem}_N`` pager links in the same folder."""
     folder = _folder(url)
     pattern = re.compile(rf"^{re.escape(stem)}_\d+\.s?html?$")
+    base = LinkBase(url)
     pages: list[str] = []
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.lower().startswith(SKIP_HREF):
             continue
-        target = urljoin(url, href).split("#", 1)[0]
+        target = base.join(href).split("#", 1)[0]
         label = " ".join(anchor.text_content().split())
         in_pager = target.startswith(folder) and pattern.match(posixpath.basename(urlsplit(target).path))
         if label in next_texts or in_pager:
