@@ -66,6 +66,9 @@ def crawl_settings(plan: dict, spider: str = "departments", worker: int = 0) -> 
         },
         priority="cmdline",
     )
+    if spider == "checks":  # its requests come from its start, not from pages: no Referer to set
+        referer = "scrapy.spidermiddlewares.referer.RefererMiddleware"
+        settings.set("SPIDER_MIDDLEWARES", {**default_settings.SPIDER_MIDDLEWARES, referer: None}, "cmdline")
     if spider == "checks" or worker != 0:  # one progress line for the run: the first page spider's
         settings.set("EXTENSIONS", {**default_settings.EXTENSIONS, "crawler.extensions.Progress": None}, "cmdline")
     if spider == "departments" and plan.get("queue_dir"):
