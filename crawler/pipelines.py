@@ -13,7 +13,9 @@ from monitor.store import Store
 # Sent by a spider that needs its rows in the store now (see StorePipeline.flush).
 flush_requested = object()
 
-_REPLACE = frozenset({"pages", "checks", "columns", "details", "frontier", "memos"})
+# Rows of these tables replace an earlier row with the same key; other rows are kept
+# once (a frontier row: the first spider to hand a link over wins, so it is checked once).
+_REPLACE = frozenset({"pages", "checks", "columns", "details", "memos"})
 
 
 class StorePipeline:

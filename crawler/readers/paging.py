@@ -35,13 +35,9 @@ def list_stem(url: str) -> str:
     return name.rsplit(".", 1)[0] if name else "index"
 
 
-def _folder(url: str) -> str:
-    return url.split("?", 1)[0].rsplit("/", 1)[0] + "/"
-
-
 def script_pages(source: str, url: str) -> list[str]:
     """Pages announced by the TRS pager script of a page (including a commented-out one)."""
-    folder = _folder(url)
+    folder = LinkBase(url).folder
     pages: list[str] = []
     for match in _PAGER_ZERO_BASED.finditer(source):
         count, name, ext = int(match.group(1)), match.group(3), match.group(4)
@@ -60,9 +56,9 @@ def script_pages(source: str, url: str) -> list[str]:
 
 def link_pages(root: lxml_html.HtmlElement, url: str, stem: str, next_texts: tuple[str, ...]) -> list[str]:
     """Pages linked by "下一页"-style links and by ``{stem}_N`` pager links in the same folder."""
-    folder = _folder(url)
-    pattern = re.compile(rf"^{re.escape(stem)}_\d+\.s?html?$")
     base = LinkBase(url)
+    folder = base.folder
+    pattern = re.compile(rf"^{re.escape(stem)}_\d+\.s?html?$")
     pages: list[str] = []
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()

@@ -30,7 +30,7 @@ from crawler.spiders.base import InspectionSpider
 from monitor.store import Store
 
 _NEW_ROWS = """
-select f.rowid, f.key, f.url, f.method, f.meta from frontier f not indexed
+select f.rowid, f.url, f.method, f.meta from frontier f not indexed
 where f.rowid > ? and f.run_id = ?
   and not exists (select 1 from checks c where c.run_id = f.run_id and c.url = f.url)
 order by f.rowid limit 500
@@ -55,8 +55,6 @@ class LinkCheckSpider(InspectionSpider):
         self.pages_done = threading.Event()
         self._as_of: date | None = None
         self.recheck_days = int(self.plan["link_check"].get("recheck_days", 0))
-        # Keys taken: each page spider hands a link over once, but two may hand over the same one.
-        self.taken: set[str] = set()
         threading.Thread(target=self._wait_for_pages, daemon=True).start()
 
     def _wait_for_pages(self) -> None:
@@ -69,21 +67,18 @@ class LinkCheckSpider(InspectionSpider):
         return sum(d.outstanding for d in self.departments.values())
 
     async def start(self) -> AsyncIterator[Any]:
-        """Follow the frontier table until the department spider is done and no row is left."""
+        """Follow the frontier table until the page spiders are done and no row is left."""
         store = Store(self.plan["db"])
         cursor = 0
         try:
             while True:
                 finished = self.pages_done.is_set()  # before reading: rows written until then are seen
                 rows = list(store.db.execute(_NEW_ROWS, [cursor, self.plan["run_id"]]))
-                for rowid, key, url, method, meta_json in rows:
+                for rowid, url, method, meta_json in rows:
                     cursor = rowid
-                    if key in self.taken:
-                        continue
                     meta = json.loads(meta_json)
                     if meta["callback"] != "check":
                         continue
-                    self.taken.add(key)
                     if carried := self._carried_over(store, url):
                         yield carried
                         continue

@@ -37,17 +37,7 @@ from urllib.parse import urlsplit
 from scrapy import FormRequest, Request
 from scrapy.http import Response
 
-from crawler.items import (
-    CheckResult,
-    ColumnFound,
-    DetailDate,
-    Frontier,
-    Handoff,
-    LinkFound,
-    ListEntry,
-    Memo,
-    Page,
-)  # fmt: skip
+from crawler.items import CheckResult, ColumnFound, DetailDate, Frontier, Handoff, LinkFound, ListEntry, Memo, Page
 from crawler.links import canonical, is_attachment, is_page_candidate, page_links, page_owner, trap_reason
 from crawler.pages import PageView, Verdict, breadcrumb_leaf, no_list_reason
 from crawler.pipelines import flush_requested
@@ -132,7 +122,8 @@ class DepartmentSpider(InspectionSpider):
         Columns are claimed before the disclosure entry so that a column configured
         at the entry's own URL is still read as a column. A resumed run instead
         makes the page requests its killed predecessor queued but never finished
-        (the link-check spider takes up the checks).
+        (the link-check spider takes up the checks). Either way it then follows
+        the pages the other page spiders hand over until all of them are done.
         """
         pending = self._pending_requests() if self.plan.get("resume") else None
         if pending is not None:
@@ -228,7 +219,7 @@ class DepartmentSpider(InspectionSpider):
         for row in rows:
             self.requested.add(row["key"])
             meta = json.loads(row["meta"])
-            if meta["callback"] != "page" or self._owner(row["url"], meta) != self.worker:
+            if meta["callback"] != "page" or self._owner(row["url"], meta["role"], meta.get("column")) != self.worker:
                 continue  # checks are taken up by the link-check spider
             dept = self.departments[meta["dept"]]
             if meta["role"] in ("page", "list_page"):
@@ -247,11 +238,9 @@ class DepartmentSpider(InspectionSpider):
         yield Frontier(dept.id, key, request.url, request.method, json.dumps(meta, ensure_ascii=False))
         yield request
 
-    def _owner(self, url: str, meta: dict[str, Any]) -> int:
+    def _owner(self, url: str, role: str, column: str | None) -> int:
         """The page spider whose share a page is: a list's pages go by their column's URL."""
-        if meta.get("role") in COLUMN_ROLES and meta.get("column"):
-            return page_owner(meta["column"], self.workers)
-        return page_owner(url, self.workers)
+        return page_owner(column if role in COLUMN_ROLES and column else url, self.workers)
 
     def _hand_over(self, url: str, dept: Department, key: str) -> Frontier:
         """A link only to be checked, as the frontier row the link-check spider picks up."""
@@ -331,7 +320,7 @@ class DepartmentSpider(InspectionSpider):
         key = NextPage(url, form).key if form else canonical(url, self.markers.ignored_query_params)
         if not self._claim(key):
             return
-        if (owner := self._owner(url, {"role": role, **(meta or {})})) != self.worker:
+        if (owner := self._owner(url, role, (meta or {}).get("column"))) != self.worker:
             args = {"dept": dept.id, "role": role, "nav_depth": nav_depth, "priority": priority, "meta": meta,
                     "form": form, "depth": depth}  # fmt: skip
             yield Handoff(dept.id, key, owner, url, json.dumps(args, ensure_ascii=False))
