@@ -42,7 +42,7 @@ class RequestLog:
     def open(self) -> None:
         """Open the log file for appending."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = self.path.open("a", encoding="utf-8")
+        self.file = self.path.open("a", encoding="utf-8", buffering=1)  # whole lines: the link checker appends too
 
     def scheduled(self, request: Request) -> None:
         """Record one scheduled request."""

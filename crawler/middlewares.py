@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import sqlite3
-import ssl
 import time
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from lxml import etree
-from lxml import html as lxml_html
 from scrapy import Request, exceptions, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -20,7 +15,7 @@ from scrapy.http import Response
 from twisted.internet import error as tx_error
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from crawler.links import address_class
+from crawler.transport import blank_html, certificate_problem, offline_refusal, retry_after_seconds, retry_delay
 
 _NETWORK_ERRORS: dict[type[BaseException], str] = {
     exceptions.DownloadCancelledError: "too_large",  # DOWNLOAD_MAXSIZE reached
@@ -77,32 +72,14 @@ def error_kind(exc: BaseException) -> str:
     return "error"
 
 
-def _retry_after(response: Response) -> float | None:
-    value = response.headers.get(b"Retry-After")
-    if not value:
-        return None
-    text = value.decode("latin-1").strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        return max(0.0, parsedate_to_datetime(text).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
-# A 200 page this small is read again before it counts (a WAF blip, or a removed document).
-TINY_PAGE_BYTES = 512
-
-
 class ConfirmFailuresMiddleware:
     """Re-request a failing URL later in the run before its failure counts.
 
     Scrapy's RetryMiddleware retries at once, only for some 5xx codes, and
     ignores Retry-After. A link monitor must not call a link broken on one bad
     answer, so every HTTP error and network failure is tried again after a
-    backoff (doubling, or the server's Retry-After, capped). ``meta["confirm"] =
-    False`` opts a request out (a HEAD that falls back to GET anyway).
-    The request's ``meta["attempt"]`` counts tries, starting at 1.
+    backoff (doubling, or the server's Retry-After, capped; see
+    ``crawler.transport``). The request's ``meta["attempt"]`` counts tries, starting at 1.
     """
 
     def __init__(self, attempts: int, backoff: float, max_retry_after: float) -> None:
@@ -130,20 +107,19 @@ class ConfirmFailuresMiddleware:
         attempt = request.meta.get("attempt", 1)
         # Only the spider's own page and link requests carry a target; Scrapy's
         # robots.txt fetch (a 404 there means "allow all") is never repeated.
-        if "target" not in request.meta or not request.meta.get("confirm", True) or attempt >= self.attempts:
+        if "target" not in request.meta or attempt >= self.attempts:
             return None
-        if delay is None:
-            delay = self.backoff * 2 ** (attempt - 1)
         retry = request.replace(dont_filter=True, priority=request.priority - 10)
         retry.meta["attempt"] = attempt + 1
-        retry.meta["not_before"] = time.monotonic() + min(delay, self.max_retry_after)
+        retry.meta["not_before"] = time.monotonic() + retry_delay(attempt, self.backoff, delay, self.max_retry_after)
         return retry
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         """Retry an HTTP error answer, or a page so small it may be a firewall's blip; pass it on once confirmed."""
         if response.status < 400 and not self._tiny_page(request, response):
             return response
-        return self._again(request, _retry_after(response)) or response
+        retry_after = retry_after_seconds((response.headers.get(b"Retry-After") or b"").decode("latin-1"))
+        return self._again(request, retry_after) or response
 
     @staticmethod
     def _tiny_page(request: Request, response: Response) -> bool:
@@ -151,15 +127,9 @@ class ConfirmFailuresMiddleware:
         if response.status == 304:
             return False
         content_type = (response.headers.get(b"Content-Type") or b"").lower()
-        body = response.body.strip()
-        if request.method != "GET" or request.meta.get("headers_only") or b"html" not in content_type:
+        if request.method != "GET" or b"html" not in content_type:
             return False
-        if len(body) >= TINY_PAGE_BYTES:
-            return False
-        try:
-            return not lxml_html.fromstring(body).text_content().strip()
-        except (etree.ParserError, ValueError):
-            return True
+        return blank_html(response.body)
 
     def process_exception(self, request: Request, exception: Exception) -> Request | None:
         """Retry a network failure; let the errback see it once confirmed."""
@@ -188,20 +158,8 @@ class OfflineGuardMiddleware:
 
     def process_request(self, request: Request) -> None:
         """Refuse anything but loopback and ``.invalid``."""
-        host = (urlsplit(request.url).hostname or "").lower()
-        if address_class(request.url) != "loopback" and not host.endswith(".invalid"):
-            raise OfflineRefused(f"offline mode: {host} is not on this machine")
-
-
-# verify_code of ssl.SSLCertVerificationError → (check outcome, what reports say)
-_CERTIFICATE_ERRORS = {
-    10: ("tls", "the certificate has expired"),
-    9: ("tls", "the certificate is not yet valid"),
-    18: ("tls", "the certificate is self-signed"),
-    19: ("tls", "the certificate chain ends in a self-signed certificate"),
-    62: ("tls", "the certificate is for another host name"),
-    64: ("tls", "the certificate is for another host name"),  # an IP address host
-}
+        if refusal := offline_refusal(request.url):
+            raise OfflineRefused(refusal)
 
 
 class CertificateCheckMiddleware:
@@ -225,23 +183,6 @@ class CertificateCheckMiddleware:
         """Read the CA bundle and the timeout."""
         return cls(crawler.settings.get("GONGKAI_CA_BUNDLE"), crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 15))
 
-    def verify(self, host: str, port: int) -> tuple[str, str] | None:
-        """Handshake with certificate verification; the problem found, if any (runs in a thread)."""
-        context = ssl.create_default_context()
-        if self.ca_bundle:
-            context.load_verify_locations(cafile=self.ca_bundle)
-        try:
-            with (
-                socket.create_connection((host, port), timeout=self.timeout) as sock,
-                context.wrap_socket(sock, server_hostname=host),
-            ):
-                return None
-        except ssl.SSLCertVerificationError as exc:
-            default = ("tls_unverified", f"gongkai cannot verify the certificate ({exc.verify_message})")
-            return _CERTIFICATE_ERRORS.get(exc.verify_code, default)
-        except OSError:
-            return None  # not a certificate problem; the download itself will tell
-
     async def process_request(self, request: Request) -> None:
         """Attach the host's certificate problem, if any, to the request."""
         parts = urlsplit(request.url)
@@ -249,7 +190,9 @@ class CertificateCheckMiddleware:
             return
         key = (parts.hostname, parts.port or 443)
         if key not in self.hosts:
-            self.hosts[key] = asyncio.ensure_future(asyncio.to_thread(self.verify, *key))
+            self.hosts[key] = asyncio.ensure_future(
+                asyncio.to_thread(certificate_problem, *key, self.ca_bundle, self.timeout)
+            )
         if problem := await self.hosts[key]:
             request.meta["certificate"] = problem
 
@@ -281,7 +224,7 @@ class ConditionalRequestMiddleware:
 
     def process_request(self, request: Request) -> None:
         """Add the validators of the page's memo, and note its hash for the spider."""
-        if request.method != "GET" or request.meta.get("role") in (None, "check") or "memo_hash" in request.meta:
+        if request.method != "GET" or request.meta.get("role") is None or "memo_hash" in request.meta:
             return
         row = self.db.execute(
             "select etag, last_modified, content_hash from memos where url = ?", [request.meta["target"]]

@@ -5,10 +5,17 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
-from scrapy.http import HtmlResponse, TextResponse
+from parsel import Selector
+
+from crawler.items import Note
+from crawler.links import removed_document
+
+if TYPE_CHECKING:
+    from scrapy.http import TextResponse
 
 
 @functools.cache
@@ -125,19 +132,33 @@ def empty_marker(text: str, markers: PageMarkers) -> str | None:
 
 
 class PageView:
-    """A text response read once: its source, and for HTML its tree, title and visible text."""
+    """A text answer read once: its source, and for HTML its tree, title and visible text."""
 
-    def __init__(self, response: TextResponse) -> None:
-        self.response = response
-        self.url = response.url
-        self.source = response.text
+    def __init__(self, url: str, source: str, selector: Selector | None = None) -> None:
+        """``selector`` is the HTML tree of ``source``; without one the answer is text, not a page."""
+        self.url = url
+        self.source = source
         self.root: lxml_html.HtmlElement | None = None
         self.title = ""
         self.text = ""
-        if isinstance(response, HtmlResponse):
-            self.root = response.selector.root
-            self.title = " ".join((response.xpath("//title/text()").get() or "").split())
+        if selector is not None:
+            self.root = selector.root
+            self.title = " ".join((selector.xpath("//title/text()").get() or "").split())
             self.text = visible_text(self.root)
+
+    @classmethod
+    def of(cls, response: TextResponse) -> PageView:
+        """The view of a Scrapy text response (HTML gets its tree)."""
+        # Imported here: the link checker reads answers without loading Scrapy.
+        from scrapy.http import HtmlResponse
+
+        selector = response.selector if isinstance(response, HtmlResponse) else None
+        return cls(response.url, response.text, selector)
+
+    @classmethod
+    def html(cls, url: str, source: str) -> PageView:
+        """The view of an HTML page's decoded source."""
+        return cls(url, source, Selector(text=source, type="html"))
 
     @functools.cached_property
     def scripts(self) -> list[str]:
@@ -153,6 +174,67 @@ class Verdict:
     error: str | None = None  # http, soft_404, challenge
     detail: str | None = None
     page: PageView | None = None  # the page, when it is HTML content
+
+
+# A download gongkai stopped itself: the server answered, so never a broken link.
+CUT_OFF = {"too_large": "larger than max_page_mb", "too_slow": "its body kept coming past download_timeout"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer as the judge sees it, whichever client fetched it."""
+
+    target: str  # the URL asked for
+    url: str  # where the answer came from, after redirects
+    status: int
+    role: str  # the request's role: homepage, column, list_page, page, check
+    view: PageView | None = None  # the decoded text, for a text answer
+    certificate: tuple[str, str] | None = None  # (tls or tls_unverified, what is wrong), for HTTPS
+
+
+def judge(answer: Answer, markers: PageMarkers, site: str) -> Verdict:
+    """What an answer means for the link that led to it, and the page when it is content.
+
+    ``site`` is the department's homepage, against which a redirect to it reads
+    as a removed document.
+    """
+    view = answer.view
+    if answer.status == 429:
+        # Still "slow down" after the confirmations honoured Retry-After: the
+        # server is limiting gongkai, which says nothing about the link.
+        return Verdict("blocked", "rate_limited", "HTTP 429: the server limits gongkai's requests")
+    is_html = view is not None and view.root is not None
+    if is_html:
+        if is_challenge(view.source[:8192], view.text, markers):
+            return Verdict("blocked", "challenge", "anti-bot challenge page")
+        if reason := waf_block_reason(view.text, markers):
+            return Verdict("blocked", "waf", f"firewall block page ({reason})")
+    if answer.status >= 400:
+        return Verdict("broken", "http", f"HTTP {answer.status}")
+    kind, problem = answer.certificate or (None, None)
+    content = view if view is not None and (is_html or answer.role != "check") else None
+    if kind == "tls":
+        return Verdict("broken", "tls", problem, page=content)  # the page is still read
+    if is_html and (reason := soft_404_reason(view.title, view.text, markers)):
+        return Verdict("broken", "soft_404", f"page says {reason!r}")
+    if is_html and empty_page(view):
+        return Verdict("broken", "soft_404", "the page is empty")
+    if moved := removed_document(answer.target, answer.url, site):
+        return Verdict("broken", "soft_404", moved)
+    return Verdict("ok", page=content)
+
+
+def side_notes(department: str, answer: Answer, verdict: Verdict) -> list[Note]:
+    """The warnings an answer raises besides its verdict: a block page, an unverifiable certificate."""
+    notes = []
+    if verdict.outcome == "blocked":
+        detail = f"a server answered with a firewall, challenge or rate-limit page instead of content ({answer.target})"
+        notes.append(Note(department, "blocked", answer.target, detail))
+    kind, problem = answer.certificate or (None, None)
+    if kind == "tls_unverified":
+        host = urlsplit(answer.target).netloc
+        notes.append(Note(department, "tls_unverified", answer.target, f"{host}: {problem}", host))
+    return notes
 
 
 def _empty_container(page: PageView, hints: tuple[str, ...]) -> lxml_html.HtmlElement | None:

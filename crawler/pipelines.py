@@ -1,14 +1,15 @@
-"""Item pipeline: spider items become store rows, written in batches."""
+"""Item pipeline: spider items become store rows, written in batches (the link checker writes through it too)."""
 
 from __future__ import annotations
 
 import time
-from typing import Any
-
-from scrapy.crawler import Crawler
+from typing import TYPE_CHECKING, Any
 
 from crawler.items import PageRecord
 from monitor.store import Store
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 # Sent by a spider that needs its rows in the store now (see StorePipeline.flush).
 flush_requested = object()

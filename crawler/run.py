@@ -1,11 +1,11 @@
-"""Run one spider for one run plan: ``python -m crawler.run PLAN.json [departments [WORKER]|checks]``.
+"""Run one page spider for one run plan: ``python -m crawler.run PLAN.json [WORKER]``.
 
-The monitor starts them in child processes, side by side: the plan's
-``page_workers`` department spiders (``WORKER`` 0, 1, …) crawl and read the
-sites, each its share of the pages, and ``checks`` checks the links they hand
-over (Twisted's reactor runs once per process, a crash here must not take the
-monitor with it, and several processes use several cores). Each prints its
-counters as JSON. Exit status: 0 when the spider ran, 1 on an internal failure.
+The monitor starts the plan's ``page_workers`` department spiders (``WORKER`` 0,
+1, …) in child processes, side by side with the link checker
+(``crawler.checker``): each crawls and reads its share of the pages (Twisted's
+reactor runs once per process, a crash here must not take the monitor with it,
+and several processes use several cores). Each prints its counters as JSON.
+Exit status: 0 when the spider ran, 1 on an internal failure.
 """
 
 from __future__ import annotations
@@ -20,27 +20,19 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
-from crawler.spiders.checks import LinkCheckSpider
 from crawler.spiders.departments import DepartmentSpider
+from crawler.transport import politeness_share
 
-SPIDERS = {"departments": DepartmentSpider, "checks": LinkCheckSpider}
 
+def crawl_settings(plan: dict, worker: int = 0) -> Settings:
+    """Scrapy settings for one of a plan's page spiders: the defaults, with the config's crawl keys applied.
 
-def crawl_settings(plan: dict, spider: str = "departments", worker: int = 0) -> Settings:
-    """Scrapy settings for one of a plan's spiders: the defaults, with the config's crawl keys applied.
-
-    The spiders share each site's politeness budget: the link-check spider has
-    half the configured concurrency, the page spiders share the other half (at
-    least one request each), and each waits the configured delay times the
-    number of spiders, so the site sees no more than the config allows.
+    Each spider has its share of each site's politeness budget (``transport.politeness_share``).
     """
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     crawl = plan["crawl"]
-    total = crawl["concurrency_per_site"]
-    workers = int(plan.get("page_workers", 1))
-    concurrency = max(1, total // 2) if spider == "checks" else max(1, (total - total // 2) // workers)
-    delay = crawl["delay"] * (workers + 1)
+    concurrency, delay = politeness_share(crawl, int(plan.get("page_workers", 1)), checker=False)
     agent = f"gongkai/0.1 (+{crawl['contact_url']})" if crawl.get("contact_url") else default_settings.USER_AGENT
     settings.setdict(
         {
@@ -66,12 +58,9 @@ def crawl_settings(plan: dict, spider: str = "departments", worker: int = 0) -> 
         },
         priority="cmdline",
     )
-    if spider == "checks":  # its requests come from its start, not from pages: no Referer to set
-        referer = "scrapy.spidermiddlewares.referer.RefererMiddleware"
-        settings.set("SPIDER_MIDDLEWARES", {**default_settings.SPIDER_MIDDLEWARES, referer: None}, "cmdline")
-    if spider == "checks" or worker != 0:  # one progress line for the run: the first page spider's
+    if worker != 0:  # one progress line for the run: the first page spider's
         settings.set("EXTENSIONS", {**default_settings.EXTENSIONS, "crawler.extensions.Progress": None}, "cmdline")
-    if spider == "departments" and plan.get("queue_dir"):
+    if plan.get("queue_dir"):
         # The pages waiting to be crawled wait on disk, not in memory: a site of
         # 100,000 pages queues tens of thousands of them at once (breadth first).
         settings.set("JOBDIR", str(Path(plan["queue_dir"]) / f"worker-{worker}"), "cmdline")
@@ -79,12 +68,11 @@ def crawl_settings(plan: dict, spider: str = "departments", worker: int = 0) -> 
 
 
 def main(argv: list[str]) -> int:
-    """Run the spider ``argv[1]`` (worker ``argv[2]``) on the plan at ``argv[0]``; print its counters as JSON."""
+    """Run page spider ``argv[1]`` (default 0) on the plan at ``argv[0]``; print its counters as JSON."""
     plan_path = Path(argv[0])
-    spider = argv[1] if len(argv) > 1 else "departments"
-    worker = int(argv[2]) if len(argv) > 2 else 0
+    worker = int(argv[1]) if len(argv) > 1 else 0
     plan = json.loads(plan_path.read_text(encoding="utf-8"))
-    process = CrawlerProcess(crawl_settings(plan, spider, worker))
+    process = CrawlerProcess(crawl_settings(plan, worker))
     # A site that does not answer fails its robots.txt too; Scrapy logs that as an
     # error with a traceback, but the run reports it as site_unreachable anyway.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
@@ -92,9 +80,8 @@ def main(argv: list[str]) -> int:
     # message would still be built and then dropped: filter at the loggers.
     for name in ("scrapy", "crawler", "py.warnings"):
         logging.getLogger(name).setLevel(plan.get("log_level", "WARNING"))
-    crawler = process.create_crawler(SPIDERS[spider])
-    kwargs = {"worker": worker} if spider == "departments" else {}
-    process.crawl(crawler, plan=str(plan_path), **kwargs)
+    crawler = process.create_crawler(DepartmentSpider)
+    process.crawl(crawler, plan=str(plan_path), worker=worker)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     requests = int(stats.get("downloader/request_count", 0))

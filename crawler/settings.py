@@ -9,6 +9,11 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 USER_AGENT = "gongkai/0.1 (government disclosure inspection)"
 ROBOTSTXT_OBEY = True
+# Scrapy's own defaults, written out because the link checker sends them too.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+}
 
 # Politeness: a few parallel requests per site; many sites in parallel.
 CONCURRENT_REQUESTS = 32
@@ -84,6 +89,7 @@ EXTENSIONS = {
 GONGKAI_PROGRESS_SECONDS = 30
 
 REDIRECT_MAX_TIMES = 10
+METAREFRESH_MAXDELAY = 100
 # A page larger than this (after decompression too: gzip bombs) is cut off with a
 # warning; the run's `max_page_mb` sets it.
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from crawler.transport import checker_concurrency
 from monitor.config import Config, ConfigError
 from monitor.evaluate import evaluate_run
 from monitor.lock import StoreLock
@@ -60,8 +61,8 @@ def write_plan(
         "db": str(store.path.resolve()),
         "tables_dir": str(tables_dir.resolve()),
         "crawl": config.crawl.model_dump(mode="json"),
-        # The page spiders share half the concurrency (the larger half), at least one request each.
-        "page_workers": min(config.crawl.page_workers, concurrency - concurrency // 2),
+        # The page spiders share what the link checker leaves of the concurrency, at least one request each.
+        "page_workers": min(config.crawl.page_workers, max(1, concurrency - checker_concurrency(concurrency))),
         "link_check": rules["link_check"],
         "log_level": log_level,
         "request_log": str(request_log) if request_log else None,
@@ -81,9 +82,9 @@ def write_plan(
 
 
 def _crawl(plan_path: Path, env: dict[str, str], stop: threading.Event | None) -> tuple[int, dict[str, int]]:
-    """Run the page spiders and the link-check spider side by side: the exit status and the summed counters.
+    """Run the page spiders and the link checker side by side: the exit status and the summed counters.
 
-    The link-check spider learns that the page spiders are done (and so no more
+    The link checker learns that the page spiders are done (and so no more
     links will be handed over) when its standard input reaches its end. The
     status is the first failure's, else NO_REQUEST when the spiders made no
     request at all.
@@ -94,14 +95,14 @@ def _crawl(plan_path: Path, env: dict[str, str], stop: threading.Event | None) -
     shutil.rmtree(queue, ignore_errors=True)
     done_reading, done_writing = os.pipe()
     checker = subprocess.Popen(
-        [sys.executable, "-m", "crawler.run", str(plan_path), "checks"],
+        [sys.executable, "-m", "crawler.checker", str(plan_path)],
         stdin=done_reading, stdout=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     os.close(done_reading)
     try:
         workers = [
             subprocess.Popen(
-                [sys.executable, "-m", "crawler.run", str(plan_path), "departments", str(worker)],
+                [sys.executable, "-m", "crawler.run", str(plan_path), str(worker)],
                 stdout=subprocess.PIPE,
                 text=True,
                 env=env,

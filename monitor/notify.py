@@ -20,7 +20,6 @@ from monitor.config import Config, Smtp
 from monitor.reports.data import report_data, split_by_department
 from monitor.reports.formats import labels, render_notice
 from monitor.reports.notices import ReportContext, heading, report_context
-from monitor.reports.workbook import notice_workbook
 from monitor.store import Store
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -64,6 +63,8 @@ def build_message(part: dict[str, Any], context: ReportContext, sender: str, to:
     ]
     message.set_content("\n".join(lines) + f"\n\n{head['发文单位']}\n")
     message.add_alternative(render_notice(part, context).decode("utf-8"), subtype="html")
+    from monitor.reports.workbook import notice_workbook  # openpyxl is loaded only to write a workbook
+
     workbook = notice_workbook(part, labels(), head)
     message.add_attachment(workbook, maintype=XLSX[0], subtype=XLSX[1], filename=f"整改清单-{dept['id']}.xlsx")
     return message

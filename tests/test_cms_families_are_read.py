@@ -31,7 +31,7 @@ FORM = (("col", "1"), ("columnid", "80179"), ("unitid", "415046"), ("webid", "23
 
 def _read(name: str, url: str, kind: type = HtmlResponse, form=None):
     content_type = {XmlResponse: "text/xml", TextResponse: "application/json"}.get(kind, "text/html")
-    view = PageView(kind(url, body=(REAL / name).read_bytes(), headers={"Content-Type": content_type}))
+    view = PageView.of(kind(url, body=(REAL / name).read_bytes(), headers={"Content-Type": content_type}))
     return read_column(view, MARKERS, list_stem(url), form)
 
 
@@ -122,7 +122,7 @@ def test_real_trs_json_feed_uses_the_publication_date_not_the_url_date():
     ],
 )
 def test_real_detail_pages_give_their_publication_date(name, expected):
-    view = PageView(HtmlResponse("https://www.example.gov.cn/a.html", body=(REAL / name).read_bytes()))
+    view = PageView.of(HtmlResponse("https://www.example.gov.cn/a.html", body=(REAL / name).read_bytes()))
     raw, source = detail_date(view.root, view.text)
     assert (raw[:10], source) == expected
 
@@ -338,7 +338,7 @@ def test_nothing_else_is_reported(families):
 
 
 def _html_view(body: str, url: str) -> PageView:
-    return PageView(HtmlResponse(url, body=body.encode("utf-8"), headers={"Content-Type": "text/html"}))
+    return PageView.of(HtmlResponse(url, body=body.encode("utf-8"), headers={"Content-Type": "text/html"}))
 
 
 def test_hanweb_without_jpage_totals_pages_by_get_until_the_last_page():
@@ -352,9 +352,9 @@ def test_hanweb_without_jpage_totals_pages_by_get_until_the_last_page():
     page2 = "https://www.example.gov.cn/module/web/jpage/dataproxy.jsp?page=2&webid=2&path=%2F&columnid=99&unitid=7&permissiontype=0"
     assert [(p.url, p.formdata) for p in reading.next_pages] == [(page2, None)]
     xml = f"<datastore><totalpage>3</totalpage><recordset>{_record(2)}</recordset></datastore>"
-    answer = PageView(XmlResponse(page2, body=xml.encode(), headers={"Content-Type": "text/xml"}))
+    answer = PageView.of(XmlResponse(page2, body=xml.encode(), headers={"Content-Type": "text/xml"}))
     assert [p.url for p in read_column(answer, MARKERS, None).next_pages] == [page2.replace("page=2", "page=3")]
-    last = PageView(
+    last = PageView.of(
         XmlResponse(page2.replace("page=2", "page=3"), body=xml.encode(), headers={"Content-Type": "text/xml"})
     )
     assert read_column(last, MARKERS, None).next_pages == []
@@ -362,7 +362,7 @@ def test_hanweb_without_jpage_totals_pages_by_get_until_the_last_page():
 
 def test_hanweb_group_that_comes_back_empty_ends_the_column():
     url = f"{DATAPROXY}?startrecord=46&endrecord=90&perpage=15"
-    empty = PageView(XmlResponse(url, body=b"<datastore><totalrecord>300</totalrecord></datastore>"))
+    empty = PageView.of(XmlResponse(url, body=b"<datastore><totalrecord>300</totalrecord></datastore>"))
     assert read_column(empty, MARKERS, None, FORM).next_pages == []
 
 

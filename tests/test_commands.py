@@ -42,4 +42,4 @@ def test_scrapy_cfg_points_at_the_crawler_settings():
         [sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["checks", "departments"]
+    assert result.stdout.split() == ["departments"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import trustme
-from conftest import crawl, write_config
+from conftest import AS_OF, crawl, write_config
 from sites import ResetServer, html, list_page, tls_context
 
 from monitor.demo.server import Route, SiteServer, closed_port_url
@@ -54,7 +54,7 @@ def checked(tmp_path_factory):
     )
     ok = html("正常", "<p>正常页面</p>")
     routes = {
-        "/": list_page("测试局", [("链接", "/links.html", NOW.date())]),
+        "/": list_page("测试局", [("链接", "/links.html", AS_OF)]),  # dated on the day judged
         "/xxgk/": ok, "/ok.html": ok, "/links.html": html("链接", links),
         "/gone-404.html": Route("<html><body>Not Found</body></html>", status=404),
         "/gone-410.html": Route("<html><body>Gone</body></html>", status=410),

@@ -20,7 +20,7 @@ MARKERS = PageMarkers.from_table(load_tables().markers)
 
 def _view(body: bytes | str, url: str = "https://www.example.gov.cn/xxgk/tzgg/") -> PageView:
     data = body.encode("utf-8") if isinstance(body, str) else body
-    return PageView(HtmlResponse(url, body=data, headers={"Content-Type": "text/html"}))
+    return PageView.of(HtmlResponse(url, body=data, headers={"Content-Type": "text/html"}))
 
 
 def _real(name: str) -> PageView:
@@ -42,7 +42,7 @@ def test_real_trs_homepage_yields_its_dated_items():
 @pytest.mark.parametrize("name", sorted(p.name for p in (REAL / "antibot").iterdir()))
 def test_real_challenge_pages_are_recognised(name):
     view = _view((REAL / "antibot" / name).read_bytes())
-    assert is_challenge(view.response.text[:8192], view.text, MARKERS)
+    assert is_challenge(view.source[:8192], view.text, MARKERS)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_real_challenge_pages_are_recognised(name):
 def test_real_content_pages_behind_the_same_firewall_are_not_challenges(name):
     # Pages fetched through a Ruishu cookie carry the same injected script, but show content.
     view = _real(name)
-    assert not is_challenge(view.response.text[:8192], view.text, MARKERS)
+    assert not is_challenge(view.source[:8192], view.text, MARKERS)
     assert soft_404_reason(view.title, view.text, MARKERS) is None
 
 
@@ -125,6 +125,6 @@ def test_empty_marker_and_soft_404_phrases_come_from_config():
 
 def test_gbk_page_declared_in_meta_reads_as_chinese():
     body = '<html><head><meta charset="gbk"><title>通知公告</title></head><body>暂无数据</body></html>'.encode("gbk")
-    view = PageView(HtmlResponse("https://www.example.gov.cn/", body=body))
+    view = PageView.of(HtmlResponse("https://www.example.gov.cn/", body=body))
     assert view.title == "通知公告"
     assert empty_marker(view.text, MARKERS) == "暂无数据"

@@ -1,10 +1,11 @@
-"""What the spiders share: the run plan, the departments, and judging answers.
+"""The page spiders' base: the run plan, the departments, and judging answers.
 
-The department spiders crawl and read pages; the link-check spider, in another
-process, checks the attachments and outside links they hand over. All
-judge an answer the same way (``_judge``), confirm failures the same way (the
-downloader middlewares) and record results the same way: one PageRecord per
-answer, whose last row is the URL's check result.
+The department spiders crawl and read pages; the link checker
+(``crawler.checker``), in another process, checks the attachments and outside
+links they hand over. Both judge an answer the same way (``crawler.pages.judge``)
+and record results the same way: one PageRecord per answer, whose last row is
+the URL's check result. Here failures are confirmed by the downloader
+middlewares.
 """
 
 from __future__ import annotations
@@ -21,17 +22,16 @@ import scrapy
 from scrapy import FormRequest, Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.items import CheckResult, ColumnFound, Note, Page, PageRecord
-from crawler.links import TargetPolicy, removed_document
+from crawler.links import TargetPolicy
 from crawler.middlewares import OfflineRefused, error_kind
-from crawler.pages import PageMarkers, PageView, Verdict, empty_page, is_challenge, soft_404_reason, waf_block_reason
+from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, Verdict, judge, side_notes
 from monitor.tables import load_tables
 
 COLUMN_ROLES = frozenset({"column", "list_page"})
-CUT_OFF = {"too_large": "larger than max_page_mb", "too_slow": "its body kept coming past download_timeout"}
 
 
 @dataclass
@@ -117,11 +117,6 @@ class InspectionSpider(scrapy.Spider):
             dept.noted.add((kind, key or ""))
             yield Note(dept.id, kind, url, detail, key or "")
 
-    def _get_after_head(self, head: Request) -> Request:
-        """The GET (cut after the headers) that confirms a HEAD which failed or was refused."""
-        meta = {k: head.meta[k] for k in ("dept", "role", "target", "dont_obey_robotstxt")}
-        return head.replace(method="GET", meta={**meta, "headers_only": True})
-
     def on_headers(self, headers: Any, body_length: int, request: Request, spider: scrapy.Spider) -> None:
         """Stop downloading bodies that will not be read: attachments, and answers that are not lists or pages.
 
@@ -130,8 +125,6 @@ class InspectionSpider(scrapy.Spider):
         if "target" not in request.meta:
             return
         request.meta["headers_seen"] = True
-        if request.meta.get("headers_only"):
-            raise StopDownload(fail=False)
         content_type = (headers.get(b"Content-Type") or b"").lower()
         wanted = (b"html", b"xml", b"json") if request.meta.get("role") in COLUMN_ROLES else (b"html", b"xml")
         if content_type and not any(kind in content_type for kind in wanted):
@@ -157,44 +150,20 @@ class InspectionSpider(scrapy.Spider):
             response.meta["dept"],
         )
 
+    def _answer(self, response: Response) -> Answer:
+        view = PageView.of(response) if isinstance(response, TextResponse) else None
+        meta = response.meta
+        return Answer(meta["target"], response.url, response.status, meta["role"], view, meta.get("certificate"))
+
     def _judge(self, response: Response) -> Verdict:
         """What a response means for the link that led to it, and the page when it is content."""
-        if response.status == 429:
-            # Still "slow down" after the confirmations honoured Retry-After: the
-            # server is limiting gongkai, which says nothing about the link.
-            return Verdict("blocked", "rate_limited", "HTTP 429: the server limits gongkai's requests")
-        view = PageView(response) if isinstance(response, TextResponse) else None
-        if isinstance(response, HtmlResponse) and view is not None:
-            if is_challenge(response.text[:8192], view.text, self.markers):
-                return Verdict("blocked", "challenge", "anti-bot challenge page")
-            if reason := waf_block_reason(view.text, self.markers):
-                return Verdict("blocked", "waf", f"firewall block page ({reason})")
-        if response.status >= 400:
-            return Verdict("broken", "http", f"HTTP {response.status}")
-        kind, problem = response.meta.get("certificate") or (None, None)
-        content = view if view is not None and (view.root is not None or response.meta["role"] != "check") else None
-        if kind == "tls":
-            return Verdict("broken", "tls", problem, page=content)  # the page is still read
-        is_html = isinstance(response, HtmlResponse) and view is not None
-        if is_html and (reason := soft_404_reason(view.title, view.text, self.markers)):
-            return Verdict("broken", "soft_404", f"page says {reason!r}")
-        if is_html and empty_page(view):
-            return Verdict("broken", "soft_404", "the page is empty")
-        if moved := removed_document(
-            response.meta["target"], response.url, self.departments[response.meta["dept"]].site
-        ):
-            return Verdict("broken", "soft_404", moved)
-        return Verdict("ok", page=content)
+        return judge(self._answer(response), self.markers, self.departments[response.meta["dept"]].site)
 
     def _side_notes(self, dept: Department, response: Response, verdict: Verdict) -> Iterator[Note]:
-        target = response.meta["target"]
-        if verdict.outcome == "blocked":
-            detail = f"a server answered with a firewall, challenge or rate-limit page instead of content ({target})"
-            yield from self._note(dept, "blocked", target, detail)
-        kind, problem = response.meta.get("certificate") or (None, None)
-        if kind == "tls_unverified":
-            host = urlsplit(target).netloc
-            yield from self._note(dept, "tls_unverified", target, f"{host}: {problem}", key=host)
+        meta = response.meta
+        answer = Answer(meta["target"], response.url, response.status, meta["role"], None, meta.get("certificate"))
+        for note in side_notes(dept.id, answer, verdict):
+            yield from self._note(dept, note.kind, note.url, note.detail, note.key or None)
 
     # callbacks ----------------------------------------------------------------
 
@@ -209,18 +178,6 @@ class InspectionSpider(scrapy.Spider):
                 record.rows.append(result)
         if record.rows:
             yield record
-
-    def parse_check(self, response: Response) -> Iterator[Any]:
-        """Record a link check; a failed HEAD is tried again as a GET."""
-        return self._bundled(self._parse_check(response))
-
-    def _parse_check(self, response: Response) -> Iterator[Any]:
-        if response.request.method == "HEAD" and response.status >= 400:
-            yield self._get_after_head(response.request)
-            return
-        verdict = self._judge(response)
-        yield from self._side_notes(self.departments[response.meta["dept"]], response, verdict)
-        yield self._check_item(response, verdict)  # last: marks the URL done for a resumed crawl
 
     # failures -------------------------------------------------------------------
 
@@ -243,9 +200,6 @@ class InspectionSpider(scrapy.Spider):
             detail = "forbidden by robots.txt" if kind == "robots" else str(failure.value)
             yield self._answered(CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail), dept.id)
             return
-        if request.method == "HEAD":
-            yield self._get_after_head(request)
-            return
         if kind == "timeout" and meta.get("headers_seen"):
             kind = "too_slow"
         if kind in CUT_OFF:
@@ -255,8 +209,7 @@ class InspectionSpider(scrapy.Spider):
             yield self._answered(CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail), dept.id)
             return
         detail = f"{kind}: {failure.getErrorMessage()}"[:300]
-        if meta["role"] != "check":
-            yield Page(dept.id, meta["target"], meta["role"], None, reading="unreachable")
+        yield Page(dept.id, meta["target"], meta["role"], None, reading="unreachable")
         if meta["role"] == "column":
             yield self._column(meta, dept, "unreachable", detail)
         yield self._answered(CheckResult(meta["target"], None, kind, "broken", attempts, None, detail), dept.id)

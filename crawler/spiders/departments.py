@@ -5,8 +5,8 @@ notes) and never decides what is a problem: that is the monitor's job.
 
 Every URL is requested at most once per run (``crawler.links.canonical``):
 internal pages are crawled, and that fetch is also their link check. External
-links, attachments and images are only checked, by the link-check spider in
-another process (``crawler.spiders.checks``): this spider hands them over as
+links, attachments and images are only checked, by the link checker in
+another process (``crawler.checker``): this spider hands them over as
 frontier rows in the store. Links to the supervisor's own network are never
 requested (``crawler.links.TargetPolicy``). Every page request made is written
 to the frontier too, so that a killed crawl can be resumed.
@@ -122,7 +122,7 @@ class DepartmentSpider(InspectionSpider):
         Columns are claimed before the disclosure entry so that a column configured
         at the entry's own URL is still read as a column. A resumed run instead
         makes the page requests its killed predecessor queued but never finished
-        (the link-check spider takes up the checks). Either way it then follows
+        (the link checker takes up the checks). Either way it then follows
         the pages the other page spiders hand over until all of them are done.
         """
         pending = self._pending_requests() if self.plan.get("resume") else None
@@ -220,7 +220,7 @@ class DepartmentSpider(InspectionSpider):
             self.requested.add(row["key"])
             meta = json.loads(row["meta"])
             if meta["callback"] != "page" or self._owner(row["url"], meta["role"], meta.get("column")) != self.worker:
-                continue  # checks are taken up by the link-check spider
+                continue  # checks are taken up by the link checker
             dept = self.departments[meta["dept"]]
             if meta["role"] in ("page", "list_page"):
                 dept.pages += 1
@@ -243,13 +243,10 @@ class DepartmentSpider(InspectionSpider):
         return page_owner(column if role in COLUMN_ROLES and column else url, self.workers)
 
     def _hand_over(self, url: str, dept: Department, key: str) -> Frontier:
-        """A link only to be checked, as the frontier row the link-check spider picks up."""
-        meta: dict[str, Any] = {"dept": dept.id, "role": "check", "target": url, "dont_obey_robotstxt": True,
-                                "callback": "check", "priority": 0}  # fmt: skip
-        # Attachments: HEAD first; a refused or failed HEAD falls back to a GET (see parse_check).
+        """A link only to be checked, as the frontier row the link checker picks up."""
+        meta = {"dept": dept.id, "role": "check", "target": url, "callback": "check"}
+        # Attachments: HEAD first; a refused or failed HEAD falls back to a GET (see crawler.checker).
         method = "HEAD" if is_attachment(url) else "GET"
-        if method == "HEAD":
-            meta["confirm"] = False
         return Frontier(dept.id, key, url, method, json.dumps(meta, ensure_ascii=False))
 
     def reader(self) -> sqlite3.Connection:

@@ -9,6 +9,38 @@ from typing import Any
 from monitor.store import Store
 from monitor.tables import load_tables
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# Per problem type: (header, field, kind) with kind text, url, date, bool or int.
+COLUMNS: dict[str, list[tuple[str, str, str]]] = {
+    "site_unreachable": [("网站", "url", "url"), ("错误", "status", "text"), ("说明", "detail", "text")],
+    "homepage_stale": [
+        ("首页", "url", "url"), ("最后更新", "last_updated", "date"), ("未更新天数", "age_days", "int"),
+        ("要求（天）", "threshold_days", "int"), ("说明", "detail", "text"),
+    ],
+    "column_stale": [
+        ("栏目", "column", "text"), ("栏目地址", "column_url", "url"), ("类别", "category_label", "text"),
+        ("最后更新", "last_updated", "date"), ("未更新天数", "age_days", "int"),
+        ("要求（天）", "threshold_days", "int"),
+    ],
+    "column_empty": [
+        ("栏目", "column", "text"), ("栏目地址", "column_url", "url"), ("类别", "category_label", "text"),
+        ("说明", "detail", "text"),
+    ],
+    "broken_link": [
+        ("问题链接", "url", "url"), ("所在页面", "source_url", "url"), ("链接文字", "anchor_text", "text"),
+        ("在首页", "on_homepage", "bool"), ("错误", "status", "text"), ("链接页面数", "source_count", "int"),
+    ],
+}  # fmt: skip
+
+
+def safe_cell(value: Any) -> Any:
+    """A spreadsheet cell that cannot become a formula (``=HYPERLINK(...)`` stays text)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 PROBLEM_FIELDS = (
     "department", "type", "column", "column_url", "category", "last_updated", "age_days",
     "threshold_days", "url", "source_url", "anchor_text", "status", "on_homepage", "source_count",

@@ -16,9 +16,17 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from monitor.categories import Categorizer
-from monitor.reports.data import PROBLEM_FIELDS, ranking, score_text, split_by_department, verdict_text, veto_text
+from monitor.reports.data import (
+    COLUMNS,
+    PROBLEM_FIELDS,
+    ranking,
+    safe_cell,
+    score_text,
+    split_by_department,
+    verdict_text,
+    veto_text,
+)
 from monitor.reports.notices import ReportContext, heading, history_svg
-from monitor.reports.workbook import COLUMNS, notice_workbook, safe_cell, summary_workbook
 from monitor.tables import load_tables
 
 CSV_FIELDS = ("department", "department_name", *PROBLEM_FIELDS[1:])
@@ -119,6 +127,8 @@ def render_md(data: dict[str, Any], context: ReportContext) -> bytes:
 
 def render_xlsx(data: dict[str, Any], context: ReportContext) -> bytes:
     """A workbook: the ranking and counts, then one sheet per problem type."""
+    from monitor.reports.workbook import summary_workbook  # openpyxl is loaded only to write a workbook
+
     return summary_workbook(data, labels(), ranking(data))
 
 
@@ -152,6 +162,8 @@ def write_per_department(
         if fmt == "html":
             path.write_bytes(render_notice(part, context))
         elif fmt == "xlsx":
+            from monitor.reports.workbook import notice_workbook  # openpyxl is loaded only to write a workbook
+
             path.write_bytes(notice_workbook(part, labels(), heading(part, context)))
         else:
             path.write_bytes(render(part, fmt, context))

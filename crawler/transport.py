@@ -1,0 +1,119 @@
+"""Transport rules shared by the Scrapy middlewares and the link checker.
+
+How long to wait before confirming a failure, what counts as a blip, which
+addresses offline mode allows, and what is wrong with a site's certificate:
+decided once here, whichever client made the request.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from crawler.links import address_class
+
+# A 200 page this small is read again before it counts (a WAF blip, or a removed document).
+TINY_PAGE_BYTES = 512
+
+
+def checker_concurrency(total: int) -> int:
+    """The link checker's part of a site's ``concurrency_per_site``: a quarter, at least one request.
+
+    A check asks for headers only (attachments) or one page it does not follow,
+    and costs gongkai a twentieth of a page's work; the page spiders, which read
+    and follow every page, get the rest.
+    """
+    return max(1, total // 4)
+
+
+def politeness_share(crawl: dict[str, Any], page_workers: int, checker: bool) -> tuple[int, float]:
+    """One crawl process's share of each site's politeness budget: (requests at once, delay between them).
+
+    The link checker has its part of the configured concurrency
+    (``checker_concurrency``), the page spiders share the rest (at least one
+    request each), and each process waits the configured delay times the
+    number of processes, so a site sees no more than the config allows.
+    """
+    total = crawl["concurrency_per_site"]
+    checks = checker_concurrency(total)
+    concurrency = checks if checker else max(1, (total - checks) // page_workers)
+    return concurrency, crawl["delay"] * (page_workers + 1)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        return max(0.0, parsedate_to_datetime(text).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def retry_delay(attempt: int, backoff: float, retry_after: float | None, cap: float) -> float:
+    """How long to wait before try ``attempt + 1``: the server's Retry-After, else a doubling backoff; capped."""
+    delay = backoff * 2 ** (attempt - 1) if retry_after is None else retry_after
+    return min(delay, cap)
+
+
+def blank_html(body: bytes) -> bool:
+    """A small HTML answer with no text at all: a firewall's blip, or a removed document."""
+    body = body.strip()
+    if len(body) >= TINY_PAGE_BYTES:
+        return False
+    try:
+        return not lxml_html.fromstring(body).text_content().strip()
+    except (etree.ParserError, ValueError):
+        return True
+
+
+def offline_refusal(url: str) -> str | None:
+    """Why offline mode refuses ``url``: all but loopback and names under ``.invalid`` (which never resolve)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if address_class(url) != "loopback" and not host.endswith(".invalid"):
+        return f"offline mode: {host} is not on this machine"
+    return None
+
+
+# verify_code of ssl.SSLCertVerificationError → (check outcome, what reports say)
+_CERTIFICATE_ERRORS = {
+    10: ("tls", "the certificate has expired"),
+    9: ("tls", "the certificate is not yet valid"),
+    18: ("tls", "the certificate is self-signed"),
+    19: ("tls", "the certificate chain ends in a self-signed certificate"),
+    62: ("tls", "the certificate is for another host name"),
+    64: ("tls", "the certificate is for another host name"),  # an IP address host
+}
+
+
+def certificate_problem(host: str, port: int, ca_bundle: str | None, timeout: float) -> tuple[str, str] | None:
+    """Handshake with certificate verification, as a browser would; the problem found, if any.
+
+    An expired, self-signed or wrong-host certificate is ``tls``. An issuer gongkai
+    cannot trust (often an incomplete chain that browsers repair) is only
+    ``tls_unverified``: a warning, never an accusation. Blocking: run it in a thread.
+    """
+    context = ssl.create_default_context()
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
+    try:
+        with (
+            socket.create_connection((host, port), timeout=timeout) as sock,
+            context.wrap_socket(sock, server_hostname=host),
+        ):
+            return None
+    except ssl.SSLCertVerificationError as exc:
+        default = ("tls_unverified", f"gongkai cannot verify the certificate ({exc.verify_message})")
+        return _CERTIFICATE_ERRORS.get(exc.verify_code, default)
+    except OSError:
+        return None  # not a certificate problem; the download itself will tell
