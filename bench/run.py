@@ -5,7 +5,7 @@
 
 Generates a synthetic disclosure site (bench/synthetic_site.py), serves it with nginx
 from Debian on 127.0.0.1, runs every tool on it with the same concurrency and
-prints pages/s, CPU seconds, peak RSS and broken-link recall for each, and the
+prints pages/s, CPU seconds, peak RSS and PSS and broken-link recall for each, and the
 ratios of gongkai to the others. Then it runs gongkai a second time on the
 unchanged site and prints what the incremental re-crawl transferred and took.
 Needs ``nginx`` and ``linkchecker`` (PyPI).
@@ -58,10 +58,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def tree_rss(pid: int) -> int:
-    """The resident memory (bytes) of a process and all its descendants, summed."""
+def tree_memory(pid: int) -> tuple[int, int]:
+    """The resident memory (bytes) of a process and all its descendants, summed: (RSS, PSS).
+
+    Summed RSS counts a shared library once in every process that maps it; PSS
+    (proportional set size) charges each shared page in parts, so the tree's PSS
+    is the memory the tree actually occupies.
+    """
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -70,30 +74,36 @@ def tree_rss(pid: int) -> int:
         except OSError:
             continue
         children.setdefault(int(fields[1]), []).append(int(entry.name))
-        rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [pid]
+    rss = pss = 0
+    todo = [pid]
     while todo:
         current = todo.pop()
-        total += rss.get(current, 0)
+        try:
+            lines = Path(f"/proc/{current}/smaps_rollup").read_text().splitlines()
+        except OSError:
+            continue
+        sizes = {line.split(":")[0]: int(line.split()[1]) * 1024 for line in lines[1:] if line.endswith("kB")}
+        rss, pss = rss + sizes.get("Rss", 0), pss + sizes.get("Pss", 0)
         todo += children.get(current, [])
-    return total
+    return rss, pss
 
 
 def timed(command: list[str], **kwargs: object) -> dict[str, float]:
-    """Run a command: wall seconds, CPU seconds and peak RSS in MiB of its whole process tree.
+    """Run a command: wall seconds, CPU seconds, and the peak RSS and PSS in MiB of its whole process tree.
 
-    The peak is of the tree's summed RSS, sampled every 0.1 s: a tool that works
-    in several processes is charged for all of them.
+    The peaks are of the tree's summed RSS and PSS, sampled every 0.1 s: a tool
+    that works in several processes is charged for all of them.
     """
     started = time.monotonic()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
-    peak = [0]
+    peak = [0, 0]
     running = threading.Event()
     running.set()
 
     def sample() -> None:
         while running.is_set():
-            peak[0] = max(peak[0], tree_rss(proc.pid))
+            rss, pss = tree_memory(proc.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -103,7 +113,7 @@ def timed(command: list[str], **kwargs: object) -> dict[str, float]:
     running.clear()
     sampler.join()
     rss = max(peak[0] / 2**20, usage.ru_maxrss / 1024)
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": rss, "status": status}
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": rss, "pss": peak[1] / 2**20, "status": status}
 
 
 def run_gongkai(
@@ -201,11 +211,11 @@ def main() -> None:
         nginx.terminate()
         nginx.wait()
     print(f"site: {html_pages} HTML pages, {len(broken)} broken links planted; concurrency {args.concurrency}")
-    print("| tool | wall s | pages/s | CPU s | peak RSS MiB | broken found / planted | invented |")
-    print("|---|---|---|---|---|---|---|")
+    print("| tool | wall s | pages/s | CPU s | peak RSS MiB | peak PSS MiB | broken found / planted | invented |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         print(f"| {name} | {r['wall']:.1f} | {html_pages / r['wall']:.0f} | {r['cpu']:.1f} | {r['rss']:.0f} "
-              f"| {r['found']} / {len(broken)} | {r['invented']} |")  # fmt: skip
+              f"| {r['pss']:.0f} | {r['found']} / {len(broken)} | {r['invented']} |")  # fmt: skip
     if "gongkai" in results:
         for other in ("scrapy", "linkchecker"):
             if other in results:

@@ -53,14 +53,8 @@ from crawler import settings
 from crawler.items import CheckResult, Note, PageRecord
 from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, judge, side_notes
 from crawler.pipelines import StorePipeline
-from crawler.transport import (
-    blank_html,
-    certificate_problem,
-    offline_refusal,
-    politeness_share,
-    retry_after_seconds,
-    retry_delay,
-)
+from crawler.shares import politeness_share
+from crawler.transport import blank_html, certificate_problem, offline_refusal, retry_after_seconds, retry_delay
 from monitor.store import Store
 from monitor.tables import load_tables
 

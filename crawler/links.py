@@ -76,7 +76,7 @@ def is_page_candidate(url: str) -> bool:
 _PATH_PARAMS = re.compile(r";(jsessionid|sessionid|sid)=[^/?#]*", re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=4096)
 def canonical(url: str, ignored_params: frozenset[str] = frozenset()) -> str:
     """The key under which a URL is requested once per run.
 
@@ -174,12 +174,12 @@ def removed_document(target: str, final: str, site: str) -> str | None:
 _LINK_ATTRS = {"a": "href", "area": "href", "img": "src", "iframe": "src"}
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)
 def _absolute(base: str, href: str, encoding: str) -> str:
     return safe_url_string(urljoin(base, href), encoding=encoding).split("#", 1)[0]
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)
 def _joined(base: str, href: str) -> str:
     return urljoin(base, href)
 

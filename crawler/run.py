@@ -20,14 +20,14 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler.shares import politeness_share
 from crawler.spiders.departments import DepartmentSpider
-from crawler.transport import politeness_share
 
 
 def crawl_settings(plan: dict, worker: int = 0) -> Settings:
     """Scrapy settings for one of a plan's page spiders: the defaults, with the config's crawl keys applied.
 
-    Each spider has its share of each site's politeness budget (``transport.politeness_share``).
+    Each spider has its share of each site's politeness budget (``shares.politeness_share``).
     """
     settings = Settings()
     settings.setmodule(default_settings, priority="project")

@@ -1,10 +1,13 @@
-"""The ``gongkai`` command: a thin click layer; each command calls one library function."""
+"""The ``gongkai`` command: a thin click layer; each command calls one library function.
+
+What only one command needs (the rules, e-mail, probes, the dashboard) is imported
+by that command, so ``gongkai crawl`` waits on its crawl processes with little memory.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import smtplib
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,11 +19,7 @@ from rich.table import Table
 
 from monitor.config import Config, ConfigError, load_config
 from monitor.crawl import CrawlError, run_crawl
-from monitor.evaluate import evaluate_run
 from monitor.lock import StoreLock, StoreLockedError
-from monitor.notify import NotifyError
-from monitor.notify import notify as send_notices
-from monitor.probes import probe_all
 from monitor.reports import FORMATS, ranking, render, report_data, write_per_department
 from monitor.reports.data import score_text, verdict_text
 from monitor.reports.formats import render_html
@@ -160,6 +159,8 @@ def crawl(
 )  # fmt: skip
 def check(db_path: Path, run_id: int | None, as_of: date | None, config_path: Path | None) -> None:
     """Re-evaluate the rules on a stored crawl without crawling again."""
+    from monitor.evaluate import evaluate_run
+
     store = _open_existing(db_path)
     run_id = run_id or store.latest_run_id()
     run = store.run(run_id) if run_id else None
@@ -337,6 +338,8 @@ def diff(db_path: Path, run_a: int, run_b: int) -> None:
 @db_option
 def probe(config_path: Path, db_path: Path) -> None:
     """Probe every department's homepage once (the schedule does this every hour)."""
+    from monitor.probes import probe_all
+
     config = _load(config_path)
     store = Store(db_path, config.timezone)
     for row in probe_all(config, store):
@@ -355,6 +358,11 @@ def probe(config_path: Path, db_path: Path) -> None:
 @click.option("--force", is_flag=True, help="Send again to departments already sent this run's notice.")
 def notify(config_path: Path, db_path: Path, run_id: int | None, dry_run: Path | None, force: bool) -> None:
     """E-mail each department its rectification notice (HTML, with the XLSX list attached)."""
+    import smtplib
+
+    from monitor.notify import NotifyError
+    from monitor.notify import notify as send_notices
+
     config = _load(config_path)
     store = _open_existing(db_path)
     try:

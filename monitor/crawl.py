@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from crawler.transport import checker_concurrency
+from crawler.shares import checker_concurrency
 from monitor.config import Config, ConfigError
-from monitor.evaluate import evaluate_run
 from monitor.lock import StoreLock
 from monitor.store import Store
 from monitor.tables import load_tables
@@ -183,6 +182,10 @@ def run_crawl(
                 reason = "the crawl made no request" if no_request else f"the crawler exited with status {returncode}"
                 store.finish_run(run_id, "failed", error=reason, requests=stats.get("requests", 0))
                 raise CrawlError(f"run {run_id}: {reason}")
+            # The rules (and dateparser) are loaded once the crawl processes have ended,
+            # so this waiting process stays small while they run.
+            from monitor.evaluate import evaluate_run
+
             try:
                 evaluate_run(store, run_id, config, as_of, tables_dir)
             except Exception as exc:

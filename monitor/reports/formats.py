@@ -7,13 +7,12 @@ cells that a spreadsheet would run as a formula.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, PackageLoader, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from monitor.categories import Categorizer
 from monitor.reports.data import (
@@ -28,6 +27,9 @@ from monitor.reports.data import (
 )
 from monitor.reports.notices import ReportContext, heading, history_svg
 from monitor.tables import load_tables
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 CSV_FIELDS = ("department", "department_name", *PROBLEM_FIELDS[1:])
 
@@ -61,8 +63,15 @@ def render_csv(data: dict[str, Any], context: ReportContext) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-_env = Environment(loader=PackageLoader("monitor.reports", "templates"), autoescape=select_autoescape(["html", "j2"]))
-_env.globals.update(score=score_text, verdict=verdict_text, vetoes=veto_text)
+@functools.cache
+def _templates() -> Environment:
+    """The report templates; jinja2 is loaded the first time an HTML page is rendered."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    loader = PackageLoader("monitor.reports", "templates")
+    env = Environment(loader=loader, autoescape=select_autoescape(["html", "j2"]))
+    env.globals.update(score=score_text, verdict=verdict_text, vetoes=veto_text)
+    return env
 
 
 def render_html(data: dict[str, Any], context: ReportContext, notices: str | None = None) -> bytes:
@@ -70,7 +79,7 @@ def render_html(data: dict[str, Any], context: ReportContext, notices: str | Non
 
     ``notices`` is the folder, relative to the page, holding each department's notice.
     """
-    template = _env.get_template("report.html.j2")
+    template = _templates().get_template("report.html.j2")
     page = template.render(
         data=data, L=labels(), ranking=ranking(data), chart=history_svg(context.history), notices=notices
     )
@@ -79,7 +88,7 @@ def render_html(data: dict[str, Any], context: ReportContext, notices: str | Non
 
 def render_notice(part: dict[str, Any], context: ReportContext) -> bytes:
     """One department's rectification notice (整改通知) as a self-contained page."""
-    template = _env.get_template("notice.html.j2")
+    template = _templates().get_template("notice.html.j2")
     page = template.render(data=part, heading=heading(part, context), L=labels(), kinds=list(COLUMNS))
     return page.encode("utf-8")
 
