@@ -124,7 +124,7 @@ def run_gongkai(
     config.parent.mkdir(parents=True)
     config.write_text(
         f"crawl: {{concurrency_per_site: {concurrency}, page_workers: {page_workers}, obey_robots: false,"
-        f" max_pages_per_site: 10000000, max_depth: 50}}\n"
+        f" adaptive_delay: false, max_pages_per_site: 10000000, max_depth: 50}}\n"
         f"departments:\n  - {{id: bench, name: 测试局, site: '{base}'}}\n",
         encoding="utf-8",
     )

@@ -121,11 +121,12 @@ class HostSlot:
     answers), never below the configured delay.
     """
 
-    def __init__(self, concurrency: int, delay: float) -> None:
+    def __init__(self, concurrency: int, delay: float, adaptive: bool = True) -> None:
         self.free = asyncio.Semaphore(concurrency)
         self.target_concurrency = concurrency
         self.min_delay = delay
-        self.delay = max(delay, settings.AUTOTHROTTLE_START_DELAY)
+        self.adaptive = adaptive
+        self.delay = max(delay, settings.AUTOTHROTTLE_START_DELAY) if adaptive else delay
         self.next_start = 0.0
 
     async def __aenter__(self) -> None:
@@ -141,6 +142,8 @@ class HostSlot:
 
     def answered(self, status: int, latency: float) -> None:
         """Adapt the delay to an answer's latency; trouble (429, 5xx) never shortens it."""
+        if not self.adaptive:
+            return
         target = latency / self.target_concurrency
         new = min(max(self.min_delay, target, (self.delay + target) / 2), settings.AUTOTHROTTLE_MAX_DELAY)
         if status not in (200, 304, 404) and new <= self.delay:
@@ -359,7 +362,7 @@ class LinkChecker:
     def _slot(self, url: str) -> HostSlot:
         host = urlsplit(url).hostname or ""
         if host not in self.slots:
-            self.slots[host] = HostSlot(self.concurrency, self.delay)
+            self.slots[host] = HostSlot(self.concurrency, self.delay, self.plan["crawl"].get("adaptive_delay", True))
         return self.slots[host]
 
     async def _request(self, url: str, method: str, headers_only: bool) -> tuple[Fetched, str | None]:

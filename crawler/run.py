@@ -39,6 +39,7 @@ def crawl_settings(plan: dict, worker: int = 0) -> Settings:
             "GONGKAI_DB": plan["db"],
             "GONGKAI_RUN_ID": plan["run_id"],
             "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+            "AUTOTHROTTLE_ENABLED": crawl.get("adaptive_delay", True),
             "AUTOTHROTTLE_TARGET_CONCURRENCY": concurrency,
             "DOWNLOAD_DELAY": delay,
             "AUTOTHROTTLE_START_DELAY": max(delay, default_settings.AUTOTHROTTLE_START_DELAY),

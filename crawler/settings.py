@@ -17,6 +17,9 @@ DEFAULT_REQUEST_HEADERS = {
 
 # Politeness: a few parallel requests per site; many sites in parallel.
 CONCURRENT_REQUESTS = 32
+# Items go to the store one after another, in the order a page yields them (its
+# check result last); Scrapy's default of 100 starts 100 tasks for every page.
+CONCURRENT_ITEMS = 1
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0
 DOWNLOAD_TIMEOUT = 15

@@ -109,6 +109,7 @@ class Crawl(_Strict):
     max_pages_per_site: int = Field(default=5000, ge=1)
     max_depth: int = Field(default=12, ge=1)
     delay: float = Field(default=0.0, ge=0)
+    adaptive_delay: bool = True  # wait longer when a site answers slowly (AutoThrottle)
     max_page_mb: float = Field(default=8.0, gt=0)
     contact_url: HttpUrl | None = None
     ca_bundle: str | None = None

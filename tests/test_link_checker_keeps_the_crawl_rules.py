@@ -92,3 +92,30 @@ def test_redirects_and_meta_refresh_are_followed_and_logged(tmp_path):
     lines = log.read_text(encoding="utf-8").splitlines()
     assert all(line.split(" ")[0] in ("GET", "HEAD", "POST") and " http" in line for line in lines)
     assert {f"GET {elsewhere.url(p)}" for p in ("/old.html", "/gone.html", "/moved.html", "/new.html")} <= set(lines)
+
+
+def test_adaptive_delay_paces_a_site_unless_the_config_turns_it_off(tmp_path):
+    files = [f"/files/{i}.pdf" for i in range(6)]
+    pages = [f"/xxgk/{i}.html" for i in range(6)]
+    links = "".join(f'<a href="{u}">链接{i}</a> ' for i, u in enumerate(files + pages))
+    routes = {
+        "/": list_page("测试局", [("附件", "/links.html", AS_OF)]),
+        "/xxgk/": html("信息公开", "<p>ok</p>"),
+        "/links.html": html("链接", links),
+        **dict.fromkeys(files, PDF),
+        **{page: html("页面", "<p>ok</p>") for page in pages},
+    }
+    spans = {}
+    for adaptive in ("true", "false"):
+        with SiteServer(routes) as site:
+            run_dir = tmp_path / adaptive
+            run_dir.mkdir()
+            checks, _ = _crawl(run_dir, site, f"concurrency_per_site: 2, adaptive_delay: {adaptive}")
+            for name, is_check in (("checks", True), ("pages", False)):
+                arrivals = [t for t, path in site.times if path.startswith("/files/") == is_check]
+                spans[adaptive, name] = arrivals[-1] - arrivals[0]
+        assert [checks[site.url(f)]["outcome"] for f in files] == ["ok"] * 6
+    # Adaptive pacing starts half a second apart and halves the gap with each quick answer:
+    # ten pages or six checks take most of a second; without it, they follow each other at once.
+    assert spans["true", "checks"] >= 0.75 and spans["true", "pages"] >= 0.75, spans
+    assert spans["false", "checks"] < 0.5 and spans["false", "pages"] < 0.5, spans
