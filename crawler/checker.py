@@ -31,7 +31,6 @@ import errno
 import json
 import logging
 import mimetypes
-import os
 import signal
 import ssl
 import sys
@@ -54,7 +53,15 @@ from crawler.items import CheckResult, Note, PageRecord
 from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, judge, side_notes
 from crawler.pipelines import StorePipeline
 from crawler.shares import politeness_share
-from crawler.transport import blank_html, certificate_problem, offline_refusal, retry_after_seconds, retry_delay
+from crawler.transport import (
+    blank_html,
+    certificate_problem,
+    offline_refusal,
+    offline_requested,
+    retry_after_seconds,
+    retry_delay,
+    user_agent,
+)
 from monitor.store import Store
 from monitor.tables import load_tables
 
@@ -168,11 +175,12 @@ class LinkChecker:
         tables_dir = plan.get("tables_dir")
         self.markers = PageMarkers.from_table(load_tables(Path(tables_dir) if tables_dir else None).markers)
         self.concurrency, self.delay = politeness_share(crawl, int(plan.get("page_workers", 1)), checker=True)
+        self.adaptive = bool(crawl.get("adaptive_delay", True))
         self.timeout = float(crawl["download_timeout"])
         self.max_bytes = int(crawl["max_page_mb"] * 1024 * 1024)
-        self.agent = f"gongkai/0.1 (+{crawl['contact_url']})" if crawl.get("contact_url") else settings.USER_AGENT
+        self.agent = user_agent(crawl)
         self.ca_bundle = crawl.get("ca_bundle")
-        self.offline = os.environ.get("GONGKAI_OFFLINE", "") not in ("", "0")
+        self.offline = offline_requested()
         self.attempts = int(check["attempts"])
         self.backoff = float(check["backoff_seconds"])
         self.max_retry_after = float(check["max_retry_after"])
@@ -362,7 +370,7 @@ class LinkChecker:
     def _slot(self, url: str) -> HostSlot:
         host = urlsplit(url).hostname or ""
         if host not in self.slots:
-            self.slots[host] = HostSlot(self.concurrency, self.delay, self.plan["crawl"].get("adaptive_delay", True))
+            self.slots[host] = HostSlot(self.concurrency, self.delay, self.adaptive)
         return self.slots[host]
 
     async def _request(self, url: str, method: str, headers_only: bool) -> tuple[Fetched, str | None]:

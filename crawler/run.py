@@ -22,6 +22,7 @@ from scrapy.settings import Settings
 from crawler import settings as default_settings
 from crawler.shares import politeness_share
 from crawler.spiders.departments import DepartmentSpider
+from crawler.transport import offline_requested, user_agent
 
 
 def crawl_settings(plan: dict, worker: int = 0) -> Settings:
@@ -33,7 +34,6 @@ def crawl_settings(plan: dict, worker: int = 0) -> Settings:
     settings.setmodule(default_settings, priority="project")
     crawl = plan["crawl"]
     concurrency, delay = politeness_share(crawl, int(plan.get("page_workers", 1)), checker=False)
-    agent = f"gongkai/0.1 (+{crawl['contact_url']})" if crawl.get("contact_url") else default_settings.USER_AGENT
     settings.setdict(
         {
             "GONGKAI_DB": plan["db"],
@@ -47,10 +47,10 @@ def crawl_settings(plan: dict, worker: int = 0) -> Settings:
             "DOWNLOAD_MAXSIZE": int(crawl["max_page_mb"] * 1024 * 1024),
             "DOWNLOAD_WARNSIZE": int(crawl["max_page_mb"] * 1024 * 1024 / 2),
             "ROBOTSTXT_OBEY": crawl["obey_robots"],
-            "USER_AGENT": agent,
+            "USER_AGENT": user_agent(crawl),
             "GONGKAI_CA_BUNDLE": crawl.get("ca_bundle"),
             "GONGKAI_REQUEST_LOG": plan.get("request_log"),
-            "GONGKAI_OFFLINE": os.environ.get("GONGKAI_OFFLINE", "") not in ("", "0"),
+            "GONGKAI_OFFLINE": offline_requested(),
             "GONGKAI_PROGRESS_SECONDS": float(os.environ.get("GONGKAI_PROGRESS_SECONDS", 30)),
             "GONGKAI_CHECK_ATTEMPTS": plan["link_check"]["attempts"],
             "GONGKAI_CHECK_BACKOFF": plan["link_check"]["backoff_seconds"],

@@ -7,15 +7,18 @@ decided once here, whichever client made the request.
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import time
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from crawler import settings
 from crawler.links import address_class
 
 # A 200 page this small is read again before it counts (a WAF blip, or a removed document).
@@ -50,6 +53,16 @@ def blank_html(body: bytes) -> bool:
         return not lxml_html.fromstring(body).text_content().strip()
     except (etree.ParserError, ValueError):
         return True
+
+
+def user_agent(crawl: dict[str, Any]) -> str:
+    """The User-Agent of the crawl's requests: naming the supervisor's page when the config gives one."""
+    return f"gongkai/0.1 (+{crawl['contact_url']})" if crawl.get("contact_url") else settings.USER_AGENT
+
+
+def offline_requested() -> bool:
+    """Whether the monitor started this crawl process in offline mode (``GONGKAI_OFFLINE``)."""
+    return os.environ.get("GONGKAI_OFFLINE", "") not in ("", "0")
 
 
 def offline_refusal(url: str) -> str | None:

@@ -150,8 +150,9 @@ class InspectionSpider(scrapy.Spider):
             response.meta["dept"],
         )
 
-    def _answer(self, response: Response) -> Answer:
-        view = PageView.of(response) if isinstance(response, TextResponse) else None
+    def _answer(self, response: Response, read: bool = True) -> Answer:
+        """The answer as the judge sees it; ``read=False`` leaves its text unparsed."""
+        view = PageView.of(response) if read and isinstance(response, TextResponse) else None
         meta = response.meta
         return Answer(meta["target"], response.url, response.status, meta["role"], view, meta.get("certificate"))
 
@@ -160,9 +161,7 @@ class InspectionSpider(scrapy.Spider):
         return judge(self._answer(response), self.markers, self.departments[response.meta["dept"]].site)
 
     def _side_notes(self, dept: Department, response: Response, verdict: Verdict) -> Iterator[Note]:
-        meta = response.meta
-        answer = Answer(meta["target"], response.url, response.status, meta["role"], None, meta.get("certificate"))
-        for note in side_notes(dept.id, answer, verdict):
+        for note in side_notes(dept.id, self._answer(response, read=False), verdict):
             yield from self._note(dept, note.kind, note.url, note.detail, note.key or None)
 
     # callbacks ----------------------------------------------------------------

@@ -104,8 +104,8 @@ class DepartmentSpider(InspectionSpider):
         self.max_pages = int(crawl["max_pages_per_site"])
         self.page_cap = -(-self.max_pages // self.workers)  # each spider caps its share of a site's pages
         self.max_depth = int(crawl.get("max_depth", 12))
-        # The keys requested so far, kept as their 64-bit string hashes: a third of the
-        # memory of the URLs themselves. Two keys of one run sharing a hash (about 3 in
+        # The keys requested so far, kept as their 64-bit string hashes, far smaller
+        # than the URLs themselves. Two keys of one run sharing a hash (about 3 in
         # 10^8 for a million URLs) would leave one URL unrequested, never accused.
         self.requested: set[int] = set()
         self.list_pages_seen: set[tuple[str, tuple[str, ...]]] = set()
