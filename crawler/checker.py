@@ -53,6 +53,7 @@ from crawler.items import CheckResult, Note, PageRecord
 from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, judge, side_notes
 from crawler.pipelines import StorePipeline
 from crawler.shares import politeness_share
+from crawler.storage import CrawlStore
 from crawler.transport import (
     blank_html,
     certificate_problem,
@@ -62,7 +63,6 @@ from crawler.transport import (
     retry_delay,
     user_agent,
 )
-from monitor.store import Store
 from monitor.tables import load_tables
 
 log = logging.getLogger(__name__)
@@ -211,14 +211,14 @@ class LinkChecker:
             headers={**settings.DEFAULT_REQUEST_HEADERS, "User-Agent": self.agent},
         )
         self.writer.open_spider()
-        store = Store(self.plan["db"])
+        store = CrawlStore(self.plan["db"])
         tasks: set[asyncio.Task[None]] = set()
         room = asyncio.Semaphore(self.max_in_flight)
         try:
             cursor = 0
             while not self.stopping:
                 finished = self.pages_done.is_set()  # before reading: rows written until then are seen
-                rows = store.db.execute(_NEW_ROWS, [cursor, self.run_id]).fetchall()
+                rows = store.execute(_NEW_ROWS, [cursor, self.run_id]).fetchall()
                 for rowid, url, method, meta_json in rows:
                     cursor = rowid
                     meta = json.loads(meta_json)
@@ -263,11 +263,11 @@ class LinkChecker:
             return
         self.writer.process_item(PageRecord(rows))
 
-    def _carried_over(self, store: Store, url: str) -> PageRecord | None:
+    def _carried_over(self, store: CrawlStore, url: str) -> PageRecord | None:
         """The result of an earlier run that found ``url`` working, when that is recent enough to reuse."""
         if self.recheck_days <= 0:
             return None
-        last = store.db.execute(_LAST_CHECK, [url, self.run_id]).fetchone()
+        last = store.execute(_LAST_CHECK, [url, self.run_id]).fetchone()
         if last is None or last[2] != "ok":
             return None
         run_id, status, _, final_url, as_of = last
@@ -276,9 +276,9 @@ class LinkChecker:
         detail = f"working when run {run_id} checked it ({as_of}); checked again after {self.recheck_days} days"
         return PageRecord([CheckResult(url, status, None, "ok", 0, final_url, detail)])
 
-    def _inspection_day(self, store: Store) -> date:
+    def _inspection_day(self, store: CrawlStore) -> date:
         if self._as_of is None:
-            row = store.db.execute("select as_of from runs where id = ?", [self.run_id]).fetchone()
+            row = store.execute("select as_of from runs where id = ?", [self.run_id]).fetchone()
             self._as_of = date.fromisoformat(row[0])
         return self._as_of
 

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from crawler.items import PageRecord
-from monitor.store import Store
+from crawler.storage import CrawlStore
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -31,7 +31,7 @@ class StorePipeline:
         self.buffers: dict[str, list[dict[str, Any]]] = {}
         self.pending = 0
         self.last_flush = time.monotonic()
-        self.store: Store | None = None
+        self.store: CrawlStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -42,7 +42,7 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         """Open the store."""
-        self.store = Store(self.db_path)
+        self.store = CrawlStore(self.db_path)
 
     def process_item(self, item: Any) -> Any:
         """Queue the item's rows (a record's rows, in order); write when the batch is full or old."""

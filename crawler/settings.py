@@ -82,8 +82,19 @@ GONGKAI_OFFLINE = False
 GONGKAI_CA_BUNDLE = None
 # GONGKAI_REQUEST_LOG: write every scheduled request to this file.
 GONGKAI_REQUEST_LOG = None
+# Scrapy's own extensions that a page spider uses. Scrapy imports every extension
+# it is told of, even one set to None, and its remote control imports a web
+# server (10 MiB in each page spider); the telnet console, feed export and
+# memory debugger do nothing here, and AutoThrottle is InspectionThrottle below.
+EXTENSIONS_BASE = {
+    "scrapy.extensions.corestats.CoreStats": 0,
+    "scrapy.extensions.logcount.LogCount": 0,
+    "scrapy.extensions.memusage.MemoryUsage": 0,
+    "scrapy.extensions.closespider.CloseSpider": 0,
+    "scrapy.extensions.logstats.LogStats": 0,
+    "scrapy.extensions.spiderstate.SpiderState": 0,
+}
 EXTENSIONS = {
-    "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.extensions.InspectionThrottle": 0,
     "crawler.extensions.RequestLog": 500,
     "crawler.extensions.Progress": 510,

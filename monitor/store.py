@@ -327,23 +327,7 @@ class Store:
         ).fetchone()
         return int(row[0]), int(row[1])
 
-    # crawl facts ------------------------------------------------------------
-
-    def insert_batch(self, batch: dict[str, list[dict[str, Any]]], replace: frozenset[str]) -> None:
-        """Insert rows of several tables in one transaction (tables in ``replace`` overwrite by key).
-
-        Rows already stored (a resumed crawl seeing a page again) are kept once.
-        """
-        with self.db.atomic():
-            for table, rows in batch.items():
-                if rows:
-                    # Plain executemany: the crawl writes tens of thousands of rows a
-                    # minute, all of one shape per table, into tables that exist.
-                    columns = list(rows[0])
-                    verb = "insert or replace" if table in replace else "insert or ignore"
-                    names = ", ".join(f"[{c}]" for c in columns)
-                    sql = f"{verb} into [{table}] ({names}) values ({', '.join('?' * len(columns))})"
-                    self.db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
+    # crawl facts (the crawl processes write them through crawler.storage) ---------
 
     def rows(self, table: str, run_id: int, where: str = "", params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
         """Iterate the rows of one run in a table, optionally filtered."""

@@ -43,7 +43,6 @@ from crawler.pages import PageView, Verdict, breadcrumb_leaf, no_list_reason
 from crawler.pipelines import flush_requested
 from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
 from crawler.spiders.base import COLUMN_ROLES, Department, InspectionSpider
-from monitor.store import Store
 
 _MORE = re.compile(r"^(更多|more|查看更多|>>|»)", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s*[-_|—–]\s*")
@@ -209,27 +208,25 @@ class DepartmentSpider(InspectionSpider):
 
     def _pending_requests(self) -> list[Request] | None:
         """The requests of an interrupted run that are this spider's share and unanswered (None: nothing stored)."""
-        store = Store(self.plan["db"])
-        try:
-            run_id = self.plan["run_id"]
-            rows = list(store.rows("frontier", run_id))
-            done = {r["url"] for r in store.db.query("select url from checks where run_id = ?", [run_id])}
-        finally:
-            store.close()
+        run_id = self.plan["run_id"]
+        reader = self.reader()
+        rows = reader.execute("select key, url, method, meta from frontier where run_id = ?", [run_id]).fetchall()
+        done = {url for (url,) in reader.execute("select url from checks where run_id = ?", [run_id])}
         if not rows:
             return None
         requests = []
         for row in rows:
-            self.requested.add(hash(row["key"]))
-            meta = json.loads(row["meta"])
-            if meta["callback"] != "page" or self._owner(row["url"], meta["role"], meta.get("column")) != self.worker:
+            key, url, method, meta_json = row
+            self.requested.add(hash(key))
+            meta = json.loads(meta_json)
+            if meta["callback"] != "page" or self._owner(url, meta["role"], meta.get("column")) != self.worker:
                 continue  # checks are taken up by the link checker
             dept = self.departments[meta["dept"]]
             if meta["role"] in ("page", "list_page"):
                 dept.pages += 1
-            if row["url"] not in done:
+            if url not in done:
                 dept.outstanding += 1
-                requests.append(self.rebuild(row["url"], row["method"], meta, self.parse_page))
+                requests.append(self.rebuild(url, method, meta, self.parse_page))
         return requests
 
     def _scheduled(self, request: Request, dept: Department, key: str) -> Iterator[Any]:
