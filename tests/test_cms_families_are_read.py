@@ -1,6 +1,6 @@
 """Lists of the CMS families real government sites run on are read in full.
 
-Real saved pages (../shared/fixtures/real/) test the readers directly; a local site
+Real saved pages (tests/fixtures/real/, provenance in its README) test the readers directly; a local site
 serving one column per family tests the crawl: every item, date and later page.
 Pages of the local site are synthetic, written in each family's style.
 """
@@ -23,7 +23,7 @@ from monitor.demo.server import Route, SiteServer
 from monitor.store import Store
 from monitor.tables import load_tables
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
+REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 MARKERS = PageMarkers.from_table(load_tables().markers)
 DATAPROXY = "https://gxt.jiangsu.gov.cn/module/web/jpage/dataproxy.jsp"
 FORM = (("col", "1"), ("columnid", "80179"), ("unitid", "415046"), ("webid", "23"))

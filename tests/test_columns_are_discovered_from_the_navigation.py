@@ -11,7 +11,7 @@ from sites import html, list_page
 from monitor.demo.server import Route, SiteServer
 from monitor.store import Store
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
+REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 NEWS = [(f"通知{i}", f"/xxgk/tzgg/202611/t2026111{i}_{i}.html", AS_OF - timedelta(days=i)) for i in range(5)]
 FILES = [(f"文件{i}", f"/xxgk/zcwj/202610/t2026101{i}_{i}.html", AS_OF - timedelta(days=30 + i)) for i in range(4)]
 

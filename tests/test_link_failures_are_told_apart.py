@@ -13,7 +13,7 @@ from sites import ResetServer, html, list_page, tls_context
 from monitor.demo.server import Route, SiteServer, closed_port_url
 from monitor.store import Store
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
+REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 NOW = datetime.now(UTC)
 
 

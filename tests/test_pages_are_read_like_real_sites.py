@@ -1,6 +1,6 @@
 """The list reader and page classifier on real saved government pages and small synthetic ones.
 
-Real pages are read in place from ../shared/fixtures/real/ (see its README for provenance).
+Real pages are read in place from tests/fixtures/real/ (see its README for provenance).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from crawler.pages import PageMarkers, PageView, empty_marker, is_challenge, sof
 from crawler.readers import list_stem, read_column, read_homepage
 from monitor.tables import load_tables
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
+REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 MARKERS = PageMarkers.from_table(load_tables().markers)
 
 
