@@ -15,7 +15,8 @@ site's politeness budget, paced the way AutoThrottle paces; failures confirmed
 later with backoff or the server's Retry-After; a refused or failed HEAD asked
 again as a GET that stops after the headers; redirects (and meta refresh)
 followed up to Scrapy's limit, each hop in the request log; bodies cut at
-``max_page_mb``; every HTTPS host's certificate verified once; offline mode. Its
+``max_page_mb``; every HTTPS host's certificate verified once; the target policy
+(``crawler.targets``) on every request and redirect hop. Its
 answers are judged by ``crawler.pages.judge``, as the page spiders' are.
 
 A link found working by an earlier run whose inspection day is less than
@@ -27,6 +28,7 @@ always checked again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import json
 import logging
@@ -49,15 +51,17 @@ from w3lib.url import safe_url_string
 from yarl import URL
 
 from crawler import settings
+from crawler.aioclient import PolicyResolver
+from crawler.aioclient import judge as judge_target
 from crawler.items import CheckResult, Note, PageRecord
 from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, judge, side_notes
 from crawler.pipelines import StorePipeline
 from crawler.shares import politeness_share
 from crawler.storage import CrawlStore
+from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError
 from crawler.transport import (
     blank_html,
     certificate_problem,
-    offline_refusal,
     offline_requested,
     retry_after_seconds,
     retry_delay,
@@ -79,7 +83,8 @@ where c.url = ? and c.run_id < ? order by c.run_id desc limit 1
 """
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Failures that asking again cannot change: gongkai refused, or stopped reading itself.
-_FINAL = frozenset({"offline", "too_many_redirects", *CUT_OFF})
+_FINAL = frozenset({"offline", "private_target", "too_many_redirects", *CUT_OFF})
+_REFUSED = frozenset({"offline", "private_target"})
 
 
 class CheckError(Exception):
@@ -180,7 +185,7 @@ class LinkChecker:
         self.max_bytes = int(crawl["max_page_mb"] * 1024 * 1024)
         self.agent = user_agent(crawl)
         self.ca_bundle = crawl.get("ca_bundle")
-        self.offline = offline_requested()
+        self.policy = TargetPolicy.for_departments(plan["departments"], offline_requested())
         self.attempts = int(check["attempts"])
         self.backoff = float(check["backoff_seconds"])
         self.max_retry_after = float(check["max_retry_after"])
@@ -189,7 +194,6 @@ class LinkChecker:
         self.certificates: dict[tuple[str, int], asyncio.Future[tuple[str, str] | None]] = {}
         self.noted: set[tuple[str, str, str]] = set()
         self.counters = {"requests": 0, "responses": 0, "bytes": 0}
-        self.errors = 0
         self.stopping = False
         self._as_of: date | None = None
         self.request_log: IO[str] | None = None
@@ -203,7 +207,9 @@ class LinkChecker:
         if log_path := self.plan.get("request_log"):
             Path(log_path).parent.mkdir(parents=True, exist_ok=True)
             self.request_log = open(log_path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 (closed below)
-        connector = aiohttp.TCPConnector(limit=settings.CONCURRENT_REQUESTS, limit_per_host=0, ssl=False)
+        connector = aiohttp.TCPConnector(
+            limit=settings.CONCURRENT_REQUESTS, limit_per_host=0, ssl=False, resolver=PolicyResolver(self.policy)
+        )
         self.session = aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.CookieJar(unsafe=True),  # sites on IP addresses keep their cookies too
@@ -257,10 +263,11 @@ class LinkChecker:
             rows = await self.check(url, method, dept)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            self.errors += 1
+        except Exception as exc:  # one link gongkai cannot check must not stop the run
             log.exception("checking %s failed", url)
-            return
+            detail = f"{type(exc).__name__}: {exc}"[:300]
+            note = Note(dept, "internal_error", url, detail, url)
+            rows = [*self._once([note]), CheckResult(url, None, "internal_error", "skipped", 0, None, detail)]
         self.writer.process_item(PageRecord(rows))
 
     def _carried_over(self, store: CrawlStore, url: str) -> PageRecord | None:
@@ -288,7 +295,7 @@ class LinkChecker:
         """The rows of one link's check: its warnings, then its check result (last)."""
         url = safe_url_string(target)
         outcome, attempts = await self._confirmed(url, method)
-        refused = isinstance(outcome, CheckError) and outcome.kind == "offline"
+        refused = isinstance(outcome, CheckError) and outcome.kind in _REFUSED
         if method == "HEAD" and not refused and (isinstance(outcome, CheckError) or outcome.status >= 400):
             # Many servers refuse or mishandle HEAD: only a GET's answer counts against a link.
             outcome, attempts = await self._confirmed(url, "GET", headers_only=True)
@@ -306,6 +313,9 @@ class LinkChecker:
         kind, message = failure.kind, str(failure)
         if kind == "offline":
             return [CheckResult(target, None, kind, "skipped", attempts, None, message)]
+        if kind == "private_target":
+            note = Note(dept, "private_target", target, message, target)
+            return [*self._once([note]), CheckResult(target, None, kind, "skipped", attempts, None, message)]
         if kind in CUT_OFF:
             # The server answered; gongkai stopped reading. A warning, never a broken link.
             detail = f"{target} was cut off: {CUT_OFF[kind]}"
@@ -345,10 +355,14 @@ class LinkChecker:
     async def _fetch(self, url: str, method: str, headers_only: bool) -> Fetched:
         """One answer for ``url``, its redirects followed; raises CheckError."""
         certificate = None
-        for _ in range(settings.REDIRECT_MAX_TIMES + 1):
-            if self.offline and (refusal := offline_refusal(url)):
-                raise CheckError("offline", refusal)
-            certificate = certificate or await self._certificate(url)
+        for hop in range(settings.REDIRECT_MAX_TIMES + 1):
+            try:
+                address = await judge_target(self.policy, url)
+            except TargetRefusedError as refused:
+                raise CheckError(refused.kind, f"it redirects to {url}: {refused}" if hop else str(refused)) from None
+            except NameLookupError as failure:
+                raise CheckError("dns", str(failure)) from None
+            certificate = certificate or await self._certificate(url, address)
             fetched, location = await self._request(url, method, headers_only)
             if location is None:
                 fetched.certificate = certificate
@@ -356,14 +370,14 @@ class LinkChecker:
             url = location
         raise CheckError("too_many_redirects", f"more than {settings.REDIRECT_MAX_TIMES} redirects")
 
-    async def _certificate(self, url: str) -> tuple[str, str] | None:
+    async def _certificate(self, url: str, address: str) -> tuple[str, str] | None:
         """The HTTPS host's certificate problem, verified once per run (see transport.certificate_problem)."""
         parts = urlsplit(url)
         if parts.scheme != "https" or not parts.hostname:
             return None
         key = (parts.hostname, parts.port or 443)
         if key not in self.certificates:
-            verify = asyncio.to_thread(certificate_problem, *key, self.ca_bundle, self.timeout)
+            verify = asyncio.to_thread(certificate_problem, key[0], address, key[1], self.ca_bundle, self.timeout)
             self.certificates[key] = asyncio.ensure_future(verify)
         return await self.certificates[key]
 
@@ -438,7 +452,7 @@ def _is_html(content_type: str, url: str, body: bytes) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    """Check the links of the plan at ``argv[0]``; print the counters as JSON. Exit status 1 on an internal failure."""
+    """Check the links of the plan at ``argv[0]``; print the counters as JSON. Exit status 1 only if it crashes."""
     plan = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     logging.basicConfig(
         level=plan.get("log_level", "WARNING"), format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
@@ -459,8 +473,9 @@ def main(argv: list[str]) -> int:
         await checker.run()
 
     asyncio.run(checked())
-    print(json.dumps(checker.counters))
-    return 1 if checker.errors else 0
+    with contextlib.suppress(BrokenPipeError):  # the monitor is gone: the store has the results
+        print(json.dumps(checker.counters))
+    return 0
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import ipaddress
 import posixpath
 import re
 import zlib
@@ -100,53 +99,6 @@ def trap_reason(url: str, max_repeated_segment: int) -> str | None:
     if repeated >= max_repeated_segment:
         return f"a path segment repeats {repeated} times"
     return None
-
-
-_ADDRESS_CLASSES: tuple[tuple[str, tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]], ...] = (
-    ("loopback", (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))),
-    ("private", (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("172.16.0.0/12"),
-                 ipaddress.ip_network("192.168.0.0/16"), ipaddress.ip_network("fc00::/7"))),
-    ("link_local", (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"))),
-    ("unspecified", (ipaddress.ip_network("0.0.0.0/32"), ipaddress.ip_network("::/128"))),
-)  # fmt: skip
-
-
-def address_class(url: str) -> str | None:
-    """The kind of non-public address a URL points at (loopback, private, link_local), or None.
-
-    Only literal addresses and ``localhost`` are judged; other names are public.
-    """
-    return _host_class((urlsplit(url).hostname or "").lower())
-
-
-@functools.lru_cache(maxsize=1024)
-def _host_class(host: str) -> str | None:
-    if host == "localhost" or host.endswith(".localhost"):
-        return "loopback"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return next((name for name, nets in _ADDRESS_CLASSES if any(address in net for net in nets)), None)
-
-
-class TargetPolicy:
-    """Which links may be requested: never the supervisor's own network, unless the sites live there.
-
-    A page must not be able to make gongkai probe loopback, private, link-local or
-    cloud-metadata addresses; such links are requested only when the configured
-    sites themselves live in that same class of address.
-    """
-
-    def __init__(self, site_urls: list[str]) -> None:
-        self.allowed = {c for c in (address_class(u) for u in site_urls) if c is not None}
-
-    def refusal(self, url: str) -> str | None:
-        """The address class that forbids requesting ``url``, or None when it may be requested."""
-        kind = address_class(url)
-        return kind if kind is not None and kind not in self.allowed else None
 
 
 _DOCUMENT = re.compile(r"\.(s?html?|jsp|aspx?|php|pdf|docx?|xlsx?|wps|ofd|zip|rar)$", re.IGNORECASE)

@@ -5,17 +5,25 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, exceptions, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from twisted.internet import defer, threads
 from twisted.internet import error as tx_error
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IResolverSimple
+from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+from zope.interface import implementer
 
-from crawler.transport import blank_html, certificate_problem, offline_refusal, retry_after_seconds, retry_delay
+from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError, plan_policy
+from crawler.transport import blank_html, certificate_problem, retry_after_seconds, retry_delay
 
 _NETWORK_ERRORS: dict[type[BaseException], str] = {
     exceptions.DownloadCancelledError: "too_large",  # DOWNLOAD_MAXSIZE reached
@@ -47,6 +55,8 @@ def error_kind(exc: BaseException) -> str:
 
     Scrapy wraps Twisted's errors in its own; the original stays the cause.
     """
+    if isinstance(exc, RequestRefused):
+        return exc.refusal.kind
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if "max redirections" in text:
@@ -138,28 +148,83 @@ class ConfirmFailuresMiddleware:
         return self._again(request, None)
 
 
-class OfflineRefused(IgnoreRequest):
-    """A request refused because gongkai runs offline (the demo, the test suite)."""
+class RequestRefused(IgnoreRequest):
+    """A request the target policy refuses (``crawler.targets``); ``refusal`` says why."""
+
+    def __init__(self, refusal: TargetRefusedError, url: str) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+        self.url = url
 
 
-class OfflineGuardMiddleware:
-    """In offline mode, refuse every request that would leave this machine.
+def _policy(crawler: Crawler) -> TargetPolicy:
+    """The crawl process's target policy (one per run plan)."""
+    plan = crawler.settings.get("GONGKAI_PLAN")
+    offline = crawler.settings.getbool("GONGKAI_OFFLINE")
+    return plan_policy(plan, offline) if plan else TargetPolicy(offline=offline)
 
-    Only loopback addresses, ``localhost`` and names under ``.invalid`` (which never
-    resolve) pass. The demo runs this way; so can any crawl (``GONGKAI_OFFLINE=1``).
+
+class TargetPolicyMiddleware:
+    """Judge every request, and every redirect hop (it comes back through here), by the address it resolves to.
+
+    A refused request fails with ``RequestRefused`` before anything is sent: a
+    private target is a warning, offline mode's refusal a skipped link. The
+    connection then uses the address judged here (``PolicyResolver``).
     """
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> OfflineGuardMiddleware:
-        """Enabled by the GONGKAI_OFFLINE setting."""
-        if not crawler.settings.getbool("GONGKAI_OFFLINE"):
-            raise NotConfigured
-        return cls()
+    def __init__(self, policy: TargetPolicy) -> None:
+        self.policy = policy
 
-    def process_request(self, request: Request) -> None:
-        """Refuse anything but loopback and ``.invalid``."""
-        if refusal := offline_refusal(request.url):
-            raise OfflineRefused(refusal)
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TargetPolicyMiddleware:
+        """The process's policy."""
+        return cls(_policy(crawler))
+
+    async def process_request(self, request: Request) -> None:
+        """Refuse a request whose host the policy does not allow; resolve the rest once."""
+        host = urlsplit(request.url).hostname or ""
+        try:
+            if refused := self.policy.refusal(request.url):
+                raise refused
+            if self.policy.cached(host) is None:
+                await asyncio.to_thread(self.policy.resolve, host)
+        except TargetRefusedError as refused:
+            raise RequestRefused(refused, request.url) from None
+        except NameLookupError:
+            return  # the download fails as a DNS failure, and is confirmed like any other
+
+
+@implementer(IResolverSimple)
+class PolicyResolver:
+    """Scrapy's ``DNS_RESOLVER``: every name resolves through the target policy, never around it.
+
+    The connection gets the address ``TargetPolicyMiddleware`` judged; a name
+    that reaches here unjudged (robots.txt) is judged here. Offline, no DNS
+    server is ever asked (``crawler.targets``).
+    """
+
+    def __init__(self, reactor: Any, policy: TargetPolicy) -> None:
+        self.reactor = reactor
+        self.policy = policy
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: Any) -> PolicyResolver:
+        """The process's policy."""
+        return cls(reactor, _policy(crawler))
+
+    def install_on_reactor(self) -> None:
+        """Resolve every name of this process's connections."""
+        self.reactor.installResolver(self)
+
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:  # noqa: N802 (Twisted's name)
+        """The judged address of ``name``; a refused or unknown name fails as a DNS lookup error."""
+        try:
+            if (address := self.policy.cached(name)) is not None:
+                return defer.succeed(address)
+        except TargetRefusedError as refused:
+            return defer.fail(tx_error.DNSLookupError(str(refused)))
+        deferred = threads.deferToThread(self.policy.resolve, name)
+        return deferred.addErrback(lambda failure: Failure(tx_error.DNSLookupError(failure.getErrorMessage())))
 
 
 class CertificateCheckMiddleware:
@@ -173,7 +238,8 @@ class CertificateCheckMiddleware:
     adds trusted CAs (an intranet's own).
     """
 
-    def __init__(self, ca_bundle: str | None, timeout: float) -> None:
+    def __init__(self, policy: TargetPolicy, ca_bundle: str | None, timeout: float) -> None:
+        self.policy = policy
         self.ca_bundle = ca_bundle
         self.timeout = timeout
         self.hosts: dict[tuple[str, int], asyncio.Future[tuple[str, str] | None]] = {}
@@ -181,7 +247,8 @@ class CertificateCheckMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CertificateCheckMiddleware:
         """Read the CA bundle and the timeout."""
-        return cls(crawler.settings.get("GONGKAI_CA_BUNDLE"), crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 15))
+        settings = crawler.settings
+        return cls(_policy(crawler), settings.get("GONGKAI_CA_BUNDLE"), settings.getfloat("DOWNLOAD_TIMEOUT", 15))
 
     async def process_request(self, request: Request) -> None:
         """Attach the host's certificate problem, if any, to the request."""
@@ -190,8 +257,11 @@ class CertificateCheckMiddleware:
             return
         key = (parts.hostname, parts.port or 443)
         if key not in self.hosts:
+            address = self.policy.cached(parts.hostname)  # judged by TargetPolicyMiddleware
+            if address is None:
+                return  # the name does not resolve: the download fails as a DNS failure
             self.hosts[key] = asyncio.ensure_future(
-                asyncio.to_thread(certificate_problem, *key, self.ca_bundle, self.timeout)
+                asyncio.to_thread(certificate_problem, key[0], address, key[1], self.ca_bundle, self.timeout)
             )
         if problem := await self.hosts[key]:
             request.meta["certificate"] = problem

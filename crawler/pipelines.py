@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import time
 from typing import TYPE_CHECKING, Any
 
 from crawler.items import PageRecord
-from crawler.storage import CrawlStore
+from crawler.storage import STORE_WRITE_FAILED, CrawlStore
+from crawler.text import printable
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -47,7 +50,8 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         """Queue the item's rows (a record's rows, in order); write when the batch is full or old."""
         for row_item in item.rows if isinstance(item, PageRecord) else (item,):
-            row = dict(vars(row_item))  # the items are flat dataclasses: no deep copy needed
+            # The items are flat dataclasses: no deep copy needed. Page text loses its control characters.
+            row = {name: printable(value) for name, value in vars(row_item).items()}
             row["run_id"] = self.run_id
             self.buffers.setdefault(row_item.table, []).append(row)
             self.pending += 1
@@ -63,7 +67,12 @@ class StorePipeline:
         crawl treats as done is done.
         """
         assert self.store is not None
-        self.store.insert_batch(self.buffers, _REPLACE)
+        try:
+            self.store.insert_batch(self.buffers, _REPLACE)
+        except sqlite3.Error:
+            # Nothing more can be recorded: stop this process at once. What was committed stays,
+            # and the monitor says why and how to resume.
+            os._exit(STORE_WRITE_FAILED)
         self.buffers = {}
         self.pending = 0
         self.last_flush = time.monotonic()

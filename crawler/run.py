@@ -10,6 +10,7 @@ Exit status: 0 when the spider ran, 1 on an internal failure.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -25,7 +26,7 @@ from crawler.spiders.departments import DepartmentSpider
 from crawler.transport import offline_requested, user_agent
 
 
-def crawl_settings(plan: dict, worker: int = 0) -> Settings:
+def crawl_settings(plan: dict, plan_path: str, worker: int = 0) -> Settings:
     """Scrapy settings for one of a plan's page spiders: the defaults, with the config's crawl keys applied.
 
     Each spider has its share of each site's politeness budget (``shares.politeness_share``).
@@ -37,6 +38,7 @@ def crawl_settings(plan: dict, worker: int = 0) -> Settings:
     settings.setdict(
         {
             "GONGKAI_DB": plan["db"],
+            "GONGKAI_PLAN": plan_path,
             "GONGKAI_RUN_ID": plan["run_id"],
             "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
             "AUTOTHROTTLE_ENABLED": crawl.get("adaptive_delay", True),
@@ -73,7 +75,7 @@ def main(argv: list[str]) -> int:
     plan_path = Path(argv[0])
     worker = int(argv[1]) if len(argv) > 1 else 0
     plan = json.loads(plan_path.read_text(encoding="utf-8"))
-    process = CrawlerProcess(crawl_settings(plan, worker))
+    process = CrawlerProcess(crawl_settings(plan, str(plan_path.resolve()), worker))
     # A site that does not answer fails its robots.txt too; Scrapy logs that as an
     # error with a traceback, but the run reports it as site_unreachable anyway.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
@@ -88,7 +90,8 @@ def main(argv: list[str]) -> int:
     requests = int(stats.get("downloader/request_count", 0))
     pages = int(stats.get("response_received_count", 0))
     received = int(stats.get("downloader/response_bytes", 0))
-    print(json.dumps({"requests": requests, "responses": pages, "bytes": received}))
+    with contextlib.suppress(BrokenPipeError):  # the monitor is gone: the store has the results
+        print(json.dumps({"requests": requests, "responses": pages, "bytes": received}))
     return 1 if stats.get("spider_exceptions/count") or stats.get("log_count/CRITICAL") else 0
 
 

@@ -69,15 +69,19 @@ GONGKAI_MAX_RETRY_AFTER = 30.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
-    "crawler.middlewares.OfflineGuardMiddleware": 50,  # before robots.txt is fetched
+    "crawler.middlewares.TargetPolicyMiddleware": 50,  # before robots.txt is fetched
     "crawler.middlewares.CertificateCheckMiddleware": 60,
     "crawler.middlewares.ConfirmFailuresMiddleware": 560,
     "crawler.middlewares.ConditionalRequestMiddleware": 570,
 }
 # Conditional requests for pages a run has read before, and memo replay (see ConditionalRequestMiddleware).
 GONGKAI_INCREMENTAL = True
-# GONGKAI_OFFLINE: refuse everything but loopback and .invalid (the demo, the tests).
+# GONGKAI_OFFLINE: refuse everything but loopback and .invalid, and ask no DNS server (the demo, the tests).
 GONGKAI_OFFLINE = False
+# GONGKAI_PLAN: the run plan, whose departments say which hosts may be on a private network.
+GONGKAI_PLAN = None
+# Every name resolves through the target policy (crawler.targets), which judges the address.
+TWISTED_DNS_RESOLVER = "crawler.middlewares.PolicyResolver"
 # GONGKAI_CA_BUNDLE: extra CA certificates trusted when verifying HTTPS sites.
 GONGKAI_CA_BUNDLE = None
 # GONGKAI_REQUEST_LOG: write every scheduled request to this file.

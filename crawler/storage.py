@@ -14,6 +14,8 @@ from typing import Any
 
 # How long a writer waits for another process's transaction, as the monitor's store does.
 BUSY_SECONDS = 30
+# A crawl process's exit status when the store refuses its rows (a full disk, a store made read-only).
+STORE_WRITE_FAILED = 4
 
 
 class CrawlStore:

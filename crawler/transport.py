@@ -13,13 +13,11 @@ import ssl
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from crawler import settings
-from crawler.links import address_class
 
 # A 200 page this small is read again before it counts (a WAF blip, or a removed document).
 TINY_PAGE_BYTES = 512
@@ -65,14 +63,6 @@ def offline_requested() -> bool:
     return os.environ.get("GONGKAI_OFFLINE", "") not in ("", "0")
 
 
-def offline_refusal(url: str) -> str | None:
-    """Why offline mode refuses ``url``: all but loopback and names under ``.invalid`` (which never resolve)."""
-    host = (urlsplit(url).hostname or "").lower()
-    if address_class(url) != "loopback" and not host.endswith(".invalid"):
-        return f"offline mode: {host} is not on this machine"
-    return None
-
-
 # verify_code of ssl.SSLCertVerificationError → (check outcome, what reports say)
 _CERTIFICATE_ERRORS = {
     10: ("tls", "the certificate has expired"),
@@ -84,8 +74,10 @@ _CERTIFICATE_ERRORS = {
 }
 
 
-def certificate_problem(host: str, port: int, ca_bundle: str | None, timeout: float) -> tuple[str, str] | None:
-    """Handshake with certificate verification, as a browser would; the problem found, if any.
+def certificate_problem(
+    host: str, address: str, port: int, ca_bundle: str | None, timeout: float
+) -> tuple[str, str] | None:
+    """Handshake with ``address`` (``host`` as judged by the target policy) as a browser would; the problem found.
 
     An expired, self-signed or wrong-host certificate is ``tls``. An issuer gongkai
     cannot trust (often an incomplete chain that browsers repair) is only
@@ -96,7 +88,7 @@ def certificate_problem(host: str, port: int, ca_bundle: str | None, timeout: fl
         context.load_verify_locations(cafile=ca_bundle)
     try:
         with (
-            socket.create_connection((host, port), timeout=timeout) as sock,
+            socket.create_connection((address, port), timeout=timeout) as sock,
             context.wrap_socket(sock, server_hostname=host),
         ):
             return None

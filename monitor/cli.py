@@ -6,11 +6,16 @@ by that command, so ``gongkai crawl`` waits on its crawl processes with little m
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import signal
+import sqlite3
 import sys
+import threading
 from datetime import date
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
@@ -19,12 +24,13 @@ from rich.table import Table
 
 from monitor.config import Config, ConfigError, load_config
 from monitor.crawl import CrawlError, run_crawl
-from monitor.lock import StoreLock, StoreLockedError
+from monitor.files import is_store_file, write_whole
+from monitor.lock import StoreLockedError, crawl_running
 from monitor.reports import FORMATS, ranking, render, report_data, write_per_department
 from monitor.reports.data import score_text, verdict_text
 from monitor.reports.formats import render_html
 from monitor.reports.notices import report_context
-from monitor.store import DEFAULT_DB, Store
+from monitor.store import DEFAULT_DB, Store, StoreError, store_error
 from monitor.tables import load_tables
 
 CONFIG_ERROR = 2
@@ -125,8 +131,20 @@ def crawl(
     run_id: int | None,
     verbose: bool,
 ) -> None:
-    """Crawl every department's site, check its links, apply the rules, store one run."""
+    """Crawl every department's site, check its links, apply the rules, store one run.
+
+    SIGINT (Ctrl-C) or SIGTERM stops the crawl cleanly: its processes first, then
+    the store's lock; the run is left resumable and the exit status is 130 or 143.
+    """
     config = _load(config_path)
+    stop, stopped_by = threading.Event(), []
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopped_by.append(signum)
+        stop.set()
+        click.echo("stopping: the crawl processes finish what they are doing …", err=True)
+
+    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         level = "INFO" if verbose else "WARNING"
         result = run_crawl(
@@ -139,11 +157,15 @@ def crawl(
             request_log,
             offline,
             resume=(run_id or 0) if resume else None,
+            stop=stop,
         )
     except ConfigError as exc:
         _fail(exc.messages, CONFIG_ERROR)
     except (CrawlError, StoreLockedError) as exc:
-        _fail([str(exc)], 1)
+        _fail([str(exc)], 128 + stopped_by[0] if stopped_by else 1)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     store = Store(db_path)
     print_summary(report_data(store, result.run_id), f"gongkai run {result.run_id} ({result.requests} requests)")
     store.close()
@@ -191,10 +213,13 @@ def check(db_path: Path, run_id: int | None, as_of: date | None, config_path: Pa
     store.close()
 
 
-def _open_existing(db_path: Path) -> Store:
+def _open_existing(db_path: Path, readonly: bool = False) -> Store:
+    """The store at ``db_path``, which must exist; ``readonly`` for commands that only read it."""
+    if db_path.is_dir():
+        _fail([f"{db_path}: is a folder, not a gongkai store; give --db a file"], 1)
     if not db_path.is_file():
         _fail([f"{db_path}: no such store (run `gongkai crawl` first)"], 1)
-    return Store(db_path)
+    return Store(db_path, readonly=readonly)
 
 
 @cli.command()
@@ -206,7 +231,9 @@ def _open_existing(db_path: Path) -> Store:
               help="Also write one file per department into DIR.")  # fmt: skip
 def report(db_path: Path, run_id: int | None, fmt: str, output: Path | None, per_department: Path | None) -> None:
     """Export the problem list of a run."""
-    store = _open_existing(db_path)
+    if output is not None and is_store_file(output, db_path):
+        _fail([f"{output}: that is the store itself; name another file with -o"], 2)
+    store = _open_existing(db_path, readonly=True)
     run_id = run_id or store.latest_run_id()
     if run_id is None or store.run(run_id) is None:
         _fail([f"{db_path}: no run to report"], 1)
@@ -222,8 +249,7 @@ def report(db_path: Path, run_id: int | None, fmt: str, output: Path | None, per
     else:
         body = render(data, fmt, context)
     if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(body)
+        write_whole(output, body)
         click.echo(f"wrote {output}", err=True)
     elif not per_department:
         if fmt == "xlsx":
@@ -262,12 +288,8 @@ def _latest(store: Store, run_id: int | None) -> int:
 @db_option
 def runs(db_path: Path) -> None:
     """List the runs in the store, newest first, with their counts."""
-    store = _open_existing(db_path)
-    try:
-        with StoreLock(db_path):
-            store.mark_interrupted()  # nobody holds the lock: a "running" run died
-    except StoreLockedError:
-        pass  # a crawl is running now
+    store = _open_existing(db_path, readonly=True)
+    running = crawl_running(db_path)  # otherwise a run still marked running has died: it is incomplete
     table = Table(title=f"runs in {db_path}")
     headers = ("run", "status", "as of", "started", "finished", "depts", "pages", "received", "problems", "warnings")
     for header in headers:
@@ -280,7 +302,8 @@ def runs(db_path: Path) -> None:
         ).fetchone()
         departments = len(json.loads(run["departments"]))
         received = f"{run['bytes'] / 2**20:.1f} MiB" if run.get("bytes") is not None else ""
-        table.add_row(str(run["id"]), run["status"], run["as_of"], run["started_at"], run["finished_at"] or "",
+        status = "incomplete" if run["status"] == "running" and not running else run["status"]
+        table.add_row(str(run["id"]), status, run["as_of"], run["started_at"], run["finished_at"] or "",
                       str(departments), str(run["pages"] or ""), received, str(counts[0]), str(counts[1]))  # fmt: skip
     console().print(table)
     store.close()
@@ -294,7 +317,7 @@ def runs(db_path: Path) -> None:
 @click.option("--state", type=click.Choice(["new", "persisting", "resolved"]), help="Only this state.")
 def problems(db_path: Path, run_id: int | None, department: str | None, kind: str | None, state: str | None) -> None:
     """List a run's problems as a readable table."""
-    store = _open_existing(db_path)
+    store = _open_existing(db_path, readonly=True)
     run_id = _latest(store, run_id)
     rows = [
         p for p in report_data(store, run_id)["problems"]
@@ -319,7 +342,7 @@ def problems(db_path: Path, run_id: int | None, department: str | None, kind: st
 @click.argument("run_b", type=int)
 def diff(db_path: Path, run_a: int, run_b: int) -> None:
     """What changed between two runs: problems that appeared, that were fixed, that remain."""
-    store = _open_existing(db_path)
+    store = _open_existing(db_path, readonly=True)
     before, after = (
         {(p["department"], p["type"], p["column_url"] or p["url"] or ""): p
          for p in report_data(store, _latest(store, run_id))["problems"] if p["state"] != "resolved"}
@@ -400,5 +423,27 @@ def serve(db_path: Path, port: int, host: str) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli()
+    """Console-script entry point: a store or file error is one line naming the file, never a traceback."""
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("error: stopped", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except StoreError as exc:
+        _fail([str(exc)], 1)
+    except sqlite3.Error as exc:
+        _fail([str(store_error(_db_of(sys.argv), exc))], 1)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail([f"{where}{exc.strerror or exc}"], 1)
+
+
+def _db_of(argv: list[str]) -> Path:
+    """The store a command line names (for an error message)."""
+    for flag, value in itertools.pairwise(argv):
+        if flag == "--db":
+            return Path(value)
+    return DEFAULT_DB

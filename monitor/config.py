@@ -17,7 +17,7 @@ import yaml
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from monitor.tables import load_tables
+from monitor.tables import TABLE_FILES, defaults_dir, load_tables
 
 Loc = tuple[str | int, ...]
 
@@ -97,6 +97,7 @@ class Department(_Strict):
     disclosure: HttpUrl | None = None
     columns: list[Column] | None = None
     obey_robots: bool | None = None  # overrides crawl.obey_robots for this site
+    intranet: bool = False  # the site's host names may resolve to the supervisor's own network
 
 
 class Crawl(_Strict):
@@ -155,8 +156,18 @@ class Config(_Strict):
         return next((d for d in self.departments if d.id == dept_id), None)
 
 
+# More entries than any real config has: YAML aliases can make a few bytes stand for billions.
+MAX_ENTRIES = 100_000
+
+
+class _TooLargeError(Exception):
+    """A config of more than MAX_ENTRIES entries."""
+
+
 def _positions(node: yaml.Node, loc: Loc, out: dict[Loc, int], errors: list[tuple[Loc, str]]) -> None:
     """Record the 1-based line of every key and item below ``node``."""
+    if len(out) >= MAX_ENTRIES:
+        raise _TooLargeError
     out[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -186,11 +197,10 @@ def _line(lines: dict[Loc, int], loc: Loc) -> int:
     return lines.get(loc, 1)
 
 
-def parse_config(text: str, source: str = "<config>") -> Config:
+def parse_config(text: str, source: str = "<config>", tables_dir: Path | None = None) -> Config:
     """Validate config text; raise ConfigError naming every problem found."""
     try:
         root = yaml.compose(text)
-        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -199,12 +209,17 @@ def parse_config(text: str, source: str = "<config>") -> Config:
         if context is not None and context.line + 1 != line:
             message += f" ({getattr(exc, 'context', 'started')} at line {context.line + 1})"
         raise ConfigError([message]) from None
-    if not isinstance(data, dict) or root is None:
+    if not isinstance(root, yaml.MappingNode):
         raise ConfigError([f"{source}:1: the config must be a mapping with a 'departments' list"])
 
     lines: dict[Loc, int] = {}
     problems: list[tuple[Loc, str]] = []
-    _positions(root, (), lines, problems)
+    try:
+        _positions(root, (), lines, problems)
+    except _TooLargeError:
+        message = f"{source}:1: the config expands to more than {MAX_ENTRIES} entries (YAML aliases?)"
+        raise ConfigError([message]) from None
+    data = yaml.safe_load(text)
     config: Config | None = None
     try:
         config = Config.model_validate(data)
@@ -214,17 +229,20 @@ def parse_config(text: str, source: str = "<config>") -> Config:
             message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
             message = message.removeprefix("Value error, ")
             problems.append((loc, message))
-    problems.extend(_cross_checks(data))
+    problems.extend(_cross_checks(data, tables_dir))
     if problems:
         raise ConfigError([f"{source}:{_line(lines, loc)}: {_dotted(loc)}: {msg}" for loc, msg in problems])
     assert config is not None
     return config
 
 
-def _cross_checks(data: dict[str, Any]) -> list[tuple[Loc, str]]:
-    """Checks that span several keys (unique ids, known category keys), on the raw data."""
+def _cross_checks(data: dict[str, Any], tables_dir: Path | None) -> list[tuple[Loc, str]]:
+    """Checks that span several keys (unique ids, known category keys), on the raw data.
+
+    The categories are the office's own when its categories.yaml is beside the config.
+    """
     problems: list[tuple[Loc, str]] = []
-    categories = set(load_tables().categories["categories"])
+    categories = set(load_tables(tables_dir).categories["categories"])
     departments = data.get("departments")
     seen: dict[Any, int] = {}
     for i, dept in enumerate(departments if isinstance(departments, list) else []):
@@ -256,6 +274,65 @@ def load_config(path: str | Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{path}: no such config file"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{path}: is a folder; give -c the config file (sites.yaml)"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot be read ({exc.strerror or exc})"]) from None
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
-    return parse_config(text, str(path))
+    if messages := check_tables(path.parent):
+        raise ConfigError(messages)
+    return parse_config(text, str(path), path.parent)
+
+
+def check_tables(directory: Path) -> list[str]:
+    """Problems of the office's own rule tables beside the config, each with file and line.
+
+    A table there replaces the bundled one, so it must hold every key the bundled
+    one has, with a value of the same kind (it may add keys: categories, phrases).
+    """
+    messages: list[str] = []
+    for name in TABLE_FILES:
+        path = directory / name
+        if not path.is_file() or path.resolve() == (defaults_dir() / name).resolve():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+            root = yaml.compose(text)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            messages.append(f"{path}:1: cannot be read as YAML ({exc})")
+            continue
+        lines: dict[Loc, int] = {}
+        try:
+            if root is not None:
+                _positions(root, (), lines, [])
+        except _TooLargeError:
+            messages.append(f"{path}:1: the table expands to more than {MAX_ENTRIES} entries (YAML aliases?)")
+            continue
+        bundled = yaml.safe_load((defaults_dir() / name).read_text(encoding="utf-8"))
+        for loc, message in _shape_problems(bundled, yaml.safe_load(text), ()):
+            messages.append(f"{path}:{_line(lines, loc)}: {_dotted(loc)}: {message}")
+    return messages
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return {dict: "a mapping", list: "a list", str: "text"}.get(type(value), type(value).__name__)
+
+
+def _shape_problems(bundled: Any, office: Any, loc: Loc) -> list[tuple[Loc, str]]:
+    """Where the office's table lacks a key of the bundled one, or holds another kind of value."""
+    if bundled is not None and _kind(bundled) != _kind(office):
+        return [(loc, f"should be {_kind(bundled)}, not {_kind(office)}")]
+    if not isinstance(bundled, dict):
+        return []
+    problems = []
+    for key, value in bundled.items():
+        if key not in office:
+            problems.append(((*loc, key), "missing (the bundled table has it)"))
+        else:
+            problems.extend(_shape_problems(value, office[key], (*loc, key)))
+    return problems

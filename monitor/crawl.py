@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from crawler.shares import checker_concurrency
+from crawler.storage import STORE_WRITE_FAILED
 from monitor.config import Config, ConfigError
 from monitor.lock import StoreLock
 from monitor.store import Store
 from monitor.tables import load_tables
 
 NO_REQUEST = 3  # the crawl's status when its spiders made no request at all
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+RESUME_HINT = "`gongkai crawl --resume` continues it"
 
 
 class CrawlError(Exception):
@@ -70,7 +79,7 @@ def write_plan(
         "queue_dir": str(store.path.parent.resolve() / f"run-{run_id}.queue"),
         "departments": [
             config.department(i).model_dump(  # type: ignore[union-attr]
-                mode="json", include={"id", "site", "disclosure", "columns", "obey_robots"}
+                mode="json", include={"id", "site", "disclosure", "columns", "obey_robots", "intranet"}
             )
             for i in dept_ids
         ],
@@ -80,37 +89,72 @@ def write_plan(
     return path
 
 
-def _crawl(plan_path: Path, env: dict[str, str], stop: threading.Event | None) -> tuple[int, dict[str, int]]:
+# How long the crawl processes have to close cleanly once asked to stop, before they are killed.
+STOP_GRACE_SECONDS = 15.0
+
+
+def _die_with_parent(parent: int) -> Callable[[], None]:
+    """In the child: be killed when the monitor dies, however it dies (Linux's parent-death signal)."""
+
+    def arm() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the monitor died before the signal was armed
+            os._exit(1)
+
+    return arm
+
+
+def _start(args: list[str], env: dict[str, str], lock_fd: int | None, **kwargs: Any) -> subprocess.Popen[str]:
+    """A crawl process in its own process group, holding the store's lock with the monitor, dying with it.
+
+    It inherits the lock's file descriptor, so the lock stays held while any
+    crawl process lives, even if the monitor is killed.
+    """
+    return subprocess.Popen(
+        [sys.executable, *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        process_group=0,
+        pass_fds=(lock_fd,) if lock_fd is not None else (),
+        preexec_fn=_die_with_parent(os.getpid()),
+        **kwargs,
+    )
+
+
+def _crawl(
+    plan_path: Path, env: dict[str, str], stop: threading.Event | None, lock_fd: int | None = None
+) -> tuple[int, dict[str, int]]:
     """Run the page spiders and the link checker side by side: the exit status and the summed counters.
 
     The link checker learns that the page spiders are done (and so no more
     links will be handed over) when its standard input reaches its end. The
     status is the first failure's, else NO_REQUEST when the spiders made no
-    request at all.
+    request at all. On ``stop`` every crawl process is asked to finish, and
+    killed if it has not within STOP_GRACE_SECONDS; this returns only once
+    every one of them has ended.
     """
     plan = json.loads(plan_path.read_text(encoding="utf-8"))
     # Resuming is done from the store's frontier: queues left by a killed crawl go.
     queue = Path(plan["queue_dir"])
     shutil.rmtree(queue, ignore_errors=True)
     done_reading, done_writing = os.pipe()
-    checker = subprocess.Popen(
-        [sys.executable, "-m", "crawler.checker", str(plan_path)],
-        stdin=done_reading, stdout=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+    checker = _start(["-m", "crawler.checker", str(plan_path)], env, lock_fd, stdin=done_reading)
     os.close(done_reading)
+    workers: list[subprocess.Popen[str]] = []
     try:
-        workers = [
-            subprocess.Popen(
-                [sys.executable, "-m", "crawler.run", str(plan_path), str(worker)],
-                stdout=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
+        # One by one: those started before a failure to start are in the list, and waited for below.
+        workers.extend(
+            _start(["-m", "crawler.run", str(plan_path), str(worker)], env, lock_fd)
             for worker in range(plan.get("page_workers", 1))
-        ]
+        )
         outputs = [_wait(proc, stop) for proc in workers]
     finally:
         os.close(done_writing)
+        for proc in workers:  # an error above: none may outlive the monitor's wait
+            if proc.returncode is None:
+                _wait(proc, stop, hurry=True)
     outputs.append(_wait(checker, stop))
     shutil.rmtree(queue, ignore_errors=True)
     stats = [json.loads(out.strip().splitlines()[-1]) if out.strip() else {} for out in outputs]
@@ -121,14 +165,34 @@ def _crawl(plan_path: Path, env: dict[str, str], stop: threading.Event | None) -
     return (NO_REQUEST if counters["requests"] == 0 else 0), counters
 
 
-def _wait(proc: subprocess.Popen[str], stop: threading.Event | None) -> str:
-    """Wait for the crawler; on ``stop``, ask it to finish (SIGTERM: Scrapy closes cleanly)."""
+def _wait(proc: subprocess.Popen[str], stop: threading.Event | None, hurry: bool = False) -> str:
+    """Wait for a crawl process; on ``stop`` ask its group to finish (SIGTERM), then kill it after the grace time."""
+    asked_at: float | None = None
     while True:
         try:
             return proc.communicate(timeout=0.5)[0]
         except subprocess.TimeoutExpired:
-            if stop is not None and stop.is_set() and proc.returncode is None:
-                proc.terminate()
+            if proc.returncode is not None or not (hurry or (stop is not None and stop.is_set())):
+                continue
+            if asked_at is None:
+                asked_at = time.monotonic()
+                _signal_group(proc, signal.SIGTERM)  # Scrapy and the checker close cleanly on it
+            elif hurry or time.monotonic() - asked_at > STOP_GRACE_SECONDS:
+                _signal_group(proc, signal.SIGKILL)
+
+
+def _signal_group(proc: subprocess.Popen[str], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it has just ended
+        os.killpg(proc.pid, signum)
+
+
+def unanswered(store: Store, run_id: int) -> int:
+    """Pages and links the run asked for and has no answer to (a resumed run must finish them)."""
+    return store.db.execute(
+        "select count(*) from frontier f where f.run_id = ?"
+        " and not exists (select 1 from checks c where c.run_id = f.run_id and c.url = f.url)",
+        [run_id],
+    ).fetchone()[0]
 
 
 def run_crawl(
@@ -152,7 +216,7 @@ def run_crawl(
     ``complete``. Raises StoreLockedError while another run holds the store.
     """
     tables_dir = config_path.parent
-    with StoreLock(db_path):
+    with StoreLock(db_path) as lock:
         store = Store(db_path, config.timezone)
         try:
             store.mark_interrupted()
@@ -163,7 +227,7 @@ def run_crawl(
             else:
                 resume = resume or latest_interrupted(store)  # 0: the newest interrupted run
                 if resume is None:
-                    raise CrawlError("there is no interrupted run to resume")
+                    raise CrawlError("there is no interrupted or failed run to resume")
                 run_id, dept_ids, as_of = _reopen(store, resume)
             plan_path = write_plan(
                 store, run_id, config, dept_ids, tables_dir, log_level, request_log, resume is not None
@@ -171,15 +235,27 @@ def run_crawl(
             env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
             if offline:
                 env["GONGKAI_OFFLINE"] = "1"
-            returncode, stats = _crawl(plan_path, env, stop)
+            returncode, stats = _crawl(plan_path, env, stop, lock.fd)
             if stop is not None and stop.is_set():
-                store.finish_run(
-                    run_id, "incomplete", error="stopped before it finished; `gongkai crawl --resume` continues it"
+                store.finish_run(run_id, "incomplete", error=f"stopped before it finished; {RESUME_HINT}")
+                raise CrawlError(f"run {run_id} stopped before it finished; {RESUME_HINT}")
+            if returncode == STORE_WRITE_FAILED:
+                raise CrawlError(
+                    f"run {run_id}: the crawl could not write to {db_path} (is the disk full?);"
+                    f" free some space, then {RESUME_HINT}"
                 )
-                raise CrawlError(f"run {run_id} stopped before it finished")
+            if returncode == NO_REQUEST and resume is not None:
+                returncode = 0  # everything was answered before the interruption; unanswered() below makes sure
             if returncode != 0:
                 no_request = returncode == NO_REQUEST
                 reason = "the crawl made no request" if no_request else f"the crawler exited with status {returncode}"
+                store.finish_run(run_id, "failed", error=reason, requests=stats.get("requests", 0))
+                raise CrawlError(f"run {run_id}: {reason}")
+            if missing := unanswered(store, run_id):
+                reason = f"{missing} pages and links asked for were never answered; {RESUME_HINT}"
+                store.finish_run(run_id, "incomplete", error=reason, requests=stats.get("requests", 0))
+                raise CrawlError(f"run {run_id}: {reason}")
+            if reason := _too_many_internal_errors(store, run_id, tables_dir):
                 store.finish_run(run_id, "failed", error=reason, requests=stats.get("requests", 0))
                 raise CrawlError(f"run {run_id}: {reason}")
             # The rules (and dateparser) are loaded once the crawl processes have ended,
@@ -203,17 +279,30 @@ def run_crawl(
             store.close()
 
 
+def _too_many_internal_errors(store: Store, run_id: int, tables_dir: Path) -> str | None:
+    """Why the run fails for gongkai's own errors: more pages and links it failed to read than the rules allow."""
+    share = float(load_tables(tables_dir).rules["internal_error_share"])
+    errors, answers = store.db.execute(
+        "select (select count(*) from notes where run_id = :id and kind = 'internal_error'),"
+        " (select count(*) from checks where run_id = :id)",
+        {"id": run_id},
+    ).fetchone()
+    if errors and errors > share * answers:
+        return f"gongkai failed to read {errors} of {answers} pages and links (internal errors; see the warnings)"
+    return None
+
+
 def _reopen(store: Store, run_id: int) -> tuple[int, list[str], date]:
     """Take up an interrupted run again: its departments and inspection day stay its own."""
     run = store.run(run_id)
     if run is None or run["status"] not in ("incomplete", "failed"):
         state = run["status"] if run else "missing"
-        raise CrawlError(f"run {run_id} cannot be resumed (it is {state}); only an interrupted run can")
+        raise CrawlError(f"run {run_id} cannot be resumed (it is {state}); only an interrupted or failed run can")
     store.db["runs"].update(run_id, {"status": "running", "error": None, "pid": os.getpid()})
     return run_id, json.loads(run["departments"]), date.fromisoformat(run["as_of"])
 
 
 def latest_interrupted(store: Store) -> int | None:
-    """The newest run that was interrupted (after marking dead ``running`` runs)."""
-    row = store.db.execute("select max(id) from runs where status = 'incomplete'").fetchone()
+    """The newest run that was interrupted or failed (after marking dead ``running`` runs)."""
+    row = store.db.execute("select max(id) from runs where status in ('incomplete', 'failed')").fetchone()
     return row[0]

@@ -47,3 +47,14 @@ class StoreLock:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = None
+
+
+def crawl_running(db_path: Path) -> bool:
+    """Whether a gongkai process holds the store's lock now (a store on read-only media has no holder)."""
+    try:
+        with StoreLock(db_path):
+            return False
+    except StoreLockedError:
+        return True
+    except OSError:
+        return False

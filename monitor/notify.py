@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import Config, Smtp
+from monitor.files import write_whole
 from monitor.reports.data import report_data, split_by_department
 from monitor.reports.formats import labels, render_notice
 from monitor.reports.notices import ReportContext, heading, report_context
@@ -113,7 +114,7 @@ def notify(
             message = build_message(part, context, sender, to)
             if dry_run is not None:
                 dry_run.mkdir(parents=True, exist_ok=True)
-                (dry_run / f"run{run_id}-{dept_id}.eml").write_bytes(bytes(message))
+                write_whole(dry_run / f"run{run_id}-{dept_id}.eml", bytes(message))
                 mode, action = "dry-run", "written"
             else:
                 assert config.smtp is not None

@@ -31,7 +31,7 @@ class ColumnFacts:
 
     url: str
     name: str
-    reading: str  # list, empty, unparsed, blocked, unreachable
+    reading: str  # list, empty, unparsed, blocked, unreachable, unchecked
     detail: str | None = None
     # (raw date, where it came from) for every item: list, detail, written, url, meta
     item_dates: list[tuple[str | None, str | None]] = field(default_factory=list)
@@ -126,7 +126,7 @@ class ColumnState:
     category: str
     items: int
     last_updated: str | None
-    state: str  # ok, stale, empty, unparsed, blocked
+    state: str  # ok, stale, empty, unparsed, blocked, unchecked
     date_source: str | None = None  # where last_updated was read
 
 
@@ -219,6 +219,8 @@ def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings,
         out.problems.append(Problem(facts.id, "column_empty", **base, threshold_days=threshold, detail=column.detail))
     elif reading == "blocked":
         state = "blocked"
+    elif reading == "unchecked":
+        state = "unchecked"  # gongkai failed to read it: the crawl's internal_error warning says so
     elif reading == "unreachable":
         state = "unparsed"
         out.warnings.append(ToolWarning(facts.id, "column_unreachable", column.url, column.detail))

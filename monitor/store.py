@@ -8,8 +8,10 @@ the run is evaluated, so ``gongkai check`` can re-judge an old crawl.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -220,17 +222,77 @@ def m009_shared_crawls(db: sqlite_utils.Database) -> None:
     db["notes"].create_index(["run_id", "department", "kind", "key"], unique=True)
 
 
-class Store:
-    """A gongkai database file."""
+class StoreError(Exception):
+    """A store that cannot be used as asked; the message names the file and what to do."""
 
-    def __init__(self, path: str | Path, timezone: str | None = None) -> None:
+
+def store_error(path: Path, exc: BaseException) -> StoreError:
+    """The one-line explanation of an SQLite or file error met on the store at ``path``."""
+    text = str(exc)
+    if isinstance(exc, IsADirectoryError) or path.is_dir():
+        return StoreError(f"{path}: is a folder, not a gongkai store; give --db a file")
+    if "not a database" in text:
+        return StoreError(f"{path}: not a gongkai store (not an SQLite database); give --db the store's file")
+    if "malformed" in text or "corrupt" in text:
+        return StoreError(f"{path}: the store is damaged ({text}); restore it from a backup")
+    if "disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
+        return StoreError(f"{path}: the disk is full; free some space and run again (earlier runs are intact)")
+    if "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
+        return StoreError(f"{path}: the store cannot be written ({text}); this command needs write access")
+    if "unable to open" in text or isinstance(exc, FileNotFoundError):
+        return StoreError(f"{path}: the store cannot be opened ({text})")
+    return StoreError(f"{path}: {text}")
+
+
+class Store:
+    """A gongkai database file.
+
+    ``readonly`` opens an existing store without writing to it (reports,
+    listings): a store on read-only media or without write permission can still
+    be read. Opening raises StoreError with a one-line reason.
+    """
+
+    def __init__(self, path: str | Path, timezone: str | None = None, readonly: bool = False) -> None:
         self.path = Path(path)
         self.zone = ZoneInfo(timezone) if timezone else None
+        self.readonly = readonly
+        try:
+            self.db = self._open()
+        except (sqlite3.Error, OSError) as exc:
+            raise store_error(self.path, exc) from None
+
+    def _read_only_connection(self) -> sqlite3.Connection:
+        """A connection that never writes; on read-only media (no room for SQLite's shared-memory file) immutable."""
+        uri = self.path.resolve().as_uri()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            wal = self.path.with_name(self.path.name + "-wal")
+            if "unable to open" not in str(exc) or (wal.exists() and wal.stat().st_size):
+                raise
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+    def _open(self) -> sqlite_utils.Database:
+        if self.path.is_dir():
+            raise IsADirectoryError(self.path)
+        if self.readonly:
+            if not self.path.is_file():
+                raise FileNotFoundError(f"no such store: {self.path}")
+            db = sqlite_utils.Database(self._read_only_connection())
+            db.execute("PRAGMA busy_timeout = 30000")
+            if pending := migrations.pending(db):
+                names = ", ".join(m.name for m in pending)
+                raise sqlite3.OperationalError(f"readonly: the store needs its schema updated first ({names})")
+            return db
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite_utils.Database(self.path)
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        self.db.enable_wal()
-        migrations.apply(self.db)
+        db = sqlite_utils.Database(self.path)
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.enable_wal()
+        migrations.apply(db)
+        return db
 
     def now(self) -> str:
         """The current time in the store's time zone (the config's), ISO 8601."""

@@ -108,6 +108,8 @@ def test_exports_open_in_excel_with_chinese_intact(dashboard):
 
     csv = urllib.request.urlopen(dashboard["base"] + "/gongkai/ranking.csvbom?run=", timeout=10).read()
     assert csv.startswith(b"\xef\xbb\xbf") and "县卫生健康委员会" in csv.decode("utf-8-sig")
+    plain = urllib.request.urlopen(dashboard["base"] + "/gongkai/ranking.csv?run=", timeout=10).read()
+    assert plain == csv  # Datasette's own CSV link gives the same export, formulas neutralised
     xlsx = urllib.request.urlopen(dashboard["base"] + "/gongkai/stale_columns.xlsx?run=", timeout=10).read()
     sheet = load_workbook(BytesIO(xlsx)).active
     assert [c.value for c in sheet[1]][:2] == ["部门", "栏目"]

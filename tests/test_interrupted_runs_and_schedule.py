@@ -6,6 +6,7 @@ import itertools
 import json
 import os
 import pty
+import random
 import signal
 import sqlite3
 import subprocess
@@ -34,6 +35,14 @@ def _slow_site(pages: int = 160) -> dict[str, Route]:
 def _count(db: Path, sql: str, *args: object) -> int:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         return conn.execute(sql, args).fetchone()[0]
+
+
+def _count_or_zero(db: Path, sql: str) -> int:
+    """A count, or 0 while the store's tables are not there yet."""
+    try:
+        return _count(db, sql)
+    except sqlite3.OperationalError:
+        return 0
 
 
 def _complete_runs(db: Path) -> int:
@@ -145,3 +154,75 @@ def test_long_crawls_show_progress_on_a_terminal_and_log_lines_otherwise(tmp_pat
     assert "\r" not in piped.stderr
     shown = screen.decode("utf-8", "replace")
     assert "\rpages " in shown and "departments done 1/1" in shown  # one line updated in place
+
+
+def _crawl_processes(marker: str) -> list[int]:
+    """Live processes whose command line names ``marker`` (the crawl's folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker.encode() in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def _problems(db: Path, run: int) -> set[tuple[str, str]]:
+    report = json.loads(_gongkai("report", "--db", str(db), "--run", str(run)).stdout)
+    return {(p["type"], p["column_url"] or p["url"]) for p in report["problems"] if p["state"] != "resolved"}
+
+
+def test_a_crawl_stopped_by_any_signal_at_any_moment_resumes_to_the_same_result(tmp_path):
+    rng = random.Random(20261130)
+    routes = _slow_site(60)
+    routes["/gzdt/"] = list_page(
+        "工作动态", [(f"动态{i}", f"/gzdt/{i}.html", AS_OF - timedelta(days=40 + i)) for i in range(60)]
+    )
+    with SiteServer(routes) as site:
+        config = write_config(
+            tmp_path,
+            f"crawl: {{page_workers: 2, concurrency_per_site: 6}}\n"
+            f"departments:\n  - {{id: csj, name: 测试局, site: '{site.base}'}}\n",
+        )
+        reference_db = tmp_path / "reference.db"
+        assert _gongkai("crawl", "-c", str(config), "--db", str(reference_db), "--as-of", "2026-11-22").returncode == 0
+        expected = _problems(reference_db, 1)
+        assert {kind for kind, _ in expected} == {"broken_link", "column_stale"}
+
+        interrupted = 0
+        for attempt, signum in enumerate([signal.SIGINT, signal.SIGTERM, signal.SIGKILL] * 2):
+            folder = tmp_path / f"attempt-{attempt}"
+            folder.mkdir()
+            db = folder / "g.db"
+            crawler = subprocess.Popen(
+                [GONGKAI, "crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and crawler.poll() is None:
+                if db.exists() and _count_or_zero(db, "select count(*) from checks") >= 3:
+                    break
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0, 0.8))  # a random moment of the crawl
+            crawler.send_signal(signum)  # the gongkai process only, as systemd, timeout or Ctrl-C would
+            _, stderr = crawler.communicate(timeout=60)
+            deadline = time.monotonic() + 2  # a killed parent's children get their parent-death signal at once
+            while _crawl_processes(str(folder)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _crawl_processes(str(folder)) == [], f"{signum!r}: a crawl process outlived gongkai"
+            if crawler.returncode != 0:  # the signal came before the run finished
+                interrupted += 1
+                if signum != signal.SIGKILL:
+                    assert crawler.returncode == 128 + signum, stderr
+                    assert "Traceback" not in stderr and "--resume" in stderr
+                resumed = _gongkai("crawl", "-c", str(config), "--db", str(db), "--resume")
+                assert resumed.returncode == 0, resumed.stderr
+            assert _problems(db, 1) == expected, f"{signum!r} at attempt {attempt}"
+    assert interrupted >= 4  # most signals really came mid-run

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import FormRequest, Request, signals
@@ -26,9 +25,10 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.items import CheckResult, ColumnFound, Note, Page, PageRecord
-from crawler.links import TargetPolicy
-from crawler.middlewares import OfflineRefused, error_kind
+from crawler.middlewares import RequestRefused, error_kind
 from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, Verdict, judge, side_notes
+from crawler.targets import department_netlocs, plan_policy
+from crawler.transport import offline_requested
 from monitor.tables import load_tables
 
 COLUMN_ROLES = frozenset({"column", "list_page"})
@@ -64,16 +64,13 @@ class InspectionSpider(scrapy.Spider):
         tables_dir = self.plan.get("tables_dir")
         self.markers = PageMarkers.from_table(load_tables(Path(tables_dir) if tables_dir else None).markers)
         self.departments: dict[str, Department] = {}
-        site_urls: list[str] = []
         for spec in self.plan["departments"]:
             dept = Department(
                 spec["id"], spec["site"], spec.get("disclosure"), spec.get("columns") or [], spec.get("obey_robots")
             )
-            urls = [u for u in [dept.site, dept.disclosure, *(c["url"] for c in dept.columns)] if u]
-            dept.hosts = {urlsplit(u).netloc.lower() for u in urls}
-            site_urls += urls
+            dept.hosts = department_netlocs(spec)
             self.departments[dept.id] = dept
-        self.policy = TargetPolicy(site_urls)
+        self.policy = plan_policy(str(Path(plan).resolve()), offline_requested())
         self.checked = 0
 
     @classmethod
@@ -180,9 +177,38 @@ class InspectionSpider(scrapy.Spider):
 
     # failures -------------------------------------------------------------------
 
-    def on_failure(self, failure: Failure) -> Iterator[Any]:
+    def on_failure(self, failure: Failure) -> list[Any]:
         """Record a request that failed for good (after confirmation)."""
-        return self._bundled(self._failed(failure))
+        answered = self.checked
+        try:
+            return list(self._bundled(self._failed(failure)))
+        except Exception as exc:
+            self.logger.exception("recording the failure of %s failed", failure.request.url)
+            return list(self._bundled(self._internal_error(failure.request.meta, None, exc, self.checked > answered)))
+
+    def _internal_error(
+        self, meta: dict[str, Any], status: int | None, exc: Exception, answered: bool
+    ) -> Iterator[Any]:
+        """The rows of a page gongkai failed to read: a warning about the tool, and the run goes on."""
+        dept = self.departments[meta["dept"]]
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        yield from self._note(dept, "internal_error", meta["target"], detail, key=meta["target"])
+        yield Page(dept.id, meta["target"], meta["role"], status, reading="internal_error")
+        if meta["role"] == "column":
+            yield self._column(meta, dept, "unchecked", detail)
+        check = CheckResult(meta["target"], status, "internal_error", "skipped", meta.get("attempt", 1), None, detail)
+        yield check if answered else self._answered(check, dept.id)
+
+    def _refused(self, dept: Department, meta: dict[str, Any], refused: RequestRefused, attempts: int) -> Iterator[Any]:
+        """A request the target policy refused, on the link itself or on a hop it redirects through."""
+        kind, target = refused.refusal.kind, meta["target"]
+        detail = str(refused.refusal)
+        if refused.url != target:
+            detail = f"it redirects to {refused.url}: {detail}"
+        if kind == "private_target":
+            yield from self._note(dept, "private_target", target, detail, key=target)
+            yield Page(dept.id, target, meta["role"], None, reading="refused")
+        yield self._answered(CheckResult(target, None, kind, "skipped", attempts, None, detail), dept.id)
 
     def _failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
@@ -190,10 +216,8 @@ class InspectionSpider(scrapy.Spider):
         dept = self.departments[meta["dept"]]
         kind = error_kind(failure.value)
         attempts = meta.get("attempt", 1)
-        if isinstance(failure.value, OfflineRefused):
-            yield self._answered(
-                CheckResult(meta["target"], None, "offline", "skipped", attempts, None, str(failure.value)), dept.id
-            )
+        if isinstance(failure.value, RequestRefused):
+            yield from self._refused(dept, meta, failure.value, attempts)
             return
         if kind in ("robots", "ignored"):
             detail = "forbidden by robots.txt" if kind == "robots" else str(failure.value)

@@ -8,7 +8,7 @@ internal pages are crawled, and that fetch is also their link check. External
 links, attachments and images are only checked, by the link checker in
 another process (``crawler.checker``): this spider hands them over as
 frontier rows in the store. Links to the supervisor's own network are never
-requested (``crawler.links.TargetPolicy``). Every page request made is written
+requested (``crawler.targets``). Every page request made is written
 to the frontier too, so that a killed crawl can be resumed.
 
 A run's pages are shared out over several of these spiders, each in its own
@@ -353,6 +353,16 @@ class DepartmentSpider(InspectionSpider):
         parsed: its memo is replayed. A page read afresh leaves a memo for the
         next run. Run eagerly, so that the wants recorded belong to this page.
         """
+        answered = self.checked
+        try:
+            return self._parsed(response)
+        except Exception as exc:  # one page gongkai cannot read must not stop the run, nor leave it waiting
+            self.logger.exception("reading %s failed", response.url)
+            self._wants = None
+            errors = self._internal_error(response.meta, response.status, exc, self.checked > answered)
+            return list(self._bundled(errors))
+
+    def _parsed(self, response: Response) -> list[Any]:
         digest = body_hash(response.body)
         memo_hash = response.meta.get("memo_hash")
         if memo_hash is not None and (response.status == 304 or (response.status == 200 and digest == memo_hash)):
@@ -474,8 +484,10 @@ class DepartmentSpider(InspectionSpider):
     def _follow_link(self, dept: Department, url: str, text: str, nav: int | None, depth: int) -> Iterator[Any]:
         """Crawl a link to the site's own pages, hand any other over to be checked, never touch a private one."""
         if refused := self.policy.refusal(url):
-            detail = f"a link to a {refused.replace('_', '-')} address is never requested"
-            yield from self._note(dept, "private_target", url, detail, key=url)
+            if refused.kind == "private_target":
+                yield from self._note(dept, "private_target", url, str(refused), key=url)
+            else:  # offline mode: a request would leave this machine
+                yield from self.request_check(url, dept)
         elif urlsplit(url).netloc.lower() in dept.hosts and is_page_candidate(url):
             yield from self.request_page(dept, url, "page", nav_depth=nav, meta={"anchor": text}, depth=depth)
         else:

@@ -54,6 +54,7 @@ class _Handler(BaseHTTPRequestHandler):
         route = site.routes.get(self.path) or (site.dynamic and site.dynamic(self.path)) or site.fallback
         with site.lock:
             site.log.append((self.command, self.path))
+            site.hosts.append(self.headers.get("Host", ""))
             site.times.append((time.monotonic(), self.path))
             site.agents.add(self.headers.get("User-Agent", ""))
             site.hits[self.path] += 1
@@ -126,7 +127,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class SiteServer:
-    """Serves one site's routes on 127.0.0.1 in a background thread."""
+    """Serves one site's routes on a loopback address (127.0.0.1) in a background thread."""
 
     def __init__(
         self,
@@ -135,7 +136,9 @@ class SiteServer:
         fallback: Route = NOT_FOUND,
         dynamic: Callable[[str], Route | None] | None = None,
         tls: ssl.SSLContext | None = None,
+        address: str = "127.0.0.1",
     ) -> None:
+        self.address = address  # any loopback address: 127.0.0.2 stands for another machine of the network
         self.routes: dict[str, Route] = routes or {}
         self.fallback = fallback  # the answer for paths not in routes
         self.dynamic = dynamic  # builds the answer for paths not in routes (endless sites)
@@ -143,10 +146,11 @@ class SiteServer:
         self.agents: set[str] = set()
         self.scheme = "https" if tls else "http"
         self.log: list[tuple[str, str]] = []
+        self.hosts: list[str] = []  # the Host header of each request in the log
         self.forms: list[tuple[str, str]] = []
         self.hits: Counter[str] = Counter()
         self.lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server = _Server((address, port), _Handler)
         if tls is not None:
             self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._server.site = self
@@ -155,7 +159,7 @@ class SiteServer:
     @property
     def base(self) -> str:
         """The site's root URL, ending in a slash."""
-        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}/"
+        return f"{self.scheme}://{self.address}:{self._server.server_address[1]}/"
 
     def url(self, path: str) -> str:
         """Absolute URL of a path on this site."""

@@ -6,11 +6,11 @@ import json
 from datetime import date
 from typing import Any
 
+from crawler.text import printable
 from monitor.store import Store
 from monitor.tables import load_tables
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 # Per problem type: (header, field, kind) with kind text, url, date, bool or int.
 COLUMNS: dict[str, list[tuple[str, str, str]]] = {
     "site_unreachable": [("网站", "url", "url"), ("错误", "status", "text"), ("说明", "detail", "text")],
@@ -35,10 +35,15 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
 
 
 def safe_cell(value: Any) -> Any:
-    """A spreadsheet cell that cannot become a formula (``=HYPERLINK(...)`` stays text)."""
+    """A spreadsheet cell that cannot become a formula (``=HYPERLINK(...)`` stays text) nor hold a control character."""
+    value = printable(value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def _printable_row(row: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: printable(row[name]) for name in fields}
 
 
 PROBLEM_FIELDS = (
@@ -52,7 +57,7 @@ _STATE_ORDER = {"new": 0, "persisting": 1, "resolved": 2}
 
 
 def _problem(row: dict[str, Any]) -> dict[str, Any]:
-    out = {name: row[name] for name in PROBLEM_FIELDS}
+    out = _printable_row(row, PROBLEM_FIELDS)
     if out["on_homepage"] is not None:
         out["on_homepage"] = bool(out["on_homepage"])
     return out
@@ -75,8 +80,8 @@ def report_data(store: Store, run_id: int) -> dict[str, Any]:
             p["column_url"] or p["url"] or "",
         ),
     )
-    columns = [{k: r[k] for k in COLUMN_FIELDS} for r in store.rows("column_states", run_id)]
-    warnings = [{k: r[k] for k in WARNING_FIELDS} for r in store.rows("warnings", run_id)]
+    columns = [_printable_row(r, COLUMN_FIELDS) for r in store.rows("column_states", run_id)]
+    warnings = [_printable_row(r, WARNING_FIELDS) for r in store.rows("warnings", run_id)]
     pages = dict(
         store.db.execute(
             "select department, count(*) from pages where run_id = ? and status is not null group by department",

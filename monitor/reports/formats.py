@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import html
 import io
 import json
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.categories import Categorizer
+from monitor.files import write_whole
 from monitor.reports.data import (
     COLUMNS,
     PROBLEM_FIELDS,
@@ -93,8 +95,12 @@ def render_notice(part: dict[str, Any], context: ReportContext) -> bytes:
     return page.encode("utf-8")
 
 
+_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]|!"} | {"\n": " ", "\r": " "})
+
+
 def _md(text: Any) -> str:
-    return "" if text is None else str(text).replace("|", "\\|").replace("\n", " ")
+    """Text from the store as Markdown that shows it: no HTML, no link or image syntax of a page's making."""
+    return "" if text is None else html.escape(str(text), quote=False).translate(_MD_SPECIAL)
 
 
 def render_md(data: dict[str, Any], context: ReportContext) -> bytes:
@@ -111,7 +117,7 @@ def render_md(data: dict[str, Any], context: ReportContext) -> bytes:
             verdict_text(d),
             veto_text(d, lab),
             str(d["problems"]),
-            d["site"],
+            _md(d["site"]),
         ]
         out.append("| " + " | ".join(cells) + " |")
     for dept in data["departments"]:
@@ -120,7 +126,7 @@ def render_md(data: dict[str, Any], context: ReportContext) -> bytes:
         if problems:
             out += ["| 问题类型 | 状态 | 栏目/链接 | 所在页面 | 说明 |", "|---|---|---|---|---|"]
             for p in problems:
-                target = f"{_md(p['column'])} {p['column_url']}" if p["column_url"] else _md(p["url"])
+                target = f"{_md(p['column'])} {_md(p['column_url'])}" if p["column_url"] else _md(p["url"])
                 out.append(
                     f"| {lab['types'].get(p['type'], p['type'])} | {lab['states'][p['state']]} | {target} "
                     f"| {_md(p['source_url'])} | {_md(p['detail'])} |"
@@ -169,12 +175,13 @@ def write_per_department(
     for dept_id, part in split_by_department(data).items():
         path = directory / f"{dept_id}.{fmt}"
         if fmt == "html":
-            path.write_bytes(render_notice(part, context))
+            body = render_notice(part, context)
         elif fmt == "xlsx":
             from monitor.reports.workbook import notice_workbook  # openpyxl is loaded only to write a workbook
 
-            path.write_bytes(notice_workbook(part, labels(), heading(part, context)))
+            body = notice_workbook(part, labels(), heading(part, context))
         else:
-            path.write_bytes(render(part, fmt, context))
+            body = render(part, fmt, context)
+        write_whole(path, body)
         paths.append(path)
     return paths

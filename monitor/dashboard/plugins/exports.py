@@ -1,8 +1,9 @@
 """Datasette output renderers: exports that open in Excel with the Chinese intact.
 
-Datasette's own CSV has no byte-order mark (Excel on Chinese Windows garbles it)
-and it has no XLSX. These add ``.xlsx`` and ``.csvbom`` to every table, view and
-canned query.
+Datasette's own CSV has no byte-order mark (Excel on Chinese Windows garbles it),
+leaves a cell starting with ``=`` to run as a formula, and there is no XLSX.
+These add ``.xlsx`` and ``.csvbom`` to every table, view and canned query, and
+answer Datasette's own ``.csv`` links with ``.csvbom``.
 """
 
 from __future__ import annotations
@@ -58,3 +59,19 @@ def register_output_renderer(datasette: Any) -> list[dict[str, Any]]:
         {"extension": "xlsx", "render": render_xlsx, "can_render": lambda: True},
         {"extension": "csvbom", "render": render_csv_bom, "can_render": lambda: True},
     ]
+
+
+def _csv_as_csvbom(app: Any) -> Any:
+    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and scope.get("path", "").endswith(".csv"):
+            path = scope["path"] + "bom"
+            scope = {**scope, "path": path, "raw_path": path.encode("utf-8")}
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    """Serve every ``.csv`` as ``.csvbom``: the same rows, with formulas neutralised."""
+    return _csv_as_csvbom
