@@ -103,21 +103,30 @@ def visible_text(root: lxml_html.HtmlElement) -> str:
 
 
 _BARE_404 = re.compile(r"(?<![0-9０-９])404(?![0-9０-９])")
+_TITLE_PARTS = re.compile(r"\s*[-_|—–:：·，,！!。]\s*|\s{2,}")
+# What an error page's title may add to the phrase in its own part of the title (页面不存在！, 404 错误).
+_TITLE_SLACK = 4
+
+
+def _title_says(title: str, phrase: str) -> bool:
+    """The phrase is what a part of the title says (页面不存在 - 某某局), not words quoted in a longer title."""
+    return any(phrase in part and len(part) <= len(phrase) + _TITLE_SLACK for part in _TITLE_PARTS.split(title))
 
 
 def soft_404_reason(title: str, text: str, markers: PageMarkers) -> str | None:
     """Return the phrase that makes a 200 page a "page does not exist" page, or None.
 
-    A phrase in the title is enough, except the bare number 404: articles are
-    numbered too (第404号, t20230729_1404), so a title saying 404 counts only on a
-    page with next to no text, and never as part of a longer number.
+    The title counts when the phrase is what one part of it says (页面不存在 - 某某局);
+    a longer title that quotes the phrase (关于开展"页面不存在"等问题专项整治的通知)
+    is an article about it. The bare number 404 counts only on a page with next to
+    no text, and never as part of a longer number (第404号, t20230729_1404).
     """
     short = len(text) < markers.soft_404_short_text
     for phrase in markers.soft_404:
         if phrase == "404":
             if short and _BARE_404.search(title):
                 return phrase
-        elif phrase in title:
+        elif _title_says(title, phrase):
             return phrase
     if short:
         for phrase in markers.soft_404:

@@ -46,6 +46,7 @@ def checked(tmp_path_factory):
         # must not be reported:
         "flaky": "/flaky.html", "slow": "/slow.html", "moved-ok": "/moved-ok.html", "waf": "/waf.html",
         "challenge": "/challenge.html", "head-refused": "/files/head-refused.pdf", "head-lies": "/files/head-lies.pdf",
+        "notice-about-404": "/notice-404.html",
         **{name: server.base for name, server in https.items()},
     }  # fmt: skip
     links = "".join(f'<a href="{url}">{name}</a> ' for name, url in targets.items())
@@ -63,6 +64,10 @@ def checked(tmp_path_factory):
         "/loop-a.html": Route(redirect="/loop-b.html"), "/loop-b.html": Route(redirect="/loop-a.html"),
         "/moved-to-404.html": Route(redirect="/gone-elsewhere.html"),  # the fallback answers 404
         "/soft.html": html("页面不存在", "<p>对不起，您访问的页面不存在。</p>"),
+        "/notice-404.html": html(  # a notice about broken pages is not a broken page
+            '关于开展政府网站"页面不存在"等问题专项整治的通知',
+            "<p>" + "各单位：为切实解决政府网站“页面不存在”、链接失效等问题，现就专项整治工作通知如下。" * 40 + "</p>",
+        ),
         "/empty.html": Route("<html><body></body></html>"),
         "/old/removed.html": Route(redirect="/"),
         "/flaky.html": Route(ok.body, fail_first=1), "/slow.html": Route(ok.body, delay=0.5),
@@ -147,7 +152,18 @@ def test_certificate_problems_are_named(checked):
 
 @pytest.mark.parametrize(
     "name",
-    ["flaky", "slow", "moved-ok", "waf", "challenge", "head-refused", "head-lies", "https-ok", "https-unknown-issuer"],
+    [
+        "flaky",
+        "slow",
+        "moved-ok",
+        "waf",
+        "challenge",
+        "head-refused",
+        "head-lies",
+        "https-ok",
+        "https-unknown-issuer",
+        "notice-about-404",
+    ],
 )
 def test_what_is_not_the_departments_fault_is_never_a_broken_link(checked, name):
     assert checked["urls"][name] not in checked["problems"]
