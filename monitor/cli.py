@@ -89,9 +89,11 @@ def print_summary(data: dict[str, Any], title: str) -> None:
     for dept in data["departments"]:
         problems = [p for p in data["problems"] if p["department"] == dept["id"]]
         warnings = [w for w in data["warnings"] if w["department"] == dept["id"]]
-        if not problems and not warnings:
+        if not problems and not warnings and dept.get("assessed", True):
             continue
         console().print(f"{dept['name']} ({dept['id']})", style="bold", highlight=False)
+        if not dept.get("assessed", True):
+            console().print(f"  无法评估: {dept['unassessed_reason']}", highlight=False, markup=False, style="yellow")
         for p in problems:
             where = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
             on = f" (on {p['source_url']})" if p["source_url"] else ""

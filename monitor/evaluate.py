@@ -21,6 +21,7 @@ from monitor.rules import (
     Problem,
     RuleSettings,
     evaluate_department,
+    unassessed_reason,
 )
 from monitor.scoring import score_department
 from monitor.store import Store
@@ -160,9 +161,15 @@ def evaluate_run(store: Store, run_id: int, config: Config, as_of: date, tables_
             store, run_id, config, dept_id, sites[dept_id], as_of, settings.table["probe"]["window_days"]
         )
         verdict: Evaluation = evaluate_department(facts, settings, as_of)
-        score = score_department(verdict.problems, settings.table)
+        score = score_department(verdict.problems, settings.table, unassessed_reason(facts, verdict))
         scores.append(
-            {"department": dept_id, "score": score.score, "veto": json.dumps(score.veto), "passed": score.passed}
+            {
+                "department": dept_id,
+                "score": score.score,
+                "veto": json.dumps(score.veto),
+                "passed": score.passed,
+                "unassessed": score.unassessed,
+            }
         )
         problems += _lifecycle(store, run_id, dept_id, verdict.problems, as_of.isoformat())
         warnings += [asdict(w) for w in verdict.warnings]

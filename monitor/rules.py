@@ -304,3 +304,28 @@ def _near_veto(facts: DepartmentFacts, settings: RuleSettings, out: Evaluation) 
             out.warnings.append(
                 ToolWarning(facts.id, "near_veto", facts.site, f"{count} {what}; {line} fail the inspection")
             )
+
+
+_UNREAD_HOMEPAGE = {
+    None: "the homepage was never fetched",
+    "blocked": "the homepage answered with a firewall or anti-bot page",
+}
+
+
+def unassessed_reason(facts: DepartmentFacts, verdict: Evaluation) -> str | None:
+    """Why a department's site was not inspected, so that it can be neither 合格 nor 不合格 on what was seen.
+
+    The homepage must have been read, and at least one column judged; an
+    unreachable site is a problem of its own (site_unreachable), not this.
+    """
+    if any(p.type == "site_unreachable" for p in verdict.problems):
+        return None
+    if facts.homepage_outcome != "ok":
+        if facts.homepage_outcome in _UNREAD_HOMEPAGE:
+            return _UNREAD_HOMEPAGE[facts.homepage_outcome]
+        return f"the homepage could not be read ({facts.homepage_detail or facts.homepage_error})"
+    if not verdict.columns:
+        return "no column of the disclosure section was found"
+    if not any(c.state in ("ok", "stale", "empty") for c in verdict.columns):
+        return "no column could be read"
+    return None

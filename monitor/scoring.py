@@ -17,9 +17,10 @@ from monitor.rules import Problem
 class Score:
     """A department's verdict for one run."""
 
-    score: float | None  # None: a veto fails the site and the rest is not scored
+    score: float | None  # None: a veto fails the site, or it could not be inspected
     veto: list[str] = field(default_factory=list)  # which single-veto items it hit
-    passed: bool = True
+    passed: bool | None = True  # None: 无法评估, the site could not be inspected
+    unassessed: str | None = None  # why the site could not be inspected
 
 
 def veto_items(problems: list[Problem], rules: dict[str, Any]) -> list[str]:
@@ -37,8 +38,12 @@ def veto_items(problems: list[Problem], rules: dict[str, Any]) -> list[str]:
     return items
 
 
-def score_department(problems: list[Problem], rules: dict[str, Any]) -> Score:
-    """Score a department from its open problems of one run."""
+def score_department(problems: list[Problem], rules: dict[str, Any], unassessed: str | None = None) -> Score:
+    """Score a department from its open problems of one run.
+
+    A site gongkai could not inspect (``unassessed`` says why) is never 合格: it
+    is 无法评估, unless a veto it did see fails it.
+    """
     weights = rules["score"]
     links = [p for p in problems if p.type == "broken_link"]
     link_points = sum(weights["broken_link_homepage"] if p.on_homepage else weights["broken_link_other"] for p in links)
@@ -55,5 +60,7 @@ def score_department(problems: list[Problem], rules: dict[str, Any]) -> Score:
     veto = veto_items(problems, rules)
     if veto:
         return Score(None, veto, passed=False)
+    if unassessed:
+        return Score(None, [], passed=None, unassessed=unassessed)
     score = round(max(0.0, 100 - deductions), 1)
     return Score(score, veto, passed=score >= weights["pass_mark"])

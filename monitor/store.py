@@ -222,6 +222,25 @@ def m009_shared_crawls(db: sqlite_utils.Database) -> None:
     db["notes"].create_index(["run_id", "department", "kind", "key"], unique=True)
 
 
+@migrations()
+def m010_unassessed_sites(db: sqlite_utils.Database) -> None:
+    """A site gongkai could not inspect is 无法评估 (``scores.unassessed`` says why), never 合格."""
+    db["scores"].add_column("unassessed", str)
+    db.execute("drop view ranking")
+    db.execute(
+        """create view ranking as
+           select s.run_id, r.as_of, s.department, n.name as department_name, n.site, s.score,
+                  case when s.passed then '合格' when s.passed is null then '无法评估' else '不合格' end as result,
+                  (select group_concat(coalesce(l.label, j.value), '、') from json_each(s.veto) j
+                   left join labels l on l.kind in ('type', 'veto') and l.key = j.value) as veto,
+                  (select count(*) from problems p where p.run_id = s.run_id and p.department = s.department
+                   and p.state != 'resolved') as problems,
+                  s.unassessed
+           from scores s join runs r on r.id = s.run_id
+           left join department_names n on n.run_id = s.run_id and n.department = s.department"""
+    )
+
+
 class StoreError(Exception):
     """A store that cannot be used as asked; the message names the file and what to do."""
 

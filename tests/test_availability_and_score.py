@@ -21,8 +21,12 @@ RULES = load_tables().rules
 
 def _homepage(fail_every: int, today) -> dict[str, Route]:
     page = list_page("测试局", [("动态", "/a.html", today)])
-    return {"/": Route(page.body, fail_every=fail_every), "/a.html": html("动态", "<p>正文</p>"),
-            "/xxgk/": html("信息公开", "<p>ok</p>")}  # fmt: skip
+    return {
+        "/": Route(page.body, fail_every=fail_every),
+        "/a.html": html("动态", "<p>正文</p>"),
+        "/xxgk/": html("信息公开", '<a href="/xxgk/tzgg/">通知公告</a>'),  # one column: the site can be judged
+        "/xxgk/tzgg/": list_page("通知公告", [("通知", "/a.html", today)]),
+    }
 
 
 def test_probe_failure_ratio_is_stored_and_vetoes_at_five_percent(tmp_path):

@@ -43,7 +43,8 @@ class Department:
     disclosure: str | None
     columns: list[dict[str, str]]
     obey_robots: bool | None = None
-    hosts: set[str] = field(default_factory=set)
+    hosts: set[str] = field(default_factory=set)  # host[:port] of its own pages
+    moved_to: set[str] = field(default_factory=set)  # hosts its homepage or disclosure entry redirected to
     pages: int = 0
     noted: set[tuple[str, str]] = field(default_factory=set)  # (kind, key) of notes already made
     outstanding: int = 0  # requests made and not yet answered

@@ -165,6 +165,7 @@ class DepartmentSpider(InspectionSpider):
             for _, url, meta_json in rows:
                 args = json.loads(meta_json)
                 dept = self.departments[args.pop("dept")]
+                dept.hosts.update(args.pop("moved_to", ()))  # where the owner of its homepage found the site
                 args["form"] = tuple(tuple(pair) for pair in args["form"]) if args["form"] else None
                 for result in self._bundled(self.request_page(dept, url, **args)):
                     yield result
@@ -320,7 +321,7 @@ class DepartmentSpider(InspectionSpider):
             return
         if (owner := self._owner(url, role, (meta or {}).get("column"))) != self.worker:
             args = {"dept": dept.id, "role": role, "nav_depth": nav_depth, "priority": priority, "meta": meta,
-                    "form": form, "depth": depth}  # fmt: skip
+                    "form": form, "depth": depth, "moved_to": sorted(dept.moved_to)}  # fmt: skip
             yield Handoff(dept.id, key, owner, url, json.dumps(args, ensure_ascii=False))
             return
         if truncation := self._truncation(dept, url, role, depth):
@@ -437,6 +438,12 @@ class DepartmentSpider(InspectionSpider):
                 yield self._column(meta, dept, state, verdict.detail or "not an HTML page")
             return
 
+        answered_at = urlsplit(response.url).netloc.lower()
+        if role in ("homepage", "disclosure") and answered_at not in dept.hosts:
+            # The site answers under its other name (www., https, a new domain): still the department's own pages.
+            dept.hosts.add(answered_at)
+            dept.moved_to.add(answered_at)
+            self._claim(canonical(response.url, self.markers.ignored_query_params))  # read: not a page to find again
         list_urls: set[str] = set()
         nav_depth = meta.get("nav_depth")
         if role == "homepage":

@@ -104,7 +104,9 @@ def report_data(store: Store, run_id: int) -> dict[str, Any]:
                 "problems": sum(1 for p in problems if p["department"] == dept_id and p["state"] != "resolved"),
                 "score": score["score"] if score else None,
                 "veto": json.loads(score["veto"]) if score else [],
-                "passed": bool(score["passed"]) if score else None,
+                "passed": bool(score["passed"]) if score and score["passed"] is not None else None,
+                "assessed": not (score and score["unassessed"]),
+                "unassessed_reason": score["unassessed"] if score else None,
                 "probes": total,
                 "probe_failure_ratio": round(failed / total, 4) if total else None,
             }
@@ -139,22 +141,29 @@ def split_by_department(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def ranking(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Departments best first (红黑榜): passing before failing, then by score, then by fewer problems."""
+    """Departments best first (红黑榜): passing, then failing, then those not inspected; by score, then problems."""
     return sorted(
         data["departments"],
-        key=lambda d: (not d["passed"], -(d["score"] if d["score"] is not None else -1), d["problems"], d["id"]),
+        key=lambda d: (
+            0 if d["passed"] else 2 if d["passed"] is None else 1,
+            -(d["score"] if d["score"] is not None else -1),
+            d["problems"],
+            d["id"],
+        ),
     )
 
 
 def score_text(dept: dict[str, Any]) -> str:
-    """A department's score as reports show it: 未计分 when a veto stopped the scoring."""
+    """A department's score as reports show it: 未计分 when a veto stopped the scoring or the site was not inspected."""
     if dept["score"] is None:
-        return "未计分" if dept["veto"] else ""
+        return "未计分" if dept["veto"] or not dept.get("assessed", True) else ""
     return f"{dept['score']:g}"
 
 
 def verdict_text(dept: dict[str, Any]) -> str:
-    """合格 or 不合格 (blank for a run evaluated before scores existed)."""
+    """合格, 不合格, or 无法评估 for a site that could not be inspected (blank for a run evaluated before scores)."""
+    if not dept.get("assessed", True):
+        return "无法评估"
     return "" if dept["passed"] is None else ("合格" if dept["passed"] else "不合格")
 
 
