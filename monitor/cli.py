@@ -368,7 +368,9 @@ def probe(config_path: Path, db_path: Path) -> None:
     config = _load(config_path)
     store = Store(db_path, config.timezone)
     for row in probe_all(config, store):
-        outcome = "ok" if row["ok"] else f"FAILED ({row['error'] or row['status']})"
+        outcome = {True: "ok", None: f"skipped ({row['error']})"}.get(
+            row["ok"], f"FAILED ({row['error'] or row['status']})"
+        )
         click.echo(f"{row['department']}: {outcome} in {row['seconds']} s")
     store.close()
 

@@ -3,52 +3,102 @@
 The national rule judges reachability over a week: at least 20 probes a day, a
 load of 15 s or more is a failure, and failures at 5% or more of the probes fail
 the inspection. Every probe is stored; the rules read the week's ratio.
+
+A probe is a request like any other: the target policy judges its host and each
+redirect hop (``crawler.targets``), the office's ``ca_bundle`` is trusted, and
+offline mode holds. A probe the policy refuses proves nothing about the site and
+is not stored.
 """
 
 from __future__ import annotations
 
+import asyncio
+import ssl
 import time
-import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import urljoin
 
+import aiohttp
+from yarl import URL
+
+from crawler import settings
+from crawler.aioclient import PolicyResolver, judge
+from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError
+from crawler.transport import offline_requested, user_agent
 from monitor.config import Config, Department
 from monitor.store import Store
 from monitor.tables import load_tables
 
 READ_LIMIT = 256 * 1024  # enough of the homepage to know it loads
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
-def probe(department: Department, timeout: float, user_agent: str) -> dict[str, Any]:
-    """Fetch a homepage once and say whether it loaded within ``timeout`` seconds without a server error."""
+def _tls(ca_bundle: str | None) -> ssl.SSLContext:
+    """Verify certificates as a browser would, trusting the office's own CAs too."""
+    context = ssl.create_default_context()
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
+    return context
+
+
+async def _fetch(session: aiohttp.ClientSession, policy: TargetPolicy, url: str) -> int:
+    """The homepage's final status, its redirects followed and each hop judged; reads a little of the body."""
+    for _ in range(settings.REDIRECT_MAX_TIMES + 1):
+        await judge(policy, url)
+        async with session.get(URL(url, encoded=True), allow_redirects=False) as answer:
+            location = answer.headers.get("Location")
+            if answer.status in _REDIRECTS and location:
+                url = urljoin(url, location)
+                continue
+            await answer.content.read(READ_LIMIT)
+            return answer.status
+    raise aiohttp.TooManyRedirects(None, (), message=f"more than {settings.REDIRECT_MAX_TIMES} redirects")
+
+
+async def probe(
+    session: aiohttp.ClientSession, policy: TargetPolicy, department: Department, timeout: float
+) -> dict[str, Any]:
+    """Fetch a homepage once and say whether it loaded within ``timeout`` seconds without a server error.
+
+    ``ok`` is None when the target policy refused the probe (nothing was learnt).
+    """
     started = time.monotonic()
-    status, error = None, None
-    request = urllib.request.Request(department.site, headers={"User-Agent": user_agent})
+    status, error, refused = None, None, False
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # configured http(s) sites only
-            status = answer.status
-            answer.read(READ_LIMIT)
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        error = str(getattr(exc, "reason", exc))[:200]
+        async with asyncio.timeout(timeout):
+            status = await _fetch(session, policy, department.site)
+    except TargetRefusedError as exc:
+        error, refused = str(exc), True
+    except TimeoutError:
+        error = f"no answer within {timeout:g} s"
+    except (NameLookupError, aiohttp.ClientError, OSError) as exc:
+        error = (str(exc) or type(exc).__name__)[:200]
     seconds = round(time.monotonic() - started, 3)
-    ok = error is None and status is not None and status < 500 and seconds < timeout
-    if ok is False and error is None and seconds >= timeout:
-        error = f"took {seconds} s"
-    return {"department": department.id, "url": department.site, "ok": ok, "status": status, "seconds": seconds,
-            "error": error}  # fmt: skip
+    ok = None if refused else error is None and status is not None and status < 500 and seconds < timeout
+    return {
+        "department": department.id,
+        "url": department.site,
+        "ok": ok,
+        "status": status,
+        "seconds": seconds,
+        "error": error,
+    }
+
+
+async def _probe_all(config: Config, timeout: float) -> list[dict[str, Any]]:
+    policy = TargetPolicy.for_departments([d.model_dump(mode="json") for d in config.departments], offline_requested())
+    connector = aiohttp.TCPConnector(limit=8, ssl=_tls(config.crawl.ca_bundle), resolver=PolicyResolver(policy))
+    headers = {**settings.DEFAULT_REQUEST_HEADERS, "User-Agent": user_agent(config.crawl.model_dump(mode="json"))}
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+        return await asyncio.gather(*(probe(session, policy, d, timeout) for d in config.departments))
 
 
 def probe_all(config: Config, store: Store) -> list[dict[str, Any]]:
-    """Probe every department's homepage once, in parallel, and store the results."""
-    settings = load_tables().rules["probe"]
-    agent = f"gongkai/0.1 (+{config.crawl.contact_url})" if config.crawl.contact_url else "gongkai/0.1 (probe)"
+    """Probe every department's homepage once, in parallel, and store the results the policy let through."""
+    timeout = float(load_tables().rules["probe"]["timeout_seconds"])
+    rows = asyncio.run(_probe_all(config, timeout))
     at = store.now()
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        rows = list(pool.map(lambda d: probe(d, settings["timeout_seconds"], agent), config.departments))
     for row in rows:
         row["at"] = at
-    store.add_probes(rows)
+    store.add_probes([row for row in rows if row["ok"] is not None])
     return rows

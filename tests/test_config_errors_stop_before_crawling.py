@@ -81,3 +81,36 @@ def test_shipped_example_config_is_valid():
 
     config = load_config(defaults_dir() / "sites.yaml")
     assert [d.id for d in config.departments] == ["jyj", "wjw"]
+
+
+def test_the_offices_own_category_is_accepted_and_used(tmp_path, site):
+    import yaml
+
+    from monitor.config import load_config
+    from monitor.tables import defaults_dir
+
+    categories = yaml.safe_load((defaults_dir() / "categories.yaml").read_text(encoding="utf-8"))
+    categories["categories"]["supervision"] = {"label": "监督检查类", "names": ["双随机一公开"]}
+    (tmp_path / "categories.yaml").write_text(yaml.safe_dump(categories, allow_unicode=True), encoding="utf-8")
+    text = (
+        GOOD.replace("{site}", site.base)
+        + f"    columns: [{{name: 双随机, url: '{site.base}sjs/', category: supervision}}]\n"
+    )
+    (tmp_path / "sites.yaml").write_text(text, encoding="utf-8")
+    config = load_config(tmp_path / "sites.yaml")
+    assert config.departments[1].columns[0].category == "supervision"
+
+
+def test_a_typo_in_the_offices_rule_table_is_named_before_crawling(tmp_path, site):
+    from monitor.tables import defaults_dir
+
+    rules = (defaults_dir() / "rules.yaml").read_text(encoding="utf-8")
+    broken = rules.replace("homepage_max_age_days:", "homepage_max_age_dayz:", 1)
+    (tmp_path / "rules.yaml").write_text(broken, encoding="utf-8")
+    line = broken.splitlines().index(next(x for x in broken.splitlines() if x.startswith("homepage_max_age_dayz"))) + 1
+    config = tmp_path / "sites.yaml"
+    config.write_text(GOOD.replace("{site}", site.base), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["crawl", "-c", str(config), "--db", str(tmp_path / "g.db")])
+    assert result.exit_code == 2
+    assert f"rules.yaml:{line}: homepage_max_age_days: missing" in result.output
+    assert site.log == []
