@@ -74,6 +74,20 @@ def _load(config_path: Path) -> Config:
         raise  # unreachable: _fail exits
 
 
+def _load_own(config_path: Path) -> Config:
+    """The config to inspect with: refuses the sample of imaginary departments, which crawls nothing real."""
+    config = _load(config_path)
+    if config.is_example():
+        _fail(
+            [
+                f"{config_path}: every department in it is an example (*.example…): this is the sample config;"
+                " copy it, list your own departments and give it with -c"
+            ],
+            CONFIG_ERROR,
+        )
+    return config
+
+
 def print_summary(data: dict[str, Any], title: str) -> None:
     """Print the per-department summary and the problem list of a report."""
     rules = load_tables().rules
@@ -138,7 +152,7 @@ def crawl(
     SIGINT (Ctrl-C) or SIGTERM stops the crawl cleanly: its processes first, then
     the store's lock; the run is left resumable and the exit status is 130 or 143.
     """
-    config = _load(config_path)
+    config = _load_own(config_path)
     stop, stopped_by = threading.Event(), []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -179,10 +193,14 @@ def crawl(
 @as_of_option
 @click.option(
     "-c", "--config", "config_path", type=click.Path(path_type=Path),
-    help="Apply this config's thresholds and columns (default: the run's own config file, if it still exists).",
+    help="What if this config's thresholds and columns applied? Shows the difference; the stored run is not changed.",
 )  # fmt: skip
 def check(db_path: Path, run_id: int | None, as_of: date | None, config_path: Path | None) -> None:
-    """Re-evaluate the rules on a stored crawl without crawling again."""
+    """Re-evaluate the rules on a stored crawl without crawling again.
+
+    Without -c the run is judged again by its own config (and today's rule tables)
+    and saved; with -c it is a what-if, shown and not saved.
+    """
     from monitor.evaluate import evaluate_run
 
     store = _open_existing(db_path)
@@ -191,28 +209,29 @@ def check(db_path: Path, run_id: int | None, as_of: date | None, config_path: Pa
     if run is None or run["status"] != "complete":
         _fail([f"{db_path}: no complete run {run_id or ''}".strip()], 1)
     assert run is not None
+    what_if = config_path is not None
     path = config_path or Path(run["config_path"])
-    config = _load(path) if path.is_file() else Config.model_validate_json(run["config"])
-    before = report_data(store, run["id"])
+    config = _load(path) if what_if or path.is_file() else Config.model_validate_json(run["config"])
+    before = _open_problems(report_data(store, run["id"])["problems"])
     as_of = as_of or date.fromisoformat(run["as_of"])
-    evaluate_run(store, run["id"], config, as_of, path.parent if path.is_file() else None)
-    after = report_data(store, run["id"])
-    print_summary(after, f"gongkai run {run['id']} re-checked as of {as_of}")
-    old = {
-        (p["department"], p["type"], p["column_url"] or p["url"])
-        for p in before["problems"]
-        if p["state"] != "resolved"
-    }
-    new = {
-        (p["department"], p["type"], p["column_url"] or p["url"]) for p in after["problems"] if p["state"] != "resolved"
-    }
-    for key in sorted(new - old, key=str):
+    tables_dir = path.parent if path.is_file() else None
+    after = _open_problems(evaluate_run(store, run["id"], config, as_of, tables_dir, save=not what_if))
+    if what_if:
+        click.echo(f"what if {path} applied to run {run['id']} as of {as_of} (nothing is saved):")
+    else:
+        print_summary(report_data(store, run["id"]), f"gongkai run {run['id']} re-checked as of {as_of}")
+    for key in sorted(after - before, key=str):
         click.echo(f"+ now a problem: {' '.join(k or '' for k in key)}")
-    for key in sorted(old - new, key=str):
+    for key in sorted(before - after, key=str):
         click.echo(f"- no longer a problem: {' '.join(k or '' for k in key)}")
-    if old == new:
+    if before == after:
         click.echo("no change in the problem list")
     store.close()
+
+
+def _open_problems(problems: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    """The identity of each problem that is not resolved."""
+    return {(p["department"], p["type"], p["column_url"] or p["url"]) for p in problems if p["state"] != "resolved"}
 
 
 def _open_existing(db_path: Path, readonly: bool = False) -> Store:
@@ -409,7 +428,7 @@ def schedule(config_path: Path, db_path: Path) -> None:
     """Run forever: crawl on the config's cron schedule, probe homepages every hour; never two crawls at once."""
     from monitor.scheduler import run_schedule
 
-    _load(config_path)  # a broken config stops here, with exit status 2
+    _load_own(config_path)  # a broken config, or the sample, stops here with exit status 2
     run_schedule(config_path, db_path)
 
 

@@ -151,6 +151,10 @@ class Config(_Strict):
         """Return today's date in the config's time zone."""
         return datetime.now(ZoneInfo(self.timezone)).date()
 
+    def is_example(self) -> bool:
+        """Every department's site is on an example domain: the bundled sample, not an office's own config."""
+        return all("example" in (urlsplit(d.site).hostname or "").split(".") for d in self.departments)
+
     def department(self, dept_id: str) -> Department | None:
         """Return the department with this id, if any."""
         return next((d for d in self.departments if d.id == dept_id), None)

@@ -144,8 +144,13 @@ def _lifecycle(store: Store, run_id: int, dept_id: str, problems: list[Problem],
     return rows
 
 
-def evaluate_run(store: Store, run_id: int, config: Config, as_of: date, tables_dir: Path | None = None) -> None:
-    """(Re-)evaluate a stored run and save its problems, warnings and column states."""
+def evaluate_run(
+    store: Store, run_id: int, config: Config, as_of: date, tables_dir: Path | None = None, save: bool = True
+) -> list[dict[str, Any]]:
+    """(Re-)evaluate a stored run; save its problems, warnings, column states and scores unless ``save`` is False.
+
+    Returns the problems (with their states), so a what-if can be shown without touching the store.
+    """
     settings = rule_settings(config, tables_dir)
     run = store.run(run_id)
     if run is None:
@@ -174,4 +179,6 @@ def evaluate_run(store: Store, run_id: int, config: Config, as_of: date, tables_
         problems += _lifecycle(store, run_id, dept_id, verdict.problems, as_of.isoformat())
         warnings += [asdict(w) for w in verdict.warnings]
         columns += [asdict(c) for c in verdict.columns]
-    store.save_evaluation(run_id, problems, warnings, columns, scores, as_of.isoformat(), label_rows(settings))
+    if save:
+        store.save_evaluation(run_id, problems, warnings, columns, scores, as_of.isoformat(), label_rows(settings))
+    return problems

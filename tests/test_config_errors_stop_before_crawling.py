@@ -114,3 +114,14 @@ def test_a_typo_in_the_offices_rule_table_is_named_before_crawling(tmp_path, sit
     assert result.exit_code == 2
     assert f"rules.yaml:{line}: homepage_max_age_days: missing" in result.output
     assert site.log == []
+
+
+def test_the_sample_config_is_not_crawled_as_if_it_were_the_offices(tmp_path):
+    from monitor.tables import defaults_dir
+
+    result = CliRunner().invoke(
+        cli, ["crawl", "-c", str(defaults_dir() / "sites.yaml"), "--db", str(tmp_path / "g.db")]
+    )
+    assert result.exit_code == 2
+    assert "this is the sample config" in result.output
+    assert not (tmp_path / "g.db").exists()

@@ -92,3 +92,18 @@ def test_check_refuses_a_store_that_does_not_exist(tmp_path):
     assert result.exit_code == 1
     assert "no such store" in result.output
     assert not (tmp_path / "none.db").exists()
+
+
+def test_check_with_another_config_is_a_what_if_that_changes_nothing(tmp_path):
+    with SiteServer(_site(AS_OF)) as server:
+        config = write_config(tmp_path, config_for(server.base, [("通知公告", "/tzgg/")]))
+        db = tmp_path / "g.db"
+        run = crawl(config, db, as_of=AS_OF)
+    before = _problems(db, run.run_id)
+    other = tmp_path / "other" / "sites.yaml"
+    write_config(other.parent, config.read_text(encoding="utf-8") + "thresholds: {notice: 365}\n")
+    result = CliRunner().invoke(cli, ["check", "--db", str(db), "-c", str(other)])
+    assert result.exit_code == 0, result.output
+    assert "nothing is saved" in result.output
+    assert "- no longer a problem: csj column_stale" in result.output
+    assert _problems(db, run.run_id) == before  # the stored run, and so every notice, is as it was

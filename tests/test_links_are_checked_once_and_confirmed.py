@@ -84,7 +84,7 @@ def test_each_url_is_requested_once_however_many_pages_link_to_it(tmp_path):
 
 def test_crawl_that_makes_no_request_fails_the_run(tmp_path):
     # --offline refuses a public site before any request is made: nothing leaves this machine.
-    config = write_config(tmp_path, "departments:\n  - {id: csj, name: 测试局, site: 'https://www.example.gov.cn/'}\n")
+    config = write_config(tmp_path, "departments:\n  - {id: csj, name: 测试局, site: 'https://www.jyj.gov.cn/'}\n")
     db = tmp_path / "g.db"
     gongkai = str(Path(sys.executable).with_name("gongkai"))
     proc = subprocess.run([gongkai, "crawl", "-c", str(config), "--db", str(db), "--offline"],
