@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 
@@ -129,7 +130,8 @@ class Memo:
 
     ``rows`` are the page's rows (compressed JSON: ``[[table, {column: value}], …]``),
     ``wants`` the links it follows and pages it asks for: a later run that finds
-    the page unchanged replays both instead of parsing it again.
+    the page unchanged replays both instead of parsing it again. ``format`` names
+    the shape of both (``memo_format``); a memo of another shape is never replayed.
     """
 
     table: ClassVar[str] = "memos"
@@ -140,6 +142,7 @@ class Memo:
     content_hash: str
     rows: bytes
     wants: bytes
+    format: str
 
 
 @dataclass
@@ -152,3 +155,19 @@ class PageRecord:
     """
 
     rows: list[Any] = field(default_factory=list)
+
+
+# The rows a page's memo keeps (the check result and frontier rows are made afresh;
+# the page's links are rebuilt from its wants, which list every one of them).
+MEMO_ROWS = (Page, ColumnFound, ListEntry, DetailDate)
+# The shape of the wants a memo lists (["link", url, text, nav, depth], ["page", url, role, …]):
+# raise it when that shape changes.
+WANTS_SHAPE = 1
+# A memo's format: the wants' shape and the fields of its rows. Any change to either
+# (a new field of an item, say) makes every memo of the old format unusable: none is replayed.
+MEMO_FORMAT = (
+    f"{WANTS_SHAPE}-"
+    + hashlib.blake2b(
+        repr([(cls.table, [f.name for f in fields(cls)]) for cls in MEMO_ROWS]).encode(), digest_size=6
+    ).hexdigest()
+)

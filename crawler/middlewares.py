@@ -22,6 +22,7 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from zope.interface import implementer
 
+from crawler.items import MEMO_FORMAT
 from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError, plan_policy
 from crawler.transport import blank_html, certificate_problem, retry_after_seconds, retry_delay
 
@@ -297,7 +298,8 @@ class ConditionalRequestMiddleware:
         if request.method != "GET" or request.meta.get("role") is None or "memo_hash" in request.meta:
             return
         row = self.db.execute(
-            "select etag, last_modified, content_hash from memos where url = ?", [request.meta["target"]]
+            "select etag, last_modified, content_hash from memos where url = ? and format = ?",
+            [request.meta["target"], MEMO_FORMAT],
         ).fetchone()
         if row is None:
             return

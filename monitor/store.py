@@ -241,6 +241,12 @@ def m010_unassessed_sites(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m011_memo_format(db: sqlite_utils.Database) -> None:
+    """The shape of each memo (``crawler.items.MEMO_FORMAT``): memos of an older gongkai are never replayed."""
+    db["memos"].add_column("format", str)
+
+
 class StoreError(Exception):
     """A store that cannot be used as asked; the message names the file and what to do."""
 

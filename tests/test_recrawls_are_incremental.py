@@ -6,6 +6,8 @@ answers ``If-Modified-Since`` with 304 exactly like nginx or Apache do.
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -151,3 +153,22 @@ def test_a_link_that_breaks_is_found_when_rechecks_are_every_run(site, tmp_path)
     second = crawl(config, db_path)
     db = sqlite_utils.Database(db_path)
     assert ("broken_link", f"{site.base}files/a1.pdf") in facts(db, second.run_id)["problems"]
+
+
+def test_memos_of_an_older_gongkai_are_never_replayed(site, tmp_path):
+    config = configure(tmp_path / "cfg", site.base, recheck_days=0)
+    db_path = tmp_path / "g.db"
+    first = crawl(config, db_path)
+    db = sqlite_utils.Database(db_path)
+    # An older gongkai's memos: another format, and rows whose fields this one does not know.
+    old_rows = zlib.compress(json.dumps([["items", {"department": "csj", "gone_field": 1}]]).encode())
+    db.execute("update memos set format = 'old', rows = ?", [old_rows])
+    db.conn.commit()
+    site.log.clear()
+    second = crawl(config, db_path)
+
+    answers = site.answers()
+    assert answers["/gzdt/a1.html"] == (False, 200)  # read afresh, not asked for conditionally
+    assert facts(db, second.run_id) == facts(db, first.run_id)
+    assert db.execute("select count(*) from warnings where kind = 'internal_error'").fetchone()[0] == 0
+    assert {r["format"] for r in db["memos"].rows} != {"old"}  # new memos replace the old ones

@@ -37,7 +37,18 @@ from urllib.parse import urlsplit
 from scrapy import FormRequest, Request
 from scrapy.http import Response
 
-from crawler.items import CheckResult, ColumnFound, DetailDate, Frontier, Handoff, LinkFound, ListEntry, Memo, Page
+from crawler.items import (
+    MEMO_FORMAT,
+    MEMO_ROWS,
+    CheckResult,
+    DetailDate,
+    Frontier,
+    Handoff,
+    LinkFound,
+    ListEntry,
+    Memo,
+    Page,
+)
 from crawler.links import canonical, is_attachment, is_page_candidate, page_links, page_owner, trap_reason
 from crawler.pages import PageView, Verdict, breadcrumb_leaf, no_list_reason
 from crawler.pipelines import flush_requested
@@ -55,9 +66,6 @@ _FRONTIER_META = frozenset(
      "dont_obey_robotstxt"}
 )  # fmt: skip
 
-# The rows a page's memo keeps (the check result and frontier rows are made afresh;
-# the page's links are rebuilt from its wants, which list every one of them).
-MEMO_ROWS = (Page, ColumnFound, ListEntry, DetailDate)
 ROW_TYPES = {cls.table: cls for cls in MEMO_ROWS}
 
 
@@ -383,14 +391,20 @@ class DepartmentSpider(InspectionSpider):
         return Memo(
             url=response.meta["target"], department=response.meta["dept"],
             etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
-            content_hash=digest, rows=_pack(rows), wants=_pack(wants),
+            content_hash=digest, rows=_pack(rows), wants=_pack(wants), format=MEMO_FORMAT,
         )  # fmt: skip
 
     def _replay(self, response: Response) -> Iterator[Any]:
         """The rows and requests of an unchanged page, from its memo."""
         meta = response.meta
         dept = self.departments[meta["dept"]]
-        memo = self.reader().execute("select run_id, rows, wants from memos where url = ?", [meta["target"]]).fetchone()
+        memo = (
+            self.reader()
+            .execute(
+                "select run_id, rows, wants from memos where url = ? and format = ?", [meta["target"], MEMO_FORMAT]
+            )
+            .fetchone()
+        )
         if memo is None:  # the memo went away since the request was made: nothing to replay
             yield self._check_item(response, Verdict("ok", detail="unchanged, but its memo is gone"))
             return
