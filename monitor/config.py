@@ -108,6 +108,7 @@ class Crawl(_Strict):
     download_timeout: float = Field(default=15, gt=0)
     obey_robots: bool = True
     max_pages_per_site: int = Field(default=5000, ge=1)
+    max_links_per_site: int = Field(default=20000, ge=1)  # links only checked: outside, attachments, past the caps
     max_depth: int = Field(default=12, ge=1)
     delay: float = Field(default=0.0, ge=0)
     adaptive_delay: bool = True  # wait longer when a site answers slowly (AutoThrottle)

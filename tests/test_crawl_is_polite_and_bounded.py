@@ -207,3 +207,26 @@ departments:
     store = Store(tmp_path / "g.db")
     assert list(store.rows("problems", run.run_id)) == []  # a page gongkai may not read is nobody's fault
     store.close()
+
+
+def test_link_checks_stop_at_the_sites_cap(tmp_path):
+    attachments = "".join(f'<a href="/files/{i}.pdf">附件{i}</a> ' for i in range(300))
+    routes = {
+        "/": list_page("测试局", [("附件", "/files.html", AS_OF)]),
+        "/xxgk/": html("信息公开", "<p>ok</p>"),
+        "/files.html": html("附件", attachments),
+    }
+    with SiteServer(routes) as site:
+        config = write_config(
+            tmp_path,
+            f"crawl: {{max_links_per_site: 40}}\ndepartments:\n  - {{id: csj, name: 测试局, site: '{site.base}'}}\n",
+        )
+        run = crawl(config, tmp_path / "g.db")
+        asked = [path for _, path in site.log if path.startswith("/files/")]
+    store = Store(tmp_path / "g.db")
+    notes = [w["detail"] for w in store.rows("warnings", run.run_id) if w["kind"] == "crawl_truncated"]
+    links = sum(1 for link in store.rows("links", run.run_id) if "/files/" in link["url"])
+    store.close()
+    assert 0 < len(set(asked)) <= 40
+    assert any("max_links_per_site" in detail for detail in notes)
+    assert links == 300  # every link is still recorded on its page

@@ -111,6 +111,8 @@ class DepartmentSpider(InspectionSpider):
         self.max_pages = int(crawl["max_pages_per_site"])
         self.page_cap = -(-self.max_pages // self.workers)  # each spider caps its share of a site's pages
         self.max_depth = int(crawl.get("max_depth", 12))
+        self.max_links = int(crawl.get("max_links_per_site", 20000))
+        self.link_cap = -(-self.max_links // self.workers)  # each spider caps its share of a site's link checks
         # The keys requested so far, kept as their 64-bit string hashes, far smaller
         # than the URLs themselves. Two keys of one run sharing a hash (about 3 in
         # 10^8 for a million URLs) would leave one URL unrequested, never accused.
@@ -335,7 +337,7 @@ class DepartmentSpider(InspectionSpider):
         if truncation := self._truncation(dept, url, role, depth):
             yield from self._note(dept, "crawl_truncated", dept.site, truncation[1], key=truncation[0])
             if form is None:
-                yield self._hand_over(url, dept, key)
+                yield from self._hand_over_within_cap(url, dept, key)
             return
         dept.pages += 1
         meta = {"dept": dept.id, "role": role, "target": url, "nav_depth": nav_depth, "form": form, "depth": depth,
@@ -351,7 +353,16 @@ class DepartmentSpider(InspectionSpider):
         """Request a link only to check it (external, attachment), once per run."""
         key = canonical(url, self.markers.ignored_query_params)
         if self._claim(key):
-            yield self._hand_over(url, dept, key)
+            yield from self._hand_over_within_cap(url, dept, key)
+
+    def _hand_over_within_cap(self, url: str, dept: Department, key: str) -> Iterator[Any]:
+        """Hand a link over to be checked, unless the site's share of link checks is spent (then a note says so)."""
+        if dept.checks >= self.link_cap:
+            detail = f"links beyond about {self.max_links} were recorded but not checked (max_links_per_site)"
+            yield from self._note(dept, "crawl_truncated", dept.site, detail, key="max_links")
+            return
+        dept.checks += 1
+        yield self._hand_over(url, dept, key)
 
     # callbacks ----------------------------------------------------------------
 
