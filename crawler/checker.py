@@ -45,6 +45,7 @@ from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from aiohttp import http_exceptions
 from w3lib.encoding import html_to_unicode
 from w3lib.html import get_meta_refresh
 from w3lib.url import safe_url_string
@@ -99,6 +100,8 @@ def failure_kind(exc: BaseException, headers_seen: bool) -> str:
     """Name an aiohttp failure the way reports show it."""
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
         return "dns"
+    if _endless_headers(exc):
+        return "too_large"
     if isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError):
         return "tls"
     if isinstance(exc, TimeoutError):  # aiohttp's timeouts are TimeoutErrors too
@@ -111,6 +114,14 @@ def failure_kind(exc: BaseException, headers_seen: bool) -> str:
     if isinstance(exc, aiohttp.ClientError | ConnectionError):
         return "connection_reset"  # dropped, reset, or a malformed answer
     return "error"
+
+
+def _endless_headers(exc: BaseException) -> bool:
+    """Whether aiohttp gave up on a header section too long or of too many lines (a hostile server's)."""
+    cause = exc.__cause__
+    if isinstance(cause, http_exceptions.LineTooLong):
+        return True
+    return isinstance(cause, http_exceptions.HttpProcessingError) and "header" in str(cause.message).lower()
 
 
 @dataclass

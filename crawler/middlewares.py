@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, exceptions, signals
+from scrapy.core.downloader.handlers import http11
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
@@ -23,6 +24,7 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from zope.interface import implementer
 
 from crawler.items import MEMO_FORMAT
+from crawler.pages import CUT_OFF
 from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError, plan_policy
 from crawler.transport import blank_html, certificate_problem, retry_after_seconds, retry_delay
 
@@ -43,6 +45,38 @@ _NETWORK_ERRORS: dict[type[BaseException], str] = {
     ResponseFailed: "connection_reset",
     ResponseNeverReceived: "connection_reset",
 }
+
+
+# No real server sends a header section this large; a hostile one may send headers forever.
+MAX_HEADER_BYTES = 1024 * 1024
+
+
+class HeadersTooLargeError(Exception):
+    """A response whose header section passed MAX_HEADER_BYTES: reading stopped there."""
+
+
+class _BoundedResponseParser(http11._LenientHTTPClientParser):
+    """Scrapy's HTTP response parser, reading at most MAX_HEADER_BYTES of status line and headers."""
+
+    _header_bytes = 0
+
+    def lineReceived(self, line: bytes) -> None:  # noqa: N802 (Twisted's name)
+        """Count the header section's bytes; stop the response past the limit."""
+        self._header_bytes += len(line) + 1
+        if self._header_bytes > MAX_HEADER_BYTES:
+            raise HeadersTooLargeError(f"more than {MAX_HEADER_BYTES} bytes of headers")
+        super().lineReceived(line)
+
+
+def bound_response_headers() -> None:
+    """Make this process's HTTP client stop reading headers at MAX_HEADER_BYTES.
+
+    Twisted limits each header line, not their number, and Scrapy has no setting
+    for it. Scrapy's protocol gives each response parser the class named
+    ``_LenientHTTPClientParser`` in its module, so the bounded one is put there.
+    Only header lines reach ``lineReceived``: the body arrives in raw mode.
+    """
+    http11._LenientHTTPClientParser = _BoundedResponseParser
 
 
 def _is_tls(exc: BaseException) -> bool:
@@ -74,6 +108,9 @@ def error_kind(exc: BaseException) -> str:
         node = node.__cause__
     if any(_is_tls(e) for e in chain):
         return "tls"
+    reasons = [reason for e in chain for reason in getattr(e, "reasons", None) or []]
+    if any(reason.check(HeadersTooLargeError) for reason in reasons):
+        return "too_large"
     for item in chain:
         for cls in type(item).__mro__:
             if cls in _NETWORK_ERRORS:
@@ -144,8 +181,8 @@ class ConfirmFailuresMiddleware:
 
     def process_exception(self, request: Request, exception: Exception) -> Request | None:
         """Retry a network failure; let the errback see it once confirmed."""
-        if isinstance(exception, IgnoreRequest):
-            return None
+        if isinstance(exception, IgnoreRequest) or error_kind(exception) in CUT_OFF:
+            return None  # gongkai stopped reading: asking again would read as much again
         return self._again(request, None)
 
 

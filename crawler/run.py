@@ -21,6 +21,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler.middlewares import bound_response_headers
 from crawler.shares import politeness_share
 from crawler.spiders.departments import DepartmentSpider
 from crawler.transport import offline_requested, user_agent
@@ -75,6 +76,7 @@ def main(argv: list[str]) -> int:
     plan_path = Path(argv[0])
     worker = int(argv[1]) if len(argv) > 1 else 0
     plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    bound_response_headers()
     process = CrawlerProcess(crawl_settings(plan, str(plan_path.resolve()), worker))
     # A site that does not answer fails its robots.txt too; Scrapy logs that as an
     # error with a traceback, but the run reports it as site_unreachable anyway.

@@ -47,6 +47,47 @@ def config_for(base: str, columns: list[tuple[str, str]], dept_id: str = "csj") 
     return "\n".join(lines) + "\n"
 
 
+class HeaderBombServer:
+    """A TCP server on 127.0.0.1 that answers every request with headers that never end.
+
+    ``sent`` is the most header bytes it got to send on one connection before the client hung up.
+    """
+
+    def __init__(self, limit: int = 64 * 1024 * 1024) -> None:
+        self.limit = limit
+        self.sent = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.base = f"http://127.0.0.1:{self.sock.getsockname()[1]}/"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._bomb, args=(conn,), daemon=True).start()
+
+    def _bomb(self, conn: socket.socket) -> None:
+        line = b"X-Padding: " + b"a" * 1000 + b"\r\n"
+        sent = 0
+        with conn:
+            try:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+                while sent < self.limit:
+                    conn.sendall(line * 64)
+                    sent += len(line) * 64
+            except OSError:
+                pass
+        self.sent = max(self.sent, sent)
+
+    def stop(self) -> None:
+        self.sock.close()
+
+
 class ResetServer:
     """A TCP server on 127.0.0.1 that resets every connection at once."""
 

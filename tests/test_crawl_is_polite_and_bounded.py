@@ -230,3 +230,31 @@ def test_link_checks_stop_at_the_sites_cap(tmp_path):
     assert 0 < len(set(asked)) <= 40
     assert any("max_links_per_site" in detail for detail in notes)
     assert links == 300  # every link is still recorded on its page
+
+
+def test_endless_response_headers_are_cut_off_by_both_clients(tmp_path):
+    from sites import HeaderBombServer
+
+    bomb = HeaderBombServer()
+    routes = {
+        "/": list_page("测试局", [("链接", "/links.html", AS_OF)]),
+        "/xxgk/": html("信息公开", "<p>ok</p>"),
+        "/links.html": html("链接", f'<a href="/bomb.html">站内</a> <a href="{bomb.base}page.html">站外</a>'),
+        "/bomb.html": Route(redirect=f"{bomb.base}inner.html"),  # followed by the page spider
+    }
+    try:
+        with SiteServer(routes) as site:
+            config = write_config(tmp_path, f"departments:\n  - {{id: csj, name: 测试局, site: '{site.base}'}}\n")
+            run = crawl(config, tmp_path / "g.db")
+    finally:
+        bomb.stop()
+    store = Store(tmp_path / "g.db")
+    checks = {c["url"]: (c["outcome"], c["error"]) for c in store.rows("checks", run.run_id)}
+    problems = [p["url"] for p in store.rows("problems", run.run_id)]
+    cut = {w["url"] for w in store.rows("warnings", run.run_id) if w["kind"] == "page_cut_off"}
+    store.close()
+    assert bomb.sent < 8 * 1024 * 1024  # both clients hung up long before the 64 MiB the server had to send
+    assert checks[site.url("/bomb.html")] == ("skipped", "too_large")
+    assert checks[f"{bomb.base}page.html"] == ("skipped", "too_large")
+    assert problems == []  # a hostile server is the tool's warning, never the department's broken link
+    assert cut == {site.url("/bomb.html"), f"{bomb.base}page.html"}
