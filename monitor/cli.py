@@ -428,7 +428,8 @@ def schedule(config_path: Path, db_path: Path) -> None:
     """Run forever: crawl on the config's cron schedule, probe homepages every hour; never two crawls at once."""
     from monitor.scheduler import run_schedule
 
-    _load_own(config_path)  # a broken config, or the sample, stops here with exit status 2
+    config = _load_own(config_path)  # a broken config, or the sample, stops here with exit status 2
+    Store(db_path, config.timezone).close()  # so does a store that cannot be used, before anything is scheduled
     run_schedule(config_path, db_path)
 
 

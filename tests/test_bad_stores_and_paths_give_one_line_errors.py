@@ -48,8 +48,11 @@ def good_store(demo_run, tmp_path_factory) -> Path:
 
 
 def test_a_folder_as_the_store_is_named(tmp_path):
-    for command in (["report"], ["runs"], ["problems"], ["check"]):
-        _one_line_error(_gongkai(*command, "--db", str(tmp_path)), str(tmp_path), "folder")
+    config = str(write_config(tmp_path / "config", _one_department()))
+    commands = [["report"], ["runs"], ["problems"], ["check"]]
+    commands += [[name, "-c", config] for name in ("crawl", "schedule", "probe", "notify")]
+    for command in commands:
+        _one_line_error(_gongkai(*command, "--db", str(tmp_path), timeout=30), str(tmp_path), "folder")
 
 
 def test_a_file_that_is_not_a_store_is_named(tmp_path):
