@@ -210,6 +210,8 @@ class InspectionSpider(scrapy.Spider):
         if kind == "private_target":
             yield from self._note(dept, "private_target", target, detail, key=target)
             yield Page(dept.id, target, meta["role"], None, reading="refused")
+            if meta["role"] == "column":  # a configured column stays in the inventory, as not inspected
+                yield self._column(meta, dept, "unchecked", detail)
         yield self._answered(CheckResult(target, None, kind, "skipped", attempts, None, detail), dept.id)
 
     def _failed(self, failure: Failure) -> Iterator[Any]:
