@@ -226,3 +226,34 @@ def test_a_crawl_stopped_by_any_signal_at_any_moment_resumes_to_the_same_result(
                 assert resumed.returncode == 0, resumed.stderr
             assert _problems(db, 1) == expected, f"{signum!r} at attempt {attempt}"
     assert interrupted >= 4  # most signals really came mid-run
+
+
+def test_a_run_whose_page_spider_was_killed_fails_and_resumes_with_plain_resume(tmp_path):
+    with SiteServer(_slow_site(60)) as site:
+        config = write_config(tmp_path, f"departments:\n  - {{id: csj, name: 测试局, site: '{site.base}'}}\n")
+        reference = tmp_path / "reference.db"
+        assert _gongkai("crawl", "-c", str(config), "--db", str(reference), "--as-of", "2026-11-22").returncode == 0
+        db = tmp_path / "g.db"
+        crawler = subprocess.Popen(
+            [GONGKAI, "crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _count_or_zero(db, "select count(*) from checks") < 5:
+            time.sleep(0.02)
+        spiders = [
+            pid
+            for pid in _crawl_processes(str(tmp_path))
+            if b"crawler.run" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert spiders
+        os.kill(spiders[0], signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        _, stderr = crawler.communicate(timeout=120)
+        assert crawler.returncode == 1 and "Traceback" not in stderr
+        assert _count(db, "select count(*) from runs where status = 'failed'") == 1
+
+        resumed = _gongkai("crawl", "-c", str(config), "--db", str(db), "--resume")
+        assert resumed.returncode == 0, resumed.stderr
+    assert _problems(db, 1) == _problems(reference, 1)

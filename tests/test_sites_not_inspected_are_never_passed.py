@@ -49,6 +49,7 @@ def test_an_inspected_site_passes(tmp_path):
         ("challenge", "firewall or anti-bot"),
         ("no-columns", "no column"),
         ("homepage-404", "could not be read"),
+        ("homepage-never-ends", "could not be read"),
     ],
 )
 def test_a_site_that_was_not_inspected_is_never_passed(tmp_path, shape, reason):
@@ -59,10 +60,12 @@ def test_a_site_that_was_not_inspected_is_never_passed(tmp_path, shape, reason):
         routes["/"] = Route((REAL / "antibot" / "hubei-scjg-ruishu-challenge.html").read_bytes(), status=412)
     elif shape == "no-columns":
         routes["/xxgk/"] = html("信息公开", "<p>建设中</p>")
-    else:
+    elif shape == "homepage-404":
         routes["/"] = Route("<html><body>Not Found</body></html>", status=404)
+    else:
+        routes["/"] = Route(routes["/"].body, drip=True)  # its body keeps coming, a byte at a time
     with SiteServer(routes) as site:
-        dept = _judged(tmp_path, site.base)
+        dept = _judged(tmp_path, site.base, "crawl: {download_timeout: 2}\n")
     assert dept["assessed"] is False
     assert dept["passed"] is None and dept["score"] is None
     assert reason in dept["unassessed_reason"]
