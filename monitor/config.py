@@ -121,7 +121,8 @@ class Notice(_Strict):
     """How rectification notices (整改通知) are headed."""
 
     issuer: str = "政务公开监管"  # who sends the notice
-    deadline_days: int = Field(default=10, ge=1)  # days the department has to rectify
+    deadline_days: int = Field(default=10, ge=1)  # days a department has to rectify a problem, from its first finding
+    clean_notice: bool = False  # a department with nothing to rectify gets a short 检查结果告知 instead of nothing
 
 
 class Smtp(_Strict):

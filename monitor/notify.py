@@ -20,7 +20,7 @@ from monitor.config import Config, Smtp
 from monitor.files import write_whole
 from monitor.reports.data import report_data, split_by_department
 from monitor.reports.formats import labels, render_notice
-from monitor.reports.notices import ReportContext, heading, report_context
+from monitor.reports.notices import ReportContext, heading, mark, needs_notice, open_problems, report_context
 from monitor.store import Store
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -36,7 +36,7 @@ class Outcome:
 
     department: str
     to: str | None
-    action: str  # sent, written, already sent, no address
+    action: str  # sent, written, already sent, no address, nothing to rectify
 
 
 def _one_line(text: str) -> str:
@@ -49,19 +49,31 @@ def build_message(part: dict[str, Any], context: ReportContext, sender: str, to:
     head = heading(part, context)
     dept = part["departments"][0]
     message = EmailMessage()
-    message["Subject"] = _one_line(
-        f"{head['发文单位']}：关于{dept['name']}网站政务公开问题的整改通知（{head['检查基准日']}）"
+    what = (
+        f"关于{dept['name']}网站政务公开问题的整改通知"
+        if open_problems(part)
+        else f"{dept['name']}网站政务公开检查结果告知"
     )
+    message["Subject"] = _one_line(f"{head['发文单位']}：{what}（{head['检查基准日']}）")
     message["From"] = _one_line(sender)
     message["To"] = _one_line(to)
     message["Message-ID"] = make_msgid(domain="gongkai.local")
-    open_problems = [p for p in part["problems"] if p["state"] != "resolved"]
-    lines = [f"{dept['name']}：", "", f"经检查，贵单位网站（{dept['site']}）存在 {len(open_problems)} 个问题，"
-             f"请于 {head['整改期限']} 前完成整改。详见附件整改清单。", ""]  # fmt: skip
+    problems = open_problems(part)
+    if problems:
+        lines = [
+            f"{dept['name']}：",
+            "",
+            f"经检查，贵单位网站（{dept['site']}）存在 {len(problems)} 个问题，请于各问题所列整改期限前完成整改"
+            f"（最早一项为 {head['整改期限']}）。详见附件整改清单。",
+            "",
+        ]
+    else:
+        lines = [f"{dept['name']}：", "", f"经检查，贵单位网站（{dept['site']}）本次未发现需要整改的问题。", ""]
     types = labels()["types"]
-    lines += [
-        f"- {types[p['type']]}：{p['column'] or ''} {p['column_url'] or p['url'] or ''}".rstrip() for p in open_problems
-    ]
+    for p in problems:
+        where = f"{p['column'] or ''} {p['column_url'] or p['url'] or ''}".strip()
+        flags = f"（{mark(p)}）" if mark(p) else ""
+        lines.append(f"- {types[p['type']]}：{where}，整改期限 {p['deadline']}{flags}")
     message.set_content("\n".join(lines) + f"\n\n{head['发文单位']}\n")
     message.add_alternative(render_notice(part, context).decode("utf-8"), subtype="html")
     from monitor.reports.workbook import notice_workbook  # openpyxl is loaded only to write a workbook
@@ -103,6 +115,9 @@ def notify(
     server: smtplib.SMTP | None = None
     try:
         for dept_id, part in split_by_department(data).items():
+            if not needs_notice(part, context):
+                outcomes.append(Outcome(dept_id, None, "nothing to rectify"))
+                continue
             department = config.department(dept_id)
             to = department.contact.email if department and department.contact else None
             if not to:

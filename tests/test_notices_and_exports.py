@@ -8,7 +8,7 @@ import shutil
 import socket
 import ssl
 import subprocess
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email import policy
 
 import pytest
@@ -138,9 +138,13 @@ def test_department_notices_carry_the_heading_the_problems_and_the_fixes(two_run
     sheet = book["整改清单"]
     head = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value for r in range(1, 7)}
     assert head["发文单位"] == "县政务公开办公室" and head["部门"] == "测试局"
-    assert (head["检查基准日"], head["整改期限"]) == ("2026-11-22", "2026-12-02")
+    # The stale column was first found a week earlier: its deadline (and so the first one) is 10 days after that.
+    assert (head["检查基准日"], head["整改期限"]) == ("2026-11-22", "2026-11-25")
     table = [[c.value for c in row] for row in sheet.iter_rows(min_row=9)]  # the header is row 8
-    assert [(r[0], r[8]) for r in table] == [("栏目不更新", "未整改"), ("链接不可用", "新发现")]
+    assert [(r[0], r[8], r[10].date()) for r in table] == [
+        ("栏目不更新", "未整改", date(2026, 11, 25)),
+        ("链接不可用", "新发现", date(2026, 12, 2)),
+    ]
     assert sheet.freeze_panes == "A9"
     fixed = [[c.value for c in row] for row in book["已整改"].iter_rows(min_row=2)]
     assert [(r[0], r[1].rsplit("/", 1)[1]) for r in fixed] == [("链接不可用", "a.pdf")]
@@ -148,7 +152,8 @@ def test_department_notices_carry_the_heading_the_problems_and_the_fixes(two_run
     page = lxml_html.fromstring((folder / "csj.html").read_bytes())
     text = page.text_content()
     assert page.findtext(".//title") == "关于测试局网站政务公开问题的整改通知"
-    assert "请于 2026-12-02 前完成整改" in text
+    assert "请于各问题所列整改期限前完成整改（最早一项为 2026-11-25）" in text
+    assert "连续 2 次未整改" in text  # the stale column, found by both runs
     assert [h.text_content() for h in page.iter("h2")] == ["栏目不更新（1）", "链接不可用（1）", "已整改（1）"]
     assert "附件B" in text and "40 / 14 天" in text
 

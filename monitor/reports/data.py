@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from crawler.text import printable
@@ -63,6 +63,36 @@ def _problem(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _rectification(store: Store, run: dict[str, Any], rows: list[dict[str, Any]], days: int) -> list[dict[str, Any]]:
+    """Each problem with its deadline, whether it is overdue, and how many runs in a row have found it.
+
+    The deadline is the day it was first found plus ``days``: a later run never
+    moves it. A problem is overdue once the inspection day has passed its deadline.
+    """
+    as_of = date.fromisoformat(run["as_of"])
+    open_keys = {r["key"] for r in rows if r["state"] != "resolved"}
+    earliest = min((r["first_seen"] for r in rows), default=run["as_of"])
+    seen: dict[tuple[str, str], list[str]] = {}
+    for department, key, seen_on in store.db.execute(
+        "select p.department, p.key, r.as_of from problems p join runs r on r.id = p.run_id"
+        " where r.status = 'complete' and p.run_id <= ? and p.state != 'resolved' and r.as_of >= ?",
+        [run["id"], earliest],
+    ):
+        if key in open_keys:
+            seen.setdefault((department, key), []).append(seen_on)
+    out = []
+    for row in rows:
+        problem = _problem(row)
+        deadline = date.fromisoformat(row["first_seen"]) + timedelta(days=days)
+        is_open = row["state"] != "resolved"
+        problem["deadline"] = deadline.isoformat()
+        problem["overdue"] = is_open and as_of > deadline
+        runs = seen.get((row["department"], row["key"]), [])
+        problem["runs_open"] = sum(1 for day in runs if day >= row["first_seen"]) if is_open else None
+        out.append(problem)
+    return out
+
+
 def report_data(store: Store, run_id: int) -> dict[str, Any]:
     """Build the report of a stored, evaluated run."""
     run = store.run(run_id)
@@ -71,8 +101,9 @@ def report_data(store: Store, run_id: int) -> dict[str, Any]:
     config = json.loads(run["config"])
     ids = json.loads(run["departments"])
     names = {d["id"]: d for d in config["departments"]}
+    days = int((config.get("notice") or {}).get("deadline_days", 10))
     problems = sorted(
-        (_problem(r) for r in store.rows("problems", run_id)),
+        _rectification(store, run, list(store.rows("problems", run_id)), days),
         key=lambda p: (
             ids.index(p["department"]),
             _STATE_ORDER[p["state"]],

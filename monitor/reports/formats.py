@@ -27,7 +27,7 @@ from monitor.reports.data import (
     verdict_text,
     veto_text,
 )
-from monitor.reports.notices import ReportContext, heading, history_svg
+from monitor.reports.notices import ReportContext, heading, history_svg, mark, needs_notice
 from monitor.tables import load_tables
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def _templates() -> Environment:
 
     loader = PackageLoader("monitor.reports", "templates")
     env = Environment(loader=loader, autoescape=select_autoescape(["html", "j2"]))
-    env.globals.update(score=score_text, verdict=verdict_text, vetoes=veto_text)
+    env.globals.update(score=score_text, verdict=verdict_text, vetoes=veto_text, mark=mark)
     return env
 
 
@@ -166,14 +166,19 @@ def write_per_department(
 ) -> list[Path]:
     """Write one file per department into ``directory``; return the paths.
 
-    For ``html`` and ``xlsx`` that file is the department's rectification notice;
-    other formats give the department's part of the report.
+    For ``html`` and ``xlsx`` that file is the department's rectification notice,
+    written only for a department with something to rectify (or, when the office
+    asks for it with ``notice.clean_notice``, a 检查结果告知); other formats give
+    the department's part of the report.
     """
     context = context or ReportContext()
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for dept_id, part in split_by_department(data).items():
         path = directory / f"{dept_id}.{fmt}"
+        if fmt in ("html", "xlsx") and not needs_notice(part, context):
+            path.unlink(missing_ok=True)  # an earlier run's notice must not be taken for this one's
+            continue
         if fmt == "html":
             body = render_notice(part, context)
         elif fmt == "xlsx":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from html import escape
 from typing import Any
 
@@ -22,6 +21,7 @@ class ReportContext:
     issuer: str = "政务公开监管"
     deadline_days: int = 10
     history: list[dict[str, Any]] = field(default_factory=list)  # run, as_of, department, name, open
+    clean_notice: bool = False  # a department with nothing to rectify gets a 检查结果告知
 
 
 def report_context(store: Store, run_id: int, runs: int = 8) -> ReportContext:
@@ -42,21 +42,45 @@ def report_context(store: Store, run_id: int, runs: int = 8) -> ReportContext:
         recent,
     )
     history = [{**row, "name": names.get(row["department"], row["department"])} for row in rows]
-    return ReportContext(notice.get("issuer", "政务公开监管"), int(notice.get("deadline_days", 10)), history)
+    return ReportContext(
+        notice.get("issuer", "政务公开监管"),
+        int(notice.get("deadline_days", 10)),
+        history,
+        bool(notice.get("clean_notice", False)),
+    )
+
+
+def open_problems(part: dict[str, Any]) -> list[dict[str, Any]]:
+    """The problems of a department's report that it still has to rectify."""
+    return [p for p in part["problems"] if p["state"] != "resolved"]
+
+
+def needs_notice(part: dict[str, Any], context: ReportContext) -> bool:
+    """Whether a department gets a document: a 整改通知 when it has something to rectify, else as configured."""
+    return bool(open_problems(part)) or context.clean_notice
 
 
 def heading(part: dict[str, Any], context: ReportContext) -> dict[str, str]:
     """The header block of a department's notice."""
     dept = part["departments"][0]
-    as_of = date.fromisoformat(part["run"]["as_of"])
+    deadlines = sorted(p["deadline"] for p in open_problems(part))
     return {
         "发文单位": context.issuer,
         "部门": dept["name"],
         "网站": dept["site"],
         "检查时间": part["run"]["started_at"],
-        "检查基准日": as_of.isoformat(),
-        "整改期限": (as_of + timedelta(days=context.deadline_days)).isoformat(),
+        "检查基准日": part["run"]["as_of"],
+        # Each problem has its own deadline (first found + the office's days); the first of them leads.
+        "整改期限": deadlines[0] if deadlines else "—",
     }
+
+
+def mark(problem: dict[str, Any]) -> str:
+    """逾期未整改 and 连续 N 次未整改, as a notice shows them beside a problem."""
+    marks = ["逾期未整改"] if problem.get("overdue") else []
+    if (problem.get("runs_open") or 0) > 1:
+        marks.append(f"连续 {problem['runs_open']} 次未整改")
+    return "，".join(marks)
 
 
 def history_svg(history: list[dict[str, Any]], width: int = 720, height: int = 260) -> Markup:
