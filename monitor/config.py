@@ -123,6 +123,8 @@ class Notice(_Strict):
     issuer: str = "政务公开监管"  # who sends the notice
     deadline_days: int = Field(default=10, ge=1)  # days a department has to rectify a problem, from its first finding
     clean_notice: bool = False  # a department with nothing to rectify gets a short 检查结果告知 instead of nothing
+    basis: str = "《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）"  # what the inspection follows
+    contact: str | None = None  # where the 回执 goes: office, person, telephone
 
 
 class Smtp(_Strict):

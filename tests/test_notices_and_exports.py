@@ -146,6 +146,8 @@ def test_department_notices_carry_the_heading_the_problems_and_the_fixes(two_run
         ("链接不可用", "新发现", date(2026, 12, 2)),
     ]
     assert sheet.freeze_panes == "A9"
+    reply = [[c.value for c in row] for row in book["回执"].iter_rows()]
+    assert reply[0] == ["序号", "问题", "整改情况", "完成时间", "责任人"] and len(reply) == 3
     fixed = [[c.value for c in row] for row in book["已整改"].iter_rows(min_row=2)]
     assert [(r[0], r[1].rsplit("/", 1)[1]) for r in fixed] == [("链接不可用", "a.pdf")]
 
@@ -154,7 +156,21 @@ def test_department_notices_carry_the_heading_the_problems_and_the_fixes(two_run
     assert page.findtext(".//title") == "关于测试局网站政务公开问题的整改通知"
     assert "请于各问题所列整改期限前完成整改（最早一项为 2026-11-25）" in text
     assert "连续 2 次未整改" in text  # the stale column, found by both runs
-    assert [h.text_content() for h in page.iter("h2")] == ["栏目不更新（1）", "链接不可用（1）", "已整改（1）"]
+    assert [h.text_content() for h in page.iter("h2")] == [
+        "栏目不更新（1）",
+        "链接不可用（1）",
+        "已整改（1）",
+        "整改回执",
+    ]
+    assert page.find_class("to")[0].text_content() == "测试局："  # the addressee
+    assert "根据《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号），县政务公开办公室于2026年11月22日" in text
+    assert "整改要求：请逐条修复或删除失效链接和附件" in text
+    reply = page.find_class("reply")[0]
+    assert [c.text_content() for c in reply.iter("th")] == ["序号", "问题", "整改情况", "完成时间", "责任人"]
+    assert len(reply.findall(".//tr")) == 3  # one line for each open problem
+    assert "请于 2026-12-02 前填写本回执" in text  # the last deadline
+    assert page.find_class("sign")[0].text_content() == "县政务公开办公室2026年11月22日"
+    assert "gongkai" not in text
     assert "附件B" in text and "40 / 14 天" in text
 
 

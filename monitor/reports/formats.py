@@ -27,7 +27,15 @@ from monitor.reports.data import (
     verdict_text,
     veto_text,
 )
-from monitor.reports.notices import ReportContext, heading, history_svg, mark, needs_notice
+from monitor.reports.notices import (
+    ReportContext,
+    chinese_date,
+    heading,
+    history_svg,
+    mark,
+    needs_notice,
+    reply_by,
+)
 from monitor.tables import load_tables
 
 if TYPE_CHECKING:
@@ -41,6 +49,7 @@ def labels() -> dict[str, dict[str, str]]:
     tables = load_tables()
     return {
         "types": tables.rules["problem_types"],
+        "requirements": tables.rules["rectification"],
         "kinds": tables.rules["warning_kinds"],
         "states": tables.rules["states"],
         "vetoes": tables.rules["veto_labels"],
@@ -72,7 +81,9 @@ def _templates() -> Environment:
 
     loader = PackageLoader("monitor.reports", "templates")
     env = Environment(loader=loader, autoescape=select_autoescape(["html", "j2"]))
-    env.globals.update(score=score_text, verdict=verdict_text, vetoes=veto_text, mark=mark)
+    env.globals.update(
+        score=score_text, verdict=verdict_text, vetoes=veto_text, mark=mark, cn_date=chinese_date, reply_by=reply_by
+    )
     return env
 
 
@@ -91,7 +102,7 @@ def render_html(data: dict[str, Any], context: ReportContext, notices: str | Non
 def render_notice(part: dict[str, Any], context: ReportContext) -> bytes:
     """One department's rectification notice (整改通知) as a self-contained page."""
     template = _templates().get_template("notice.html.j2")
-    page = template.render(data=part, heading=heading(part, context), L=labels(), kinds=list(COLUMNS))
+    page = template.render(data=part, heading=heading(part, context), L=labels(), kinds=list(COLUMNS), context=context)
     return page.encode("utf-8")
 
 

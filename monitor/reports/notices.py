@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from html import escape
 from typing import Any
 
@@ -22,6 +23,8 @@ class ReportContext:
     deadline_days: int = 10
     history: list[dict[str, Any]] = field(default_factory=list)  # run, as_of, department, name, open
     clean_notice: bool = False  # a department with nothing to rectify gets a 检查结果告知
+    basis: str = "《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）"
+    contact: str | None = None  # where the 回执 goes
 
 
 def report_context(store: Store, run_id: int, runs: int = 8) -> ReportContext:
@@ -47,7 +50,21 @@ def report_context(store: Store, run_id: int, runs: int = 8) -> ReportContext:
         int(notice.get("deadline_days", 10)),
         history,
         bool(notice.get("clean_notice", False)),
+        notice.get("basis") or ReportContext.basis,
+        notice.get("contact"),
     )
+
+
+def chinese_date(day: str) -> str:
+    """An ISO date as a 公文 writes it: 2026年11月22日."""
+    value = date.fromisoformat(day[:10])
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def reply_by(part: dict[str, Any]) -> str | None:
+    """The day the 回执 is due: the last deadline of the department's open problems."""
+    deadlines = [p["deadline"] for p in open_problems(part)]
+    return max(deadlines) if deadlines else None
 
 
 def open_problems(part: dict[str, Any]) -> list[dict[str, Any]]:

@@ -135,6 +135,17 @@ def notice_workbook(part: dict[str, Any], labels: dict[str, Any], heading: dict[
         for p in sorted(open_, key=lambda p: list(COLUMNS).index(p["type"]))
     ]  # fmt: skip
     table(sheet, top, headers, rows)
+    if open_:  # the reply form (回执) the department fills in: one line for each problem
+        headers = [("序号", "int"), ("问题", "text"), ("整改情况", "text"), ("完成时间", "text"), ("责任人", "text")]
+        reply = [
+            [
+                index,
+                f"{labels['types'][p['type']]}：{p['column'] or p['anchor_text'] or ''} {p['column_url'] or p['url']}",
+            ]
+            + [None] * 3
+            for index, p in enumerate(open_, start=1)
+        ]
+        table(book.create_sheet("回执"), 1, headers, reply)
     fixed = [p for p in part["problems"] if p["state"] == "resolved"]
     table(book.create_sheet("已整改"), 1, [("问题类型", "text"), ("栏目 / 链接", "url"), ("首次发现", "date")],
           [[labels["types"][p["type"]], p["column_url"] or p["url"], p["first_seen"]] for p in fixed])  # fmt: skip
