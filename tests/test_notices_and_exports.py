@@ -146,6 +146,9 @@ def test_department_notices_carry_the_heading_the_problems_and_the_fixes(two_run
         ("链接不可用", "新发现", date(2026, 12, 2)),
     ]
     assert sheet.freeze_panes == "A9"
+    setup = sheet.page_setup  # printed on A4 across, the header row on every page
+    assert (int(setup.paperSize), setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+    assert sheet.print_title_rows == "$8:$8"
     reply = [[c.value for c in row] for row in book["回执"].iter_rows()]
     assert reply[0] == ["序号", "问题", "整改情况", "完成时间", "责任人"] and len(reply) == 3
     fixed = [[c.value for c in row] for row in book["已整改"].iter_rows(min_row=2)]

@@ -63,6 +63,17 @@ def table(sheet: Worksheet, top: int, headers: list[tuple[str, str]], rows: list
         widest = max([_width(title), *(_width(r[column - 1]) for r in rows)])
         cap = 12 if kind == "date" else 60
         sheet.column_dimensions[get_column_letter(column)].width = min(cap, max(8, widest + 2))
+    _print_setup(sheet, top)
+
+
+def _print_setup(sheet: Worksheet, header_row: int) -> None:
+    """Print on A4 landscape, all columns on one page's width, the header row repeated on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.print_title_rows = f"{header_row}:{header_row}"
 
 
 def _type_rows(
