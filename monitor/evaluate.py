@@ -81,13 +81,14 @@ def load_facts(
     )
     dates_by_column: dict[str | None, list[tuple[str | None, str | None]]] = {}
     for row in store.db.query(
-        """select i.column_url, i.date_raw, i.date_source, d.date_raw as page_raw, d.date_source as page_source
+        """select i.column_url, i.title, i.url, i.date_raw, i.date_source, d.date_raw as page_raw,
+                  d.date_source as page_source
            from items i left join details d on d.run_id = i.run_id and d.url = i.url
            where i.run_id = ? and i.department = ?""",
         [run_id, dept_id],
     ):
-        dates_by_column.setdefault(row["column_url"], []).append(item_date(row))
-    facts.homepage_dates = [raw for raw, _ in dates_by_column.get(None, [])]
+        dates_by_column.setdefault(row["column_url"], []).append((*item_date(row), row["title"], row["url"]))
+    facts.homepage_dates = [item[0] for item in dates_by_column.get(None, [])]
 
     dept = config.department(dept_id)
     configured = {c.url: c for c in (dept.columns or [])} if dept else {}

@@ -33,8 +33,8 @@ class ColumnFacts:
     name: str
     reading: str  # list, empty, unparsed, blocked, unreachable, unchecked
     detail: str | None = None
-    # (raw date, where it came from) for every item: list, detail, written, url, meta
-    item_dates: list[tuple[str | None, str | None]] = field(default_factory=list)
+    # (raw date, where it came from[, title, url]) for every item; sources: list, detail, written, url, meta
+    item_dates: list[tuple[str | None, ...]] = field(default_factory=list)
     category: str | None = None  # from the config; else inferred from the name
     max_age_days: int | None = None  # from the config
 
@@ -99,6 +99,9 @@ class Problem:
     source_count: int | None = None
     attempts: int | None = None  # how many requests of a broken link failed
     detail: str | None = None
+    item_title: str | None = None  # a stale column's newest item: the evidence
+    item_url: str | None = None
+    date_source: str | None = None  # where that item's date was read (list, detail, written, url, meta)
 
     @property
     def key(self) -> str:
@@ -139,10 +142,16 @@ class Evaluation:
     columns: list[ColumnState] = field(default_factory=list)
 
 
-def newest(dated: list[tuple[str | None, str | None]], as_of: date) -> tuple[date | None, str | None]:
-    """The newest readable date among (raw text, source) pairs, with its source."""
-    found = [(d, source) for raw, source in dated if (d := normalize(raw, as_of)) is not None]
-    return max(found, key=lambda pair: pair[0], default=(None, None))
+def newest_item(dated: list[tuple[str | None, ...]], as_of: date) -> tuple[date | None, tuple[str | None, ...]]:
+    """The newest readable date among items (raw text, source[, title, url]), with its item."""
+    found = [(d, item) for item in dated if (d := normalize(item[0], as_of)) is not None]
+    return max(found, key=lambda pair: pair[0], default=(None, (None, None)))
+
+
+def newest(dated: list[tuple[str | None, ...]], as_of: date) -> tuple[date | None, str | None]:
+    """The newest readable date among items (raw text, source[, title, url]), with its source."""
+    last, item = newest_item(dated, as_of)
+    return last, item[1]
 
 
 def _site_unreachable(facts: DepartmentFacts) -> Problem | None:
@@ -208,7 +217,8 @@ def _homepage(facts: DepartmentFacts, settings: RuleSettings, as_of: date, out: 
 def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings, as_of: date, out: Evaluation) -> None:
     category = column.category or settings.categorizer.category(column.name)
     threshold = column.max_age_days or settings.thresholds.get(category)
-    last, source = newest(column.item_dates, as_of)
+    last, item = newest_item(column.item_dates, as_of)
+    source = item[1]
     state = "ok"
     reading = column.reading
     if reading in ("empty", "unparsed") and column.item_dates:
@@ -234,6 +244,8 @@ def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings,
         out.problems.append(
             Problem(
                 facts.id, "column_stale", **base, last_updated=last.isoformat(), age_days=age, threshold_days=threshold,
+                item_title=item[2] if len(item) > 3 else None, item_url=item[3] if len(item) > 3 else None,
+                date_source=source,
                 detail=f"newest item {last.isoformat()}{SOURCE_NOTES.get(source, '')}, {age} days old "
                 f"(limit {threshold} days for {settings.categorizer.label(category)})",
             )

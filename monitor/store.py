@@ -247,6 +247,13 @@ def m011_memo_format(db: sqlite_utils.Database) -> None:
     db["memos"].add_column("format", str)
 
 
+@migrations()
+def m012_stale_column_evidence(db: sqlite_utils.Database) -> None:
+    """A stale column's newest item (title, link) and where its date was read: the evidence a department needs."""
+    for column in ("item_title", "item_url", "date_source"):
+        db["problems"].add_column(column, str)
+
+
 class StoreError(Exception):
     """A store that cannot be used as asked; the message names the file and what to do."""
 

@@ -76,6 +76,17 @@ def test_a_persisting_problems_deadline_does_not_move(weeks):
     assert (stale["first_seen"], stale["deadline"]) == ("2026-11-15", "2026-11-20")
 
 
+def test_a_stale_column_shows_its_newest_item_as_evidence(weeks):
+    row = _stale_row(weeks["notices"][2]["csj"])
+    assert "2026-09-01" in row and "旧动态" in row and "日期取自栏目列表" in row
+    stale = next(p for p in weeks["report"]["problems"] if p["type"] == "column_stale")
+    assert (stale["item_title"], stale["item_url"].rsplit("/", 1)[1], stale["date_source"]) == (
+        "旧动态",
+        "a.html",
+        "list",
+    )
+
+
 def test_a_problem_past_its_deadline_is_marked_overdue(weeks):
     first, second = _stale_row(weeks["notices"][1]["csj"]), _stale_row(weeks["notices"][2]["csj"])
     assert "逾期未整改" not in first and "逾期未整改" in second

@@ -50,6 +50,7 @@ def labels() -> dict[str, dict[str, str]]:
     return {
         "types": tables.rules["problem_types"],
         "requirements": tables.rules["rectification"],
+        "date_sources": tables.rules["date_sources"],
         "kinds": tables.rules["warning_kinds"],
         "states": tables.rules["states"],
         "vetoes": tables.rules["veto_labels"],

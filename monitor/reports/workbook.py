@@ -137,12 +137,14 @@ def notice_workbook(part: dict[str, Any], labels: dict[str, Any], heading: dict[
     top = len(heading) + 2
     headers = [("问题类型", "text"), ("栏目 / 链接", "url"), ("栏目名称 / 链接文字", "text"), ("所在页面", "url"),
                ("最后更新", "date"), ("未更新天数", "int"), ("要求（天）", "int"), ("说明", "text"), ("状态", "text"),
-               ("首次发现", "date"), ("整改期限", "date"), ("提醒", "text")]  # fmt: skip
+               ("首次发现", "date"), ("整改期限", "date"), ("提醒", "text"), ("最新信息", "text"),
+               ("最新信息网址", "url")]  # fmt: skip
     open_ = [p for p in part["problems"] if p["state"] != "resolved"]
     rows = [
         [labels["types"][p["type"]], p["column_url"] or p["url"], p["column"] or p["anchor_text"],
          p["source_url"], p["last_updated"], p["age_days"], p["threshold_days"], p["detail"] or p["status"],
-         labels["states"][p["state"]], p["first_seen"], p.get("deadline"), mark(p)]
+         labels["states"][p["state"]], p["first_seen"], p.get("deadline"), mark(p), p.get("item_title"),
+         p.get("item_url")]
         for p in sorted(open_, key=lambda p: list(COLUMNS).index(p["type"]))
     ]  # fmt: skip
     table(sheet, top, headers, rows)
