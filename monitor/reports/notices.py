@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from html import escape
 from typing import Any
 
@@ -61,6 +61,12 @@ def chinese_date(day: str) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def chinese_time(moment: str) -> str:
+    """An ISO time as a 公文 writes it: 2026年11月22日 02:00."""
+    value = datetime.fromisoformat(moment)
+    return f"{chinese_date(moment)} {value:%H:%M}"
+
+
 def reply_by(part: dict[str, Any]) -> str | None:
     """The day the 回执 is due: the last deadline of the department's open problems."""
     deadlines = [p["deadline"] for p in open_problems(part)]
@@ -85,7 +91,7 @@ def heading(part: dict[str, Any], context: ReportContext) -> dict[str, str]:
         "发文单位": context.issuer,
         "部门": dept["name"],
         "网站": dept["site"],
-        "检查时间": part["run"]["started_at"],
+        "检查时间": chinese_time(part["run"]["started_at"]),
         "检查基准日": part["run"]["as_of"],
         # Each problem has its own deadline (first found + the office's days); the first of them leads.
         "整改期限": deadlines[0] if deadlines else "—",
