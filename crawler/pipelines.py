@@ -14,6 +14,10 @@ from crawler.text import printable
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+# SQLite's primary result codes for a store that takes no more rows: SQLITE_READONLY,
+# SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN (extended codes keep them in the low byte).
+_STORE_REFUSED = frozenset({8, 10, 11, 13, 14})
+
 # Sent by a spider that needs its rows in the store now (see StorePipeline.flush).
 flush_requested = object()
 
@@ -69,7 +73,9 @@ class StorePipeline:
         assert self.store is not None
         try:
             self.store.insert_batch(self.buffers, _REPLACE)
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF not in _STORE_REFUSED:
+                raise
             # Nothing more can be recorded: stop this process at once. What was committed stays,
             # and the monitor says why and how to resume.
             os._exit(STORE_WRITE_FAILED)

@@ -80,6 +80,8 @@ GONGKAI_INCREMENTAL = True
 GONGKAI_OFFLINE = False
 # GONGKAI_PLAN: the run plan, whose departments say which hosts may be on a private network.
 GONGKAI_PLAN = None
+# A proxy would reach addresses the target policy never judged: the crawl connects directly.
+HTTPPROXY_ENABLED = False
 # Every name resolves through the target policy (crawler.targets), which judges the address.
 TWISTED_DNS_RESOLVER = "crawler.middlewares.PolicyResolver"
 # GONGKAI_CA_BUNDLE: extra CA certificates trusted when verifying HTTPS sites.

@@ -77,15 +77,30 @@ def literal_address(host: str) -> Address | None:
             address = ipaddress.IPv4Address(socket.inet_aton(host))
         except OSError:
             return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+    return _embedded_ipv4(address)
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(address: Address) -> Address:
+    """The IPv4 address an IPv6 one carries (mapped, compatible, NAT64, 6to4), which is where it leads."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return address
+    if address.ipv4_mapped:
         return address.ipv4_mapped
+    if address.sixtofour:
+        return address.sixtofour
+    if address in _NAT64 or (int(address) >> 32 == 0 and int(address) > 1):  # NAT64, or ::a.b.c.d
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return address
 
 
 def address_kind(address: Address) -> str | None:
     """What kind of non-public address this is (loopback, private, link_local, unspecified, reserved), or None."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    address = _embedded_ipv4(address)
+    if isinstance(address, ipaddress.IPv6Address) and address.is_site_local:
+        return "private"
     if address.is_loopback:
         return "loopback"
     if address.is_link_local:

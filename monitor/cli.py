@@ -470,4 +470,4 @@ def _db_of(argv: list[str]) -> Path:
     for flag, value in itertools.pairwise(argv):
         if flag == "--db":
             return Path(value)
-    return DEFAULT_DB
+    return next((Path(arg.removeprefix("--db=")) for arg in argv if arg.startswith("--db=")), DEFAULT_DB)

@@ -172,9 +172,13 @@ class _TooLargeError(Exception):
     """A config of more than MAX_ENTRIES entries."""
 
 
-def _positions(node: yaml.Node, loc: Loc, out: dict[Loc, int], errors: list[tuple[Loc, str]]) -> None:
-    """Record the 1-based line of every key and item below ``node``."""
-    if len(out) >= MAX_ENTRIES:
+def _positions(
+    node: yaml.Node, loc: Loc, out: dict[Loc, int], errors: list[tuple[Loc, str]], visits: list[int] | None = None
+) -> None:
+    """Record the 1-based line of every key and item below ``node``; every node visited counts toward the cap."""
+    visits = visits if visits is not None else [0]
+    visits[0] += 1
+    if visits[0] > MAX_ENTRIES or len(loc) > 50:
         raise _TooLargeError
     out[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -183,13 +187,14 @@ def _positions(node: yaml.Node, loc: Loc, out: dict[Loc, int], errors: list[tupl
             key = key_node.value
             if key in seen:
                 errors.append(((*loc, key), "key appears twice"))
+                continue
             seen.add(key)
             out[(*loc, key)] = key_node.start_mark.line + 1
-            _positions(value_node, (*loc, key), out, errors)
+            _positions(value_node, (*loc, key), out, errors, visits)
             out[(*loc, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _positions(item, (*loc, index), out, errors)
+            _positions(item, (*loc, index), out, errors, visits)
 
 
 def _dotted(loc: Loc) -> str:
@@ -296,8 +301,10 @@ def load_config(path: str | Path) -> Config:
 def check_tables(directory: Path) -> list[str]:
     """Problems of the office's own rule tables beside the config, each with file and line.
 
-    A table there replaces the bundled one, so it must hold every key the bundled
-    one has, with a value of the same kind (it may add keys: categories, phrases).
+    A table there wins over the bundled one key by key (what it leaves out keeps the
+    bundled value), so each value it gives must be of the bundled one's kind, and a
+    top-level key the bundled table does not know is a typo. It may add entries
+    further down (categories, phrases).
     """
     messages: list[str] = []
     for name in TABLE_FILES:
@@ -332,15 +339,15 @@ def _kind(value: Any) -> str:
 
 
 def _shape_problems(bundled: Any, office: Any, loc: Loc) -> list[tuple[Loc, str]]:
-    """Where the office's table lacks a key of the bundled one, or holds another kind of value."""
+    """Where the office's table holds another kind of value than the bundled one, or an unknown top-level key."""
     if bundled is not None and _kind(bundled) != _kind(office):
         return [(loc, f"should be {_kind(bundled)}, not {_kind(office)}")]
     if not isinstance(bundled, dict):
         return []
-    problems = []
-    for key, value in bundled.items():
-        if key not in office:
-            problems.append(((*loc, key), "missing (the bundled table has it)"))
-        else:
-            problems.extend(_shape_problems(value, office[key], (*loc, key)))
+    problems: list[tuple[Loc, str]] = []
+    for key, value in office.items():
+        if key in bundled:
+            problems.extend(_shape_problems(bundled[key], value, (*loc, key)))
+        elif not loc:
+            problems.append(((key,), "unknown key (the bundled table has no such key)"))
     return problems

@@ -94,11 +94,15 @@ STOP_GRACE_SECONDS = 15.0
 
 
 def _die_with_parent(parent: int) -> Callable[[], None]:
-    """In the child: be killed when the monitor dies, however it dies (Linux's parent-death signal)."""
+    """In the child: be killed when the monitor dies, however it dies (Linux's parent-death signal).
+
+    ``prctl`` is looked up here, in the parent: between fork and exec the child
+    may only make plain system calls (another thread may hold the loader's lock).
+    """
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
 
     def arm() -> None:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:  # the monitor died before the signal was armed
             os._exit(1)
 
@@ -150,11 +154,13 @@ def _crawl(
             for worker in range(plan.get("page_workers", 1))
         )
         outputs = [_wait(proc, stop) for proc in workers]
-    finally:
-        os.close(done_writing)
-        for proc in workers:  # an error above: none may outlive the monitor's wait
+    except BaseException:
+        for proc in [*workers, checker]:  # none may outlive the monitor's wait, nor keep the lock
             if proc.returncode is None:
                 _wait(proc, stop, hurry=True)
+        raise
+    finally:
+        os.close(done_writing)
     outputs.append(_wait(checker, stop))
     shutil.rmtree(queue, ignore_errors=True)
     stats = [json.loads(out.strip().splitlines()[-1]) if out.strip() else {} for out in outputs]

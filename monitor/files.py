@@ -16,9 +16,13 @@ def write_whole(path: Path, data: bytes) -> None:
 
     An OSError names ``path`` (a full disk says which file it could not write).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+    try:
+        os.fchmod(fd, _mode(path))
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
@@ -30,6 +34,16 @@ def write_whole(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode(path: Path) -> int:
+    """The permissions of the file being replaced, else those a new file gets (mkstemp's own are owner-only)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def is_store_file(path: Path, db_path: Path) -> bool:

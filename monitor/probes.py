@@ -30,6 +30,7 @@ from monitor.store import Store
 from monitor.tables import load_tables
 
 READ_LIMIT = 256 * 1024  # enough of the homepage to know it loads
+PARALLEL = 8  # homepages probed at once
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -71,7 +72,7 @@ async def probe(
         error, refused = str(exc), True
     except TimeoutError:
         error = f"no answer within {timeout:g} s"
-    except (NameLookupError, aiohttp.ClientError, OSError) as exc:
+    except (NameLookupError, aiohttp.ClientError, OSError, ValueError) as exc:  # ValueError: a malformed redirect
         error = (str(exc) or type(exc).__name__)[:200]
     seconds = round(time.monotonic() - started, 3)
     ok = None if refused else error is None and status is not None and status < 500 and seconds < timeout
@@ -87,10 +88,16 @@ async def probe(
 
 async def _probe_all(config: Config, timeout: float) -> list[dict[str, Any]]:
     policy = TargetPolicy.for_departments([d.model_dump(mode="json") for d in config.departments], offline_requested())
-    connector = aiohttp.TCPConnector(limit=8, ssl=_tls(config.crawl.ca_bundle), resolver=PolicyResolver(policy))
+    connector = aiohttp.TCPConnector(limit=PARALLEL, ssl=_tls(config.crawl.ca_bundle), resolver=PolicyResolver(policy))
     headers = {**settings.DEFAULT_REQUEST_HEADERS, "User-Agent": user_agent(config.crawl.model_dump(mode="json"))}
+    slots = asyncio.Semaphore(PARALLEL)
+
+    async def timed(department: Department) -> dict[str, Any]:
+        async with slots:  # a probe's clock starts when it is sent, not while it waits for a slot
+            return await probe(session, policy, department, timeout)
+
     async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
-        return await asyncio.gather(*(probe(session, policy, d, timeout) for d in config.departments))
+        return await asyncio.gather(*(timed(d) for d in config.departments))
 
 
 def probe_all(config: Config, store: Store) -> list[dict[str, Any]]:

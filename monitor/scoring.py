@@ -42,7 +42,7 @@ def score_department(problems: list[Problem], rules: dict[str, Any], unassessed:
     """Score a department from its open problems of one run.
 
     A site gongkai could not inspect (``unassessed`` says why) is never 合格: it
-    is 无法评估, unless a veto it did see fails it.
+    is 无法评估, unless what it did see fails it (a veto, or a score below the pass mark).
     """
     weights = rules["score"]
     links = [p for p in problems if p.type == "broken_link"]
@@ -60,7 +60,9 @@ def score_department(problems: list[Problem], rules: dict[str, Any], unassessed:
     veto = veto_items(problems, rules)
     if veto:
         return Score(None, veto, passed=False)
+    score = round(max(0.0, 100 - deductions), 1)
+    if score < weights["pass_mark"]:
+        return Score(score, veto, passed=False)  # what was seen for sure already fails the site
     if unassessed:
         return Score(None, [], passed=None, unassessed=unassessed)
-    score = round(max(0.0, 100 - deductions), 1)
-    return Score(score, veto, passed=score >= weights["pass_mark"])
+    return Score(score, veto, passed=True)

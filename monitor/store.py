@@ -315,6 +315,10 @@ class Store:
                 raise FileNotFoundError(f"no such store: {self.path}")
             db = sqlite_utils.Database(self._read_only_connection())
             db.execute("PRAGMA busy_timeout = 30000")
+            if migrations.pending(db) and os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
+                db.close()  # a store written by an older gongkai: bring its schema up to date once
+                Store(self.path).close()
+                db = sqlite_utils.Database(self._read_only_connection())
             if pending := migrations.pending(db):
                 names = ", ".join(m.name for m in pending)
                 raise sqlite3.OperationalError(f"readonly: the store needs its schema updated first ({names})")

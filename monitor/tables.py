@@ -34,12 +34,24 @@ class Tables:
     markers: dict[str, Any]
 
 
-def _read(directory: Path, name: str) -> dict[str, Any]:
-    path = directory / name
-    if not path.is_file():
-        path = defaults_dir() / name
+def _yaml(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
         return yaml.safe_load(fh) or {}
+
+
+def merged(bundled: Any, office: Any) -> Any:
+    """The office's table over the bundled one: what the office leaves out (a key added in a newer gongkai) is kept."""
+    if isinstance(bundled, dict) and isinstance(office, dict):
+        return {**bundled, **{key: merged(bundled.get(key), value) for key, value in office.items()}}
+    return office
+
+
+def _read(directory: Path, name: str) -> dict[str, Any]:
+    bundled = _yaml(defaults_dir() / name)
+    path = directory / name
+    if not path.is_file() or path.resolve() == (defaults_dir() / name).resolve():
+        return bundled
+    return merged(bundled, _yaml(path))
 
 
 @functools.cache
@@ -47,7 +59,8 @@ def load_tables(directory: Path | None = None) -> Tables:
     """Load the rule tables.
 
     A table found in ``directory`` (the folder of the sites.yaml in use) wins over
-    the bundled default, so a supervisor can keep edited tables beside their config.
+    the bundled default, key by key, so a supervisor can keep edited tables beside
+    their config, and a key a newer gongkai adds still has its bundled value.
     """
     base = directory or defaults_dir()
     return Tables(

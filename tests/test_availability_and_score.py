@@ -123,3 +123,13 @@ def test_early_warnings_come_before_the_veto_and_are_not_problems():
     assert sorted(p.type for p in verdict.problems) == ["column_empty"] * 4
     warnings = sorted((w.kind, w.url) for w in verdict.warnings)
     assert warnings == [("column_near_stale", "http://x/gzdt/"), ("near_veto", "http://x/")]
+
+
+def test_a_site_not_fully_inspected_still_fails_on_what_was_seen():
+    # No veto (4 stale personnel columns, 4 blank ones), but -20 -8 -20 (links capped): 52, under the pass mark.
+    stale = [_problem("column_stale", "personnel") for _ in range(4)] + [_problem("column_empty") for _ in range(4)]
+    links = [_problem("broken_link", on_homepage=True) for _ in range(25)]
+    failing = score_department(stale + links, RULES, unassessed="the homepage answered with a firewall page")
+    assert (failing.passed, failing.score, failing.veto) == (False, 52, [])
+    fine = score_department([_problem("broken_link", on_homepage=False)], RULES, unassessed="no column was found")
+    assert (fine.passed, fine.score, fine.unassessed) == (None, None, "no column was found")

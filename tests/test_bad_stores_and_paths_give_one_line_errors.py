@@ -169,3 +169,16 @@ def test_a_full_disk_stops_the_crawl_with_one_line_and_keeps_every_earlier_run(t
         resumed = _gongkai("crawl", "-c", str(config), "--db", str(db), "--resume")
         assert resumed.returncode == 0, resumed.stderr
         assert _gongkai("report", "--db", str(db), "--run", "2").returncode == 0
+
+
+def test_a_store_of_an_older_gongkai_is_brought_up_to_date_by_a_read_command(good_store, tmp_path):
+    older = tmp_path / "older.db"
+    shutil.copy(good_store, older)
+    with sqlite3.connect(older) as conn:  # as the store was before the newest migration
+        for column in ("item_title", "item_url", "date_source"):
+            conn.execute(f"alter table problems drop column {column}")
+        conn.execute("delete from _sqlite_migrations where name = 'm012_stale_column_evidence'")
+    proc = _gongkai("report", "--db", str(older))
+    assert proc.returncode == 0, proc.stderr
+    with sqlite3.connect(older) as conn:
+        assert conn.execute("select count(*) from _sqlite_migrations where name like 'm012%'").fetchone()[0] == 1

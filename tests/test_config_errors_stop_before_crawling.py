@@ -101,6 +101,20 @@ def test_the_offices_own_category_is_accepted_and_used(tmp_path, site):
     assert config.departments[1].columns[0].category == "supervision"
 
 
+def test_an_offices_rule_table_from_an_older_gongkai_still_works(tmp_path):
+    import yaml
+
+    from monitor.tables import defaults_dir, load_tables
+
+    rules = yaml.safe_load((defaults_dir() / "rules.yaml").read_text(encoding="utf-8"))
+    del rules["rectification"]  # a key this gongkai added after the office copied the table
+    rules["homepage_max_age_days"] = 7
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    tables = load_tables(tmp_path)
+    assert tables.rules["homepage_max_age_days"] == 7  # the office's value wins
+    assert tables.rules["rectification"]["broken_link"]  # the new key keeps its bundled value
+
+
 def test_a_typo_in_the_offices_rule_table_is_named_before_crawling(tmp_path, site):
     from monitor.tables import defaults_dir
 
@@ -112,7 +126,7 @@ def test_a_typo_in_the_offices_rule_table_is_named_before_crawling(tmp_path, sit
     config.write_text(GOOD.replace("{site}", site.base), encoding="utf-8")
     result = CliRunner().invoke(cli, ["crawl", "-c", str(config), "--db", str(tmp_path / "g.db")])
     assert result.exit_code == 2
-    assert f"rules.yaml:{line}: homepage_max_age_days: missing" in result.output
+    assert f"rules.yaml:{line}: homepage_max_age_dayz: unknown key" in result.output
     assert site.log == []
 
 

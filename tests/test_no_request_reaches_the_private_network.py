@@ -41,6 +41,11 @@ from monitor.store import Store
         ("http://127.1/", "loopback"),
         ("http://0xa.1/", "private"),
         ("http://0xA9FEA9FE/", "link_local"),
+        # IPv6 addresses that lead to an IPv4 one: compatible, NAT64, 6to4; and old site-local
+        ("http://[::127.0.0.1]/", "loopback"),
+        ("http://[64:ff9b::a9fe:a9fe]/", "link_local"),
+        ("http://[2002:7f00:1::]/", "loopback"),
+        ("http://[fec0::1]/", "private"),
         ("https://www.gov.cn/", None),
         ("http://172.32.0.1/", None),
         ("http://8.8.8.8/", None),
