@@ -28,7 +28,7 @@ from monitor.files import is_store_file, write_whole
 from monitor.lock import StoreLockedError, crawl_running
 from monitor.reports import FORMATS, ranking, render, report_data, write_per_department
 from monitor.reports.data import score_text, verdict_text
-from monitor.reports.formats import render_html
+from monitor.reports.formats import render_html, render_raw_csv
 from monitor.reports.notices import report_context
 from monitor.store import DEFAULT_DB, Store, StoreError, store_error
 from monitor.tables import load_tables
@@ -250,8 +250,11 @@ def _open_existing(db_path: Path, readonly: bool = False) -> Store:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of standard output.")
 @click.option("--per-department", "per_department", type=click.Path(path_type=Path), metavar="DIR",
               help="Also write one file per department into DIR.")  # fmt: skip
-def report(db_path: Path, run_id: int | None, fmt: str, output: Path | None, per_department: Path | None) -> None:
-    """Export the problem list of a run."""
+@click.option("--raw", is_flag=True, help="CSV for programs: the JSON report's field names and codes.")
+def report(
+    db_path: Path, run_id: int | None, fmt: str, output: Path | None, per_department: Path | None, raw: bool
+) -> None:
+    """Export the problem list of a run (CSV for people, with Chinese headers and values; --raw for programs)."""
     if output is not None and is_store_file(output, db_path):
         _fail([f"{output}: that is the store itself; name another file with -o"], 2)
     store = _open_existing(db_path, readonly=True)
@@ -267,6 +270,8 @@ def report(db_path: Path, run_id: int | None, fmt: str, output: Path | None, per
     if fmt == "html":
         notices = os.path.relpath(per_department, (output or Path(".")).parent) if per_department else None
         body = render_html(data, context, notices)
+    elif fmt == "csv" and raw:
+        body = render_raw_csv(data, context)
     else:
         body = render(data, fmt, context)
     if output:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from click.testing import CliRunner
 from lxml import html as lxml_html
@@ -65,7 +66,25 @@ def test_csv_opens_in_excel_with_chinese_intact(demo_run, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 9
-    assert {"县教育局", "县卫生健康委员会", "县交通运输局"} == {r["department_name"] for r in rows}
+    assert {"县教育局", "县卫生健康委员会", "县交通运输局"} == {r["部门"] for r in rows}
+    assert {r["问题类型"] for r in rows} == {"站点无法访问", "首页不更新", "栏目不更新", "空白栏目", "链接不可用"}
+    assert {r["状态"] for r in rows} == {"新发现"}
+    assert {r["在首页"] for r in rows} <= {"是", "否", ""}
+    assert all(re.fullmatch(r"[^A-Za-z]*", header) for header in rows[0])  # Chinese headers for people
+
+
+def test_raw_csv_keeps_the_json_reports_names_and_codes(demo_run, tmp_path):
+    out = tmp_path / "raw.csv"
+    assert _report(demo_run, "--format", "csv", "--raw", "-o", str(out)).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert {r["type"] for r in rows} == {
+        "site_unreachable",
+        "homepage_stale",
+        "column_stale",
+        "column_empty",
+        "broken_link",
+    }
+    assert {r["state"] for r in rows} == {"new"}
 
 
 def test_per_department_writes_one_file_each(demo_run, tmp_path):
@@ -93,7 +112,7 @@ def test_spreadsheet_cells_cannot_become_formulas(demo_run, tmp_path):
     data = json.loads(_report(demo_run, "--format", "json").stdout)
     data["problems"][0]["anchor_text"] = '=HYPERLINK("http://evil.invalid")'
     rows = list(csv.DictReader(io.StringIO(render(data, "csv").decode("utf-8-sig"))))
-    assert rows[0]["anchor_text"].startswith("'=")
+    assert rows[0]["链接文字"].startswith("'=")
     out = tmp_path / "r.xlsx"
     out.write_bytes(render(data, "xlsx"))
     book = load_workbook(out)

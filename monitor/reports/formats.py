@@ -63,16 +63,53 @@ def render_json(data: dict[str, Any], context: ReportContext) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def render_csv(data: dict[str, Any], context: ReportContext) -> bytes:
-    """One row per problem, UTF-8 with BOM so Excel on Chinese Windows reads it."""
-    names = {d["id"]: d["name"] for d in data["departments"]}
+# The CSV for people: (header, field) in the order a supervisor reads a problem.
+PEOPLE_CSV = (
+    ("部门", "department_name"), ("问题类型", "type"), ("状态", "state"), ("栏目", "column"),
+    ("栏目地址", "column_url"), ("类别", "category"), ("最后更新", "last_updated"), ("未更新天数", "age_days"),
+    ("要求（天）", "threshold_days"), ("问题链接", "url"), ("所在页面", "source_url"), ("链接文字", "anchor_text"),
+    ("错误", "status"), ("在首页", "on_homepage"), ("链接页面数", "source_count"), ("失败次数", "attempts"),
+    ("说明", "detail"), ("首次发现", "first_seen"), ("整改期限", "deadline"), ("逾期", "overdue"),
+    ("连续发现次数", "runs_open"),
+)  # fmt: skip
+
+
+def _people_value(field: str, value: Any, lab: dict[str, dict[str, str]]) -> Any:
+    """A problem's value as a person reads it: labels for codes, 是/否 for yes and no."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    table = {"type": lab["types"], "state": lab["states"], "category": lab["categories"]}.get(field)
+    return table.get(value, value) if table else value
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+    """UTF-8 with BOM so Excel on Chinese Windows reads it; no cell can become a formula."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    for problem in data["problems"]:
-        row = {**problem, "department_name": names[problem["department"]]}
-        writer.writerow({k: safe_cell(v) for k, v in row.items()})
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def render_csv(data: dict[str, Any], context: ReportContext) -> bytes:
+    """One row per problem for people: Chinese headers and values (``render_raw_csv`` keeps the codes)."""
+    lab = labels()
+    rows = [[_people_value(field, p.get(field), lab) for _, field in PEOPLE_CSV] for p in _named(data)]
+    return _csv([header for header, _ in PEOPLE_CSV], rows)
+
+
+def render_raw_csv(data: dict[str, Any], context: ReportContext) -> bytes:
+    """One row per problem for programs: the JSON report's field names and codes."""
+    rows = [[p.get(field) for field in CSV_FIELDS] for p in _named(data)]
+    return _csv(list(CSV_FIELDS), rows)
+
+
+def _named(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The problems, each with its department's name."""
+    names = {d["id"]: d["name"] for d in data["departments"]}
+    return [{**p, "department_name": names[p["department"]]} for p in data["problems"]]
 
 
 @functools.cache
