@@ -21,8 +21,8 @@ PROBLEM_FIELDS = {
     "url", "source_url", "status", "detail", "first_seen", "state",
 }  # fmt: skip
 LINK_FIELDS = {"anchor_text", "on_homepage"}
-COLUMN_FIELDS = {"department", "name", "url", "category", "items", "last_updated", "state"}
-WARNING_FIELDS = {"department", "kind", "url", "detail"}
+COLUMN_FIELDS = {"department", "name", "url", "category", "items", "last_updated", "state", "category_label"}
+WARNING_FIELDS = {"department", "kind", "url", "detail", "kind_label"}
 TYPES = {"site_unreachable", "homepage_stale", "column_stale", "column_empty", "broken_link"}
 
 
@@ -57,6 +57,17 @@ def test_json_report_has_every_contract_field(demo_run):
         assert set(warning) == WARNING_FIELDS
     counts = {d["id"]: d["problems"] for d in data["departments"]}
     assert counts == {"jyj": 3, "wjw": 5, "jtj": 1}
+
+
+def test_json_gives_the_chinese_beside_each_code(demo_run):
+    data = json.loads(_report(demo_run, "--format", "json").stdout)
+    pairs = {(p["type"], p["type_label"]) for p in data["problems"]}
+    assert ("column_stale", "栏目不更新") in pairs and ("broken_link", "链接不可用") in pairs
+    assert {p["state_label"] for p in data["problems"]} == {"新发现"}
+    assert {(w["kind"], w["kind_label"]) for w in data["warnings"]} == {("unparsed_column", "栏目内容无法读取")}
+    assert {d["id"]: d["result"] for d in data["departments"]} == {"jyj": "合格", "wjw": "不合格", "jtj": "不合格"}
+    stale = next(p for p in data["problems"] if p["type"] == "column_stale")
+    assert stale["category_label"].endswith("类")
 
 
 def test_csv_opens_in_excel_with_chinese_intact(demo_run, tmp_path):

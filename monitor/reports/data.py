@@ -142,6 +142,7 @@ def report_data(store: Store, run_id: int) -> dict[str, Any]:
                 "probe_failure_ratio": round(failed / total, 4) if total else None,
             }
         )
+    _add_labels(departments, problems, columns, warnings)
     return {
         "run": {
             "id": run["id"],
@@ -154,6 +155,28 @@ def report_data(store: Store, run_id: int) -> dict[str, Any]:
         "columns": columns,
         "warnings": warnings,
     }
+
+
+def _add_labels(
+    departments: list[dict[str, Any]],
+    problems: list[dict[str, Any]],
+    columns: list[dict[str, Any]],
+    warnings: list[dict[str, Any]],
+) -> None:
+    """Beside each code for programs, the Chinese a person reads (``…_label``, a department's ``result``)."""
+    tables = load_tables()
+    types, states, kinds = tables.rules["problem_types"], tables.rules["states"], tables.rules["warning_kinds"]
+    categories = {key: entry["label"] for key, entry in tables.categories["categories"].items()}
+    for dept in departments:
+        dept["result"] = verdict_text(dept)
+    for problem in problems:
+        problem["type_label"] = types.get(problem["type"], problem["type"])
+        problem["state_label"] = states.get(problem["state"], problem["state"])
+        problem["category_label"] = categories.get(problem["category"]) if problem["category"] else None
+    for column in columns:
+        column["category_label"] = categories.get(column["category"], column["category"])
+    for warning in warnings:
+        warning["kind_label"] = kinds.get(warning["kind"], warning["kind"])
 
 
 def split_by_department(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
