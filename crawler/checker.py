@@ -52,8 +52,7 @@ from w3lib.url import safe_url_string
 from yarl import URL
 
 from crawler import settings
-from crawler.aioclient import PolicyResolver
-from crawler.aioclient import judge as judge_target
+from crawler.aioclient import REDIRECTS, PolicyResolver
 from crawler.items import CheckResult, Note, PageRecord
 from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, judge, side_notes
 from crawler.pipelines import StorePipeline
@@ -82,7 +81,6 @@ _LAST_CHECK = """
 select c.run_id, c.status, c.outcome, c.final_url, r.as_of from checks c join runs r on r.id = c.run_id
 where c.url = ? and c.run_id < ? order by c.run_id desc limit 1
 """
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Failures that asking again cannot change: gongkai refused, or stopped reading itself.
 _FINAL = frozenset({"offline", "private_target", "too_many_redirects", *CUT_OFF})
 _REFUSED = frozenset({"offline", "private_target"})
@@ -368,7 +366,7 @@ class LinkChecker:
         certificate = None
         for hop in range(settings.REDIRECT_MAX_TIMES + 1):
             try:
-                address = await judge_target(self.policy, url)
+                address = await self.policy.judge(url)
             except TargetRefusedError as refused:
                 raise CheckError(refused.kind, f"it redirects to {url}: {refused}" if hop else str(refused)) from None
             except NameLookupError as failure:
@@ -422,7 +420,7 @@ class LinkChecker:
         status_line = len(f"HTTP/1.1 {response.status} {response.reason}\r\n")
         self.counters["bytes"] += status_line + sum(len(k) + len(v) + 4 for k, v in response.raw_headers) + len(body)
         location = response.headers.get("Location")
-        if response.status in _REDIRECTS and location:
+        if response.status in REDIRECTS and location:
             return Fetched(url, response.status, response.headers, None, False), safe_url_string(urljoin(url, location))
         view = None
         if method == "GET" and not headers_only and _is_html(response.headers.get("Content-Type", ""), url, body):

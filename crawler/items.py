@@ -131,7 +131,7 @@ class Memo:
     ``rows`` are the page's rows (compressed JSON: ``[[table, {column: value}], …]``),
     ``wants`` the links it follows and pages it asks for: a later run that finds
     the page unchanged replays both instead of parsing it again. ``format`` names
-    the shape of both (``memo_format``); a memo of another shape is never replayed.
+    the shape of both (``MEMO_FORMAT``); a memo of another shape is never replayed.
     """
 
     table: ClassVar[str] = "memos"

@@ -220,12 +220,8 @@ class TargetPolicyMiddleware:
 
     async def process_request(self, request: Request) -> None:
         """Refuse a request whose host the policy does not allow; resolve the rest once."""
-        host = urlsplit(request.url).hostname or ""
         try:
-            if refused := self.policy.refusal(request.url):
-                raise refused
-            if self.policy.cached(host) is None:
-                await asyncio.to_thread(self.policy.resolve, host)
+            await self.policy.judge(request.url)
         except TargetRefusedError as refused:
             raise RequestRefused(refused, request.url) from None
         except NameLookupError:

@@ -27,6 +27,7 @@ is refused.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import ipaddress
 import json
@@ -57,6 +58,7 @@ class NameLookupError(OSError):
     """A name that does not resolve (a DNS failure, or a name under ``.invalid``)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def normal_host(host: str) -> str:
     """A URL host as the policy compares it: lower case, no brackets, a numeric address in its usual form."""
     host = host.strip().strip("[]").lower().rstrip(".")
@@ -198,18 +200,24 @@ class TargetPolicy:
         return cls(permitted_hosts(departments), offline, hosts_table() if offline else None)
 
     def refusal(self, url: str) -> TargetRefusedError | None:
-        """What can be refused without resolving: a non-web URL's host, a literal non-public address."""
+        """What can be refused without resolving: a host that names a non-public address (or ``localhost``) itself."""
         host = normal_host(urlsplit(url).hostname or "")
         kind = host_kind(host)
         if kind is not None and host not in self.permitted:
-            return self._refused(host, kind)
+            return _private(host, kind)
         if self.offline and literal_address(host) is not None and kind != "loopback":
             return TargetRefusedError("offline", host, None, f"offline mode: {host} is not on this machine")
         return None
 
-    def _refused(self, host: str, kind: str) -> TargetRefusedError:
-        label = kind.replace("_", "-")
-        return TargetRefusedError("private_target", host, kind, f"{host} is a {label} address, never requested")
+    async def judge(self, url: str) -> str:
+        """The address ``url``'s host may be reached at, judged once per run; raises as ``resolve`` does."""
+        if refused := self.refusal(url):
+            raise refused
+        return await self.address(urlsplit(url).hostname or "")
+
+    async def address(self, host: str) -> str:
+        """``resolve`` for asyncio code: the cached answer at once, else a lookup in a thread."""
+        return self.cached(host) or await asyncio.to_thread(self.resolve, host)
 
     def cached(self, host: str) -> str | None:
         """The address a host was already judged on (raises its refusal), or None when not judged yet."""
@@ -264,11 +272,13 @@ class TargetPolicy:
                 message = f"offline mode: {host} ({address}) is not on this machine"
                 raise TargetRefusedError("offline", host, None, message)
             if kind is not None and host not in self.permitted:
-                raise self._refused_name(host, address, kind)
+                raise _private(host, kind, address)
         return str(addresses[0])
 
-    def _refused_name(self, host: str, address: Address, kind: str) -> TargetRefusedError:
-        label = kind.replace("_", "-")
-        return TargetRefusedError(
-            "private_target", host, kind, f"{host} resolves to {address}, a {label} address, never requested"
-        )
+
+def _private(host: str, kind: str, address: Address | None = None) -> TargetRefusedError:
+    """The refusal of a host that is, or resolves to, a non-public address."""
+    what = f"resolves to {address}, a" if address is not None and str(address) != host else "is a"
+    return TargetRefusedError(
+        "private_target", host, kind, f"{host} {what} {kind.replace('_', '-')} address, never requested"
+    )

@@ -22,7 +22,7 @@ import aiohttp
 from yarl import URL
 
 from crawler import settings
-from crawler.aioclient import PolicyResolver, judge
+from crawler.aioclient import REDIRECTS, PolicyResolver
 from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError
 from crawler.transport import offline_requested, user_agent
 from monitor.config import Config, Department
@@ -31,7 +31,6 @@ from monitor.tables import load_tables
 
 READ_LIMIT = 256 * 1024  # enough of the homepage to know it loads
 PARALLEL = 8  # homepages probed at once
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 def _tls(ca_bundle: str | None) -> ssl.SSLContext:
@@ -45,10 +44,10 @@ def _tls(ca_bundle: str | None) -> ssl.SSLContext:
 async def _fetch(session: aiohttp.ClientSession, policy: TargetPolicy, url: str) -> int:
     """The homepage's final status, its redirects followed and each hop judged; reads a little of the body."""
     for _ in range(settings.REDIRECT_MAX_TIMES + 1):
-        await judge(policy, url)
+        await policy.judge(url)
         async with session.get(URL(url, encoded=True), allow_redirects=False) as answer:
             location = answer.headers.get("Location")
-            if answer.status in _REDIRECTS and location:
+            if answer.status in REDIRECTS and location:
                 url = urljoin(url, location)
                 continue
             await answer.content.read(READ_LIMIT)

@@ -47,15 +47,10 @@ def config_for(base: str, columns: list[tuple[str, str]], dept_id: str = "csj") 
     return "\n".join(lines) + "\n"
 
 
-class HeaderBombServer:
-    """A TCP server on 127.0.0.1 that answers every request with headers that never end.
+class _TcpServer:
+    """A TCP server on 127.0.0.1 that answers each connection in a thread of its own with ``_answer``."""
 
-    ``sent`` is the most header bytes it got to send on one connection before the client hung up.
-    """
-
-    def __init__(self, limit: int = 64 * 1024 * 1024) -> None:
-        self.limit = limit
-        self.sent = 0
+    def __init__(self) -> None:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -68,9 +63,27 @@ class HeaderBombServer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            threading.Thread(target=self._bomb, args=(conn,), daemon=True).start()
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
-    def _bomb(self, conn: socket.socket) -> None:
+    def _answer(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        self.sock.close()
+
+
+class HeaderBombServer(_TcpServer):
+    """Answers every request with headers that never end.
+
+    ``sent`` is the most header bytes it got to send on one connection before the client hung up.
+    """
+
+    def __init__(self, limit: int = 64 * 1024 * 1024) -> None:
+        self.limit = limit
+        self.sent = 0
+        super().__init__()
+
+    def _answer(self, conn: socket.socket) -> None:
         line = b"X-Padding: " + b"a" * 1000 + b"\r\n"
         sent = 0
         with conn:
@@ -84,32 +97,17 @@ class HeaderBombServer:
                 pass
         self.sent = max(self.sent, sent)
 
-    def stop(self) -> None:
-        self.sock.close()
 
-
-class ResetServer:
-    """A TCP server on 127.0.0.1 that resets every connection at once."""
+class ResetServer(_TcpServer):
+    """Resets every connection at once."""
 
     def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/reset.html"
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__()
+        self.url = f"{self.base}reset.html"
 
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            conn.close()
-
-    def stop(self) -> None:
-        self.sock.close()
+    def _answer(self, conn: socket.socket) -> None:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
 
 
 def tls_context(cert: trustme.LeafCert | None = None, ca: trustme.CA | None = None) -> ssl.SSLContext:

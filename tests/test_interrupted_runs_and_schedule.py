@@ -156,6 +156,12 @@ def test_long_crawls_show_progress_on_a_terminal_and_log_lines_otherwise(tmp_pat
     assert "\rpages " in shown and "departments done 1/1" in shown  # one line updated in place
 
 
+def _start_crawl(config: Path, db: Path) -> subprocess.Popen[str]:
+    """``gongkai crawl`` in the background, as a scheduler would start it; its errors readable afterwards."""
+    command = [GONGKAI, "crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
 def _crawl_processes(marker: str) -> list[int]:
     """Live processes whose command line names ``marker`` (the crawl's folder)."""
     found = []
@@ -199,12 +205,7 @@ def test_a_crawl_stopped_by_any_signal_at_any_moment_resumes_to_the_same_result(
             folder = tmp_path / f"attempt-{attempt}"
             folder.mkdir()
             db = folder / "g.db"
-            crawler = subprocess.Popen(
-                [GONGKAI, "crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+            crawler = _start_crawl(config, db)
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and crawler.poll() is None:
                 if db.exists() and _count_or_zero(db, "select count(*) from checks") >= 3:
@@ -234,12 +235,7 @@ def test_a_run_whose_page_spider_was_killed_fails_and_resumes_with_plain_resume(
         reference = tmp_path / "reference.db"
         assert _gongkai("crawl", "-c", str(config), "--db", str(reference), "--as-of", "2026-11-22").returncode == 0
         db = tmp_path / "g.db"
-        crawler = subprocess.Popen(
-            [GONGKAI, "crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        crawler = _start_crawl(config, db)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and _count_or_zero(db, "select count(*) from checks") < 5:
             time.sleep(0.02)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from crawler.text import printable
+from monitor.categories import Categorizer
 from monitor.store import Store
 from monitor.tables import load_tables
 
@@ -164,19 +165,32 @@ def _add_labels(
     warnings: list[dict[str, Any]],
 ) -> None:
     """Beside each code for programs, the Chinese a person reads (``…_label``, a department's ``result``)."""
-    tables = load_tables()
-    types, states, kinds = tables.rules["problem_types"], tables.rules["states"], tables.rules["warning_kinds"]
-    categories = {key: entry["label"] for key, entry in tables.categories["categories"].items()}
+    lab = labels()
+    types, states, kinds, categories = lab["types"], lab["states"], lab["kinds"], lab["categories"]
     for dept in departments:
         dept["result"] = verdict_text(dept)
     for problem in problems:
         problem["type_label"] = types.get(problem["type"], problem["type"])
         problem["state_label"] = states.get(problem["state"], problem["state"])
-        problem["category_label"] = categories.get(problem["category"]) if problem["category"] else None
+        problem["category_label"] = categories.get(problem["category"], problem["category"])
     for column in columns:
         column["category_label"] = categories.get(column["category"], column["category"])
     for warning in warnings:
         warning["kind_label"] = kinds.get(warning["kind"], warning["kind"])
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """The rule tables' Chinese: labels of types, kinds, states, vetoes, categories, date sources; 整改要求."""
+    tables = load_tables()
+    return {
+        "types": tables.rules["problem_types"],
+        "requirements": tables.rules["rectification"],
+        "date_sources": tables.rules["date_sources"],
+        "kinds": tables.rules["warning_kinds"],
+        "states": tables.rules["states"],
+        "vetoes": tables.rules["veto_labels"],
+        "categories": Categorizer(tables.categories).labels,
+    }
 
 
 def split_by_department(data: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from monitor.categories import Categorizer
 from monitor.files import write_whole
 from monitor.reports.data import (
     COLUMNS,
     PROBLEM_FIELDS,
+    labels,
     ranking,
     safe_cell,
     score_text,
@@ -36,26 +36,11 @@ from monitor.reports.notices import (
     needs_notice,
     reply_by,
 )
-from monitor.tables import load_tables
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
 CSV_FIELDS = ("department", "department_name", *PROBLEM_FIELDS[1:])
-
-
-def labels() -> dict[str, dict[str, str]]:
-    """Chinese labels for types, kinds, states and categories."""
-    tables = load_tables()
-    return {
-        "types": tables.rules["problem_types"],
-        "requirements": tables.rules["rectification"],
-        "date_sources": tables.rules["date_sources"],
-        "kinds": tables.rules["warning_kinds"],
-        "states": tables.rules["states"],
-        "vetoes": tables.rules["veto_labels"],
-        "categories": Categorizer(tables.categories).labels,
-    }
 
 
 def render_json(data: dict[str, Any], context: ReportContext) -> bytes:
@@ -65,8 +50,8 @@ def render_json(data: dict[str, Any], context: ReportContext) -> bytes:
 
 # The CSV for people: (header, field) in the order a supervisor reads a problem.
 PEOPLE_CSV = (
-    ("部门", "department_name"), ("问题类型", "type"), ("状态", "state"), ("栏目", "column"),
-    ("栏目地址", "column_url"), ("类别", "category"), ("最后更新", "last_updated"), ("未更新天数", "age_days"),
+    ("部门", "department_name"), ("问题类型", "type_label"), ("状态", "state_label"), ("栏目", "column"),
+    ("栏目地址", "column_url"), ("类别", "category_label"), ("最后更新", "last_updated"), ("未更新天数", "age_days"),
     ("要求（天）", "threshold_days"), ("问题链接", "url"), ("所在页面", "source_url"), ("链接文字", "anchor_text"),
     ("错误", "status"), ("在首页", "on_homepage"), ("链接页面数", "source_count"), ("失败次数", "attempts"),
     ("说明", "detail"), ("首次发现", "first_seen"), ("整改期限", "deadline"), ("逾期", "overdue"),
@@ -74,14 +59,13 @@ PEOPLE_CSV = (
 )  # fmt: skip
 
 
-def _people_value(field: str, value: Any, lab: dict[str, dict[str, str]]) -> Any:
-    """A problem's value as a person reads it: labels for codes, 是/否 for yes and no."""
+def _people_value(value: Any) -> Any:
+    """A value as a person reads it: 是/否 for yes and no, nothing for none (codes come as their labels)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    table = {"type": lab["types"], "state": lab["states"], "category": lab["categories"]}.get(field)
-    return table.get(value, value) if table else value
+    return value
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
@@ -95,8 +79,7 @@ def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
 
 def render_csv(data: dict[str, Any], context: ReportContext) -> bytes:
     """One row per problem for people: Chinese headers and values (``render_raw_csv`` keeps the codes)."""
-    lab = labels()
-    rows = [[_people_value(field, p.get(field), lab) for _, field in PEOPLE_CSV] for p in _named(data)]
+    rows = [[_people_value(p.get(field)) for _, field in PEOPLE_CSV] for p in _named(data)]
     return _csv([header for header, _ in PEOPLE_CSV], rows)
 
 
