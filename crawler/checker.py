@@ -53,12 +53,12 @@ from yarl import URL
 
 from crawler import settings
 from crawler.aioclient import REDIRECTS, PolicyResolver
-from crawler.items import CheckResult, Note, PageRecord
+from crawler.items import CheckResult, Note, PageRecord, reason
 from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, judge, side_notes
 from crawler.pipelines import StorePipeline
 from crawler.shares import politeness_share
 from crawler.storage import CrawlStore
-from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError
+from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError, refusal_reason
 from crawler.transport import (
     blank_html,
     certificate_problem,
@@ -274,7 +274,7 @@ class LinkChecker:
             raise
         except Exception as exc:  # one link gongkai cannot check must not stop the run
             log.exception("checking %s failed", url)
-            detail = f"{type(exc).__name__}: {exc}"[:300]
+            detail = reason("internal", type(exc).__name__)
             note = Note(dept, "internal_error", url, detail, url)
             rows = [*self._once([note]), CheckResult(url, None, "internal_error", "skipped", 0, None, detail)]
         self.writer.process_item(PageRecord(rows))
@@ -289,8 +289,7 @@ class LinkChecker:
         run_id, status, _, final_url, as_of = last
         if (self._inspection_day(store) - date.fromisoformat(as_of)).days >= self.recheck_days:
             return None
-        detail = f"working when run {run_id} checked it ({as_of}); checked again after {self.recheck_days} days"
-        return PageRecord([CheckResult(url, status, None, "ok", 0, final_url, detail)])
+        return PageRecord([CheckResult(url, status, None, "ok", 0, final_url, reason("carried", run_id))])
 
     def _inspection_day(self, store: CrawlStore) -> date:
         if self._as_of is None:
@@ -327,10 +326,10 @@ class LinkChecker:
             return [*self._once([note]), CheckResult(target, None, kind, "skipped", attempts, None, message)]
         if kind in CUT_OFF:
             # The server answered; gongkai stopped reading. A warning, never a broken link.
-            detail = f"{target} was cut off: {CUT_OFF[kind]}"
-            note = Note(dept, "page_cut_off", target, detail, target)
-            return [*self._once([note]), CheckResult(target, None, kind, "skipped", attempts, None, detail)]
-        return [CheckResult(target, None, kind, "broken", attempts, None, f"{kind}: {message}"[:300])]
+            note = Note(dept, "page_cut_off", target, kind, target)
+            return [*self._once([note]), CheckResult(target, None, kind, "skipped", attempts, None, kind)]
+        log.info("%s failed (%s): %s", target, kind, message)
+        return [CheckResult(target, None, kind, "broken", attempts, None, kind)]
 
     def _once(self, notes: list[Note]) -> list[Note]:
         """The notes not made yet by this process (the store keeps one per run across processes)."""
@@ -368,7 +367,7 @@ class LinkChecker:
             try:
                 address = await self.policy.judge(url)
             except TargetRefusedError as refused:
-                raise CheckError(refused.kind, f"it redirects to {url}: {refused}" if hop else str(refused)) from None
+                raise CheckError(refused.kind, refusal_reason(refused, url if hop else None)) from None
             except NameLookupError as failure:
                 raise CheckError("dns", str(failure)) from None
             certificate = certificate or await self._certificate(url, address)

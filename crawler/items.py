@@ -7,6 +7,14 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 
+def reason(code: str, arg: object = None) -> str:
+    """A finding's reason as the store keeps it: a code, or ``code:argument`` (``says:暂无信息``).
+
+    The codes are stable; ``config/wording.yaml`` says each of them in Chinese.
+    """
+    return code if arg is None else f"{code}:{arg}"
+
+
 @dataclass
 class Page:
     """A fetched page of a department's site."""
@@ -34,7 +42,7 @@ class ColumnFound:
     name: str
     source: str  # configured, discovered
     reading: str  # list, empty, unparsed, blocked, unreachable
-    detail: str | None = None
+    detail: str | None = None  # the reason code of the reading (``reason``)
 
 
 @dataclass
@@ -74,7 +82,7 @@ class CheckResult:
     outcome: str  # ok, broken, blocked, skipped
     attempts: int
     final_url: str | None = None
-    detail: str | None = None
+    detail: str | None = None  # the reason code of the outcome (``reason``)
 
 
 @dataclass
@@ -85,7 +93,7 @@ class Note:
     department: str
     kind: str  # blocked, crawl_truncated
     url: str | None
-    detail: str | None = None
+    detail: str | None = None  # the reason code (``reason``)
     key: str = ""  # what the note is made once per department for (with the kind)
 
 

@@ -107,7 +107,8 @@ _DOCUMENT = re.compile(r"\.(s?html?|jsp|aspx?|php|pdf|docx?|xlsx?|wps|ofd|zip|ra
 def removed_document(target: str, final: str, site: str) -> str | None:
     """Why a redirect means the document is gone: it lands on the homepage or a parent folder.
 
-    Many CMSs answer a removed document this way instead of with a 404.
+    Many CMSs answer a removed document this way instead of with a 404. The reason code: ``moved_home`` or
+    ``moved_parent``.
     """
     if final == target:
         return None
@@ -115,10 +116,10 @@ def removed_document(target: str, final: str, site: str) -> str | None:
     if not _DOCUMENT.search(before.path) or before.netloc != after.netloc:
         return None
     if after.path in ("", "/", urlsplit(site).path or "/") and not after.query:
-        return "the document redirects to the homepage"
+        return "moved_home"
     folder = after.path if after.path.endswith("/") else None
     if folder and before.path.startswith(folder) and before.path != folder:
-        return "the document redirects to a parent folder"
+        return "moved_parent"
     return None
 
 

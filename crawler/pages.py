@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 from parsel import Selector
 
-from crawler.items import Note
+from crawler.items import Note, reason
 from crawler.links import removed_document
 
 if TYPE_CHECKING:
@@ -181,12 +181,13 @@ class Verdict:
 
     outcome: str  # ok, broken, blocked
     error: str | None = None  # http, soft_404, challenge
-    detail: str | None = None
+    detail: str | None = None  # the reason code (``crawler.items.reason``)
     page: PageView | None = None  # the page, when it is HTML content
 
 
-# A download gongkai stopped itself: the server answered, so never a broken link.
-CUT_OFF = {"too_large": "larger than max_page_mb", "too_slow": "its body kept coming past download_timeout"}
+# A download gongkai stopped itself (larger than max_page_mb, or its body kept coming past
+# download_timeout): the server answered, so never a broken link.
+CUT_OFF = frozenset({"too_large", "too_slow"})
 
 
 @dataclass(frozen=True)
@@ -211,23 +212,23 @@ def judge(answer: Answer, markers: PageMarkers, site: str) -> Verdict:
     if answer.status == 429:
         # Still "slow down" after the confirmations honoured Retry-After: the
         # server is limiting gongkai, which says nothing about the link.
-        return Verdict("blocked", "rate_limited", "HTTP 429: the server limits gongkai's requests")
+        return Verdict("blocked", "rate_limited", "rate_limited")
     is_html = view is not None and view.root is not None
     if is_html:
         if is_challenge(view.source[:8192], view.text, markers):
-            return Verdict("blocked", "challenge", "anti-bot challenge page")
-        if reason := waf_block_reason(view.text, markers):
-            return Verdict("blocked", "waf", f"firewall block page ({reason})")
+            return Verdict("blocked", "challenge", "challenge")
+        if phrase := waf_block_reason(view.text, markers):
+            return Verdict("blocked", "waf", reason("waf", phrase))
     if answer.status >= 400:
-        return Verdict("broken", "http", f"HTTP {answer.status}")
+        return Verdict("broken", "http", reason("http", answer.status))
     kind, problem = answer.certificate or (None, None)
     content = view if view is not None and (is_html or answer.role != "check") else None
     if kind == "tls":
-        return Verdict("broken", "tls", problem, page=content)  # the page is still read
-    if is_html and (reason := soft_404_reason(view.title, view.text, markers)):
-        return Verdict("broken", "soft_404", f"page says {reason!r}")
+        return Verdict("broken", "tls", reason("cert", problem), page=content)  # the page is still read
+    if is_html and (phrase := soft_404_reason(view.title, view.text, markers)):
+        return Verdict("broken", "soft_404", reason("says", phrase))
     if is_html and empty_page(view):
-        return Verdict("broken", "soft_404", "the page is empty")
+        return Verdict("broken", "soft_404", "empty_page")
     if moved := removed_document(answer.target, answer.url, site):
         return Verdict("broken", "soft_404", moved)
     return Verdict("ok", page=content)
@@ -237,12 +238,11 @@ def side_notes(department: str, answer: Answer, verdict: Verdict) -> list[Note]:
     """The warnings an answer raises besides its verdict: a block page, an unverifiable certificate."""
     notes = []
     if verdict.outcome == "blocked":
-        detail = f"a server answered with a firewall, challenge or rate-limit page instead of content ({answer.target})"
-        notes.append(Note(department, "blocked", answer.target, detail))
+        notes.append(Note(department, "blocked", answer.target, verdict.detail))
     kind, problem = answer.certificate or (None, None)
     if kind == "tls_unverified":
         host = urlsplit(answer.target).netloc
-        notes.append(Note(department, "tls_unverified", answer.target, f"{host}: {problem}", host))
+        notes.append(Note(department, "tls_unverified", answer.target, reason("cert", problem), host))
     return notes
 
 
@@ -257,19 +257,19 @@ def _empty_container(page: PageView, hints: tuple[str, ...]) -> lxml_html.HtmlEl
 
 
 def no_list_reason(page: PageView, markers: PageMarkers) -> tuple[str, str]:
-    """Why a column page shows no rows: ``empty`` (it says so) or ``unparsed`` (gongkai cannot tell)."""
+    """Why a column page shows no rows, and the reason code: ``empty`` (it says so) or ``unparsed`` (cannot tell)."""
     if marker := empty_marker(page.text, markers):
-        return "empty", f"page says {marker!r}"
+        return "empty", reason("says", marker)
     if page.root is None:
-        return "unparsed", "no records could be read from this answer"
+        return "unparsed", "no_records"
     if signal := next((s for s in markers.list_signals if s in page.source), None):
-        return "unparsed", f"the list is drawn or loaded by a script ({signal}), which gongkai does not run"
+        return "unparsed", reason("script", signal)
     container = _empty_container(page, markers.list_container_hints)
     if container is not None:
         names = [n for n in (container.get("id"), *(container.get("class") or "").split()) if n]
         if not any(name in script for name in names for script in page.scripts):
-            return "empty", "the page's list is empty"
-    return "unparsed", "no list of items could be read on this page"
+            return "empty", "list_empty"
+    return "unparsed", "no_list"
 
 
 _CRUMB_SEPARATORS = re.compile(r"\s*(?:>|›|»|/|＞|→)\s*")

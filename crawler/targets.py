@@ -54,6 +54,13 @@ class TargetRefusedError(Exception):
         self.address_kind = address_kind
 
 
+def refusal_reason(refused: TargetRefusedError, hop: str | None = None) -> str:
+    """The reason code of a refusal: ``offline``, ``private:<host>``, or ``private_redirect:<hop>``."""
+    if refused.kind == "offline":
+        return "offline"
+    return f"private_redirect:{hop}" if hop else f"private:{refused.host}"
+
+
 class NameLookupError(OSError):
     """A name that does not resolve (a DNS failure, or a name under ``.invalid``)."""
 

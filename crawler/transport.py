@@ -63,14 +63,14 @@ def offline_requested() -> bool:
     return os.environ.get("GONGKAI_OFFLINE", "") not in ("", "0")
 
 
-# verify_code of ssl.SSLCertVerificationError → (check outcome, what reports say)
+# verify_code of ssl.SSLCertVerificationError → (check outcome, reason code)
 _CERTIFICATE_ERRORS = {
-    10: ("tls", "the certificate has expired"),
-    9: ("tls", "the certificate is not yet valid"),
-    18: ("tls", "the certificate is self-signed"),
-    19: ("tls", "the certificate chain ends in a self-signed certificate"),
-    62: ("tls", "the certificate is for another host name"),
-    64: ("tls", "the certificate is for another host name"),  # an IP address host
+    10: ("tls", "expired"),
+    9: ("tls", "not_yet_valid"),
+    18: ("tls", "self_signed"),
+    19: ("tls", "self_signed_chain"),
+    62: ("tls", "wrong_host"),
+    64: ("tls", "wrong_host"),  # an IP address host
 }
 
 
@@ -93,7 +93,6 @@ def certificate_problem(
         ):
             return None
     except ssl.SSLCertVerificationError as exc:
-        default = ("tls_unverified", f"gongkai cannot verify the certificate ({exc.verify_message})")
-        return _CERTIFICATE_ERRORS.get(exc.verify_code, default)
+        return _CERTIFICATE_ERRORS.get(exc.verify_code, ("tls_unverified", "untrusted"))
     except OSError:
         return None  # not a certificate problem; the download itself will tell

@@ -18,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from monitor.tables import TABLE_FILES, defaults_dir, load_tables
+from monitor.wording import template_problems
 
 Loc = tuple[str | int, ...]
 
@@ -325,7 +326,11 @@ def check_tables(directory: Path) -> list[str]:
             messages.append(f"{path}:1: the table expands to more than {MAX_ENTRIES} entries (YAML aliases?)")
             continue
         bundled = yaml.safe_load((defaults_dir() / name).read_text(encoding="utf-8"))
-        for loc, message in _shape_problems(bundled, yaml.safe_load(text), ()):
+        office = yaml.safe_load(text)
+        found = _shape_problems(bundled, office, ())
+        if name == "wording.yaml" and not found:
+            found = template_problems(office or {})
+        for loc, message in found:
             messages.append(f"{path}:{_line(lines, loc)}: {_dotted(loc)}: {message}")
     return messages
 

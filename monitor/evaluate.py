@@ -174,7 +174,7 @@ def evaluate_run(
                 "score": score.score,
                 "veto": json.dumps(score.veto),
                 "passed": score.passed,
-                "unassessed": score.unassessed,
+                "unassessed": json.dumps(score.unassessed, ensure_ascii=False) if score.unassessed else None,
             }
         )
         problems += _lifecycle(store, run_id, dept_id, verdict.problems, as_of.isoformat())

@@ -2,6 +2,9 @@
 
 No I/O here. A department is told off only for what the crawl saw for sure;
 whatever gongkai could not read or reach becomes a warning about the tool.
+
+A finding carries its reason as data (``{"code": …, …}``), never as a sentence:
+``monitor.wording`` says it in Chinese when a report is made.
 """
 
 from __future__ import annotations
@@ -13,16 +16,19 @@ from typing import Any
 from monitor.categories import Categorizer
 from monitor.dates import normalize
 
-# How a stale column's detail says where a date that is not the list's own came from.
-SOURCE_NOTES = {
-    "detail": " (date read on the item's page)",
-    "written": " (成文日期 on the item's page)",
-    "url": " (date taken from the item's URL)",
-    "meta": " (date taken from the page's metadata)",
-}
+Reason = dict[str, Any]  # {"code": …, "arg": …, other facts}
+
 NETWORK_ERRORS = frozenset(
     {"dns", "timeout", "connection_refused", "connection_reset", "connection_error", "tls", "error"}
 )
+
+
+def parse_reason(code: str | None, **facts: Any) -> Reason | None:
+    """A reason code as the crawl stores it (``code`` or ``code:argument``) as a reason, with more facts."""
+    if not code:
+        return {"code": facts.pop("code"), **facts} if "code" in facts else None
+    name, _, arg = code.partition(":")
+    return {"code": name, **({"arg": arg} if arg else {}), **facts}
 
 
 @dataclass
@@ -32,7 +38,7 @@ class ColumnFacts:
     url: str
     name: str
     reading: str  # list, empty, unparsed, blocked, unreachable, unchecked
-    detail: str | None = None
+    detail: str | None = None  # the crawl's reason code
     # (raw date, where it came from[, title, url]) for every item; sources: list, detail, written, url, meta
     item_dates: list[tuple[str | None, ...]] = field(default_factory=list)
     category: str | None = None  # from the config; else inferred from the name
@@ -48,7 +54,7 @@ class LinkFacts:
     status: int | None
     error: str | None
     attempts: int
-    detail: str | None
+    detail: str | None  # the crawl's reason code
     sources: list[tuple[str, str, bool]]  # (source_url, anchor_text, on_homepage)
 
 
@@ -61,11 +67,11 @@ class DepartmentFacts:
     homepage_outcome: str | None  # None: the homepage was never fetched
     homepage_status: int | None = None
     homepage_error: str | None = None
-    homepage_detail: str | None = None
+    homepage_detail: str | None = None  # the crawl's reason code
     homepage_dates: list[str | None] = field(default_factory=list)
     columns: list[ColumnFacts] = field(default_factory=list)
     links: list[LinkFacts] = field(default_factory=list)
-    notes: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # kind, url, detail
+    notes: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # kind, url, reason code
     probes: tuple[int, int] = (0, 0)  # (failed, total) availability probes over the window
 
 
@@ -98,7 +104,7 @@ class Problem:
     on_homepage: bool | None = None
     source_count: int | None = None
     attempts: int | None = None  # how many requests of a broken link failed
-    detail: str | None = None
+    detail: Reason | None = None  # why, as data
     item_title: str | None = None  # a stale column's newest item: the evidence
     item_url: str | None = None
     date_source: str | None = None  # where that item's date was read (list, detail, written, url, meta)
@@ -116,7 +122,7 @@ class ToolWarning:
     department: str
     kind: str
     url: str | None
-    detail: str | None
+    detail: Reason | None  # what, as data
 
 
 @dataclass
@@ -160,7 +166,8 @@ def _site_unreachable(facts: DepartmentFacts) -> Problem | None:
     if facts.homepage_error == "http" and (facts.homepage_status or 0) < 500:
         return None
     status = str(facts.homepage_status) if facts.homepage_error == "http" else facts.homepage_error
-    return Problem(facts.id, "site_unreachable", url=facts.site, status=status, detail=facts.homepage_detail)
+    detail = parse_reason(facts.homepage_detail) or {"code": facts.homepage_error}
+    return Problem(facts.id, "site_unreachable", url=facts.site, status=status, detail=detail)
 
 
 def _availability(facts: DepartmentFacts, settings: RuleSettings, out: Evaluation) -> bool:
@@ -169,7 +176,8 @@ def _availability(facts: DepartmentFacts, settings: RuleSettings, out: Evaluatio
     if not total:
         return False
     ratio = failed / total
-    detail = f"{failed} of {total} availability probes failed ({ratio:.1%}) over the last week"
+    days = settings.table["probe"]["window_days"]
+    detail = {"code": "probes", "failed": failed, "total": total, "days": days}
     if ratio >= settings.table["veto"]["probe_failure_ratio"]:
         out.problems.append(
             Problem(facts.id, "site_unreachable", url=facts.site, status="probe_failures", detail=detail)
@@ -186,30 +194,24 @@ def _homepage(facts: DepartmentFacts, settings: RuleSettings, as_of: date, out: 
         out.problems.append(problem)
         return
     if facts.homepage_outcome != "ok":
-        what = {None: "the homepage was not fetched", "blocked": "the homepage answered with an anti-bot challenge"}
-        detail = what.get(
-            facts.homepage_outcome, f"the homepage answered {facts.homepage_detail or facts.homepage_error}"
-        )
+        detail = _unread_homepage(facts)
         out.warnings.append(ToolWarning(facts.id, "homepage_unreadable", facts.site, detail))
         return
     last, _ = newest([(raw, "list") for raw in facts.homepage_dates], as_of)
-    where = "newest dated item on the homepage"
+    where = "homepage"
     if last is None:
         # A navigation-only homepage is judged by its second-level pages (national rule).
         last, _ = newest([d for c in facts.columns for d in c.item_dates], as_of)
-        where = "the homepage shows no dated items; newest item on its column pages"
+        where = "columns"
     if last is None:
-        out.warnings.append(
-            ToolWarning(facts.id, "homepage_undated", facts.site, "no dated item found on the homepage or its columns")
-        )
+        out.warnings.append(ToolWarning(facts.id, "homepage_undated", facts.site, {"code": "no_dates"}))
         return
     age = (as_of - last).days
     if age > settings.homepage_max_age_days:
         out.problems.append(
             Problem(
                 facts.id, "homepage_stale", url=facts.site, last_updated=last.isoformat(), age_days=age,
-                threshold_days=settings.homepage_max_age_days,
-                detail=f"{where}: {last.isoformat()}, {age} days old (limit {settings.homepage_max_age_days})",
+                threshold_days=settings.homepage_max_age_days, detail={"code": where},
             )
         )  # fmt: skip
 
@@ -226,18 +228,23 @@ def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings,
     base = {"column": column.name, "column_url": column.url, "category": category}
     if reading == "empty":
         state = "empty"
-        out.problems.append(Problem(facts.id, "column_empty", **base, threshold_days=threshold, detail=column.detail))
+        detail = parse_reason(column.detail)
+        out.problems.append(Problem(facts.id, "column_empty", **base, threshold_days=threshold, detail=detail))
     elif reading == "blocked":
         state = "blocked"
     elif reading == "unchecked":
         state = "unchecked"  # gongkai failed to read it: the crawl's internal_error warning says so
     elif reading == "unreachable":
         state = "unparsed"
-        out.warnings.append(ToolWarning(facts.id, "column_unreachable", column.url, column.detail))
+        detail = parse_reason(column.detail, column=column.name)
+        out.warnings.append(ToolWarning(facts.id, "column_unreachable", column.url, detail))
     elif reading == "unparsed" or last is None:
         state = "unparsed"
-        detail = f"{len(column.item_dates)} items but no readable dates" if column.item_dates else column.detail
-        out.warnings.append(ToolWarning(facts.id, "unparsed_column", column.url, f"{column.name}: {detail}"))
+        if column.item_dates:
+            detail = {"code": "undated", "items": len(column.item_dates), "column": column.name}
+        else:
+            detail = parse_reason(column.detail, column=column.name)
+        out.warnings.append(ToolWarning(facts.id, "unparsed_column", column.url, detail))
     elif threshold is not None and (as_of - last).days > threshold:
         state = "stale"
         age = (as_of - last).days
@@ -245,9 +252,7 @@ def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings,
             Problem(
                 facts.id, "column_stale", **base, last_updated=last.isoformat(), age_days=age, threshold_days=threshold,
                 item_title=item[2] if len(item) > 3 else None, item_url=item[3] if len(item) > 3 else None,
-                date_source=source,
-                detail=f"newest item {last.isoformat()}{SOURCE_NOTES.get(source, '')}, {age} days old "
-                f"(limit {threshold} days for {settings.categorizer.label(category)})",
+                date_source=source, detail={"code": "stale"},
             )
         )  # fmt: skip
     if state == "ok" and threshold is not None and last is not None:
@@ -255,7 +260,7 @@ def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings,
         margin = days.get(category, days["default"])
         age = (as_of - last).days
         if age > threshold - margin:
-            detail = f"{column.name}: newest item {age} days old; stale after {threshold} days"
+            detail = {"code": "near_stale", "column": column.name, "age": age, "threshold": threshold}
             out.warnings.append(ToolWarning(facts.id, "column_near_stale", column.url, detail))
     out.columns.append(
         ColumnState(
@@ -273,9 +278,7 @@ def _links(facts: DepartmentFacts, out: Evaluation) -> None:
         source_url, anchor, _ = min(link.sources, key=lambda s: (not s[2], s[0]))
         on_homepage = any(s[2] for s in link.sources)
         status = str(link.status) if link.error == "http" else link.error
-        detail = link.detail or ""
-        if link.attempts > 1:
-            detail = f"{detail} (failed {link.attempts} of {link.attempts} attempts)".strip()
+        detail = parse_reason(link.detail) or {"code": link.error}
         out.problems.append(
             Problem(
                 facts.id, "broken_link", url=link.url, source_url=source_url, anchor_text=anchor, status=status,
@@ -292,8 +295,8 @@ def evaluate_department(facts: DepartmentFacts, settings: RuleSettings, as_of: d
     for column in facts.columns:
         _column(facts, column, settings, as_of, out)
     _links(facts, out)
-    for kind, url, detail in dict.fromkeys(facts.notes):  # a resumed crawl may note a thing twice
-        out.warnings.append(ToolWarning(facts.id, kind, url, detail))
+    for kind, url, code in dict.fromkeys(facts.notes):  # a resumed crawl may note a thing twice
+        out.warnings.append(ToolWarning(facts.id, kind, url, parse_reason(code)))
     _near_veto(facts, settings, out)
     return out
 
@@ -303,28 +306,27 @@ def _near_veto(facts: DepartmentFacts, settings: RuleSettings, out: Evaluation) 
     veto, margin = settings.table["veto"], settings.table["early_warning"]["veto_margin"]
     stale = [p for p in out.problems if p.type == "column_stale"]
     counts = {
-        "stale_key_columns": (
-            sum(1 for p in stale if p.category in veto["key_categories"]),
-            "stale news/notice/policy columns",
-        ),
-        "stale_columns": (len(stale), "stale columns"),
-        "empty_columns": (sum(1 for p in out.problems if p.type == "column_empty"), "blank columns"),
+        "stale_key_columns": sum(1 for p in stale if p.category in veto["key_categories"]),
+        "stale_columns": len(stale),
+        "empty_columns": sum(1 for p in out.problems if p.type == "column_empty"),
     }
-    for key, (count, what) in counts.items():
+    for key, count in counts.items():
         line = veto[key]
         if line - margin <= count < line:
-            out.warnings.append(
-                ToolWarning(facts.id, "near_veto", facts.site, f"{count} {what}; {line} fail the inspection")
-            )
+            detail = {"code": "near_veto", "item": key, "count": count, "line": line}
+            out.warnings.append(ToolWarning(facts.id, "near_veto", facts.site, detail))
 
 
-_UNREAD_HOMEPAGE = {
-    None: "the homepage was never fetched",
-    "blocked": "the homepage answered with a firewall or anti-bot page",
-}
+def _unread_homepage(facts: DepartmentFacts) -> Reason:
+    """Why the homepage could not be read: never fetched, a block page, or what it answered."""
+    if facts.homepage_outcome is None:
+        return {"code": "not_fetched"}
+    if facts.homepage_outcome == "blocked":
+        return {"code": "homepage_blocked"}
+    return {"code": "homepage_failed", "failure": parse_reason(facts.homepage_detail or facts.homepage_error)}
 
 
-def unassessed_reason(facts: DepartmentFacts, verdict: Evaluation) -> str | None:
+def unassessed_reason(facts: DepartmentFacts, verdict: Evaluation) -> Reason | None:
     """Why a department's site was not inspected, so that it can be neither 合格 nor 不合格 on what was seen.
 
     The homepage must have been read, and at least one column judged; an
@@ -333,11 +335,9 @@ def unassessed_reason(facts: DepartmentFacts, verdict: Evaluation) -> str | None
     if any(p.type == "site_unreachable" for p in verdict.problems):
         return None
     if facts.homepage_outcome != "ok":
-        if facts.homepage_outcome in _UNREAD_HOMEPAGE:
-            return _UNREAD_HOMEPAGE[facts.homepage_outcome]
-        return f"the homepage could not be read ({facts.homepage_detail or facts.homepage_error})"
+        return _unread_homepage(facts)
     if not verdict.columns:
-        return "no column of the disclosure section was found"
+        return {"code": "no_columns"}
     if not any(c.state in ("ok", "stale", "empty") for c in verdict.columns):
-        return "no column could be read"
+        return {"code": "no_column_read"}
     return None

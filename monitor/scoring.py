@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from monitor.rules import Problem
+from monitor.rules import Problem, Reason
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Score:
     score: float | None  # None: a veto fails the site, or it could not be inspected
     veto: list[str] = field(default_factory=list)  # which single-veto items it hit
     passed: bool | None = True  # None: 无法评估, the site could not be inspected
-    unassessed: str | None = None  # why the site could not be inspected
+    unassessed: Reason | None = None  # why the site could not be inspected
 
 
 def veto_items(problems: list[Problem], rules: dict[str, Any]) -> list[str]:
@@ -38,29 +38,37 @@ def veto_items(problems: list[Problem], rules: dict[str, Any]) -> list[str]:
     return items
 
 
-def score_department(problems: list[Problem], rules: dict[str, Any], unassessed: str | None = None) -> Score:
+def deductions(problems: list[tuple[str, bool | None, str | None]], rules: dict[str, Any]) -> dict[str, float]:
+    """Points taken per indicator (``broken_link``, ``column_stale``, ``column_empty``), each within its cap.
+
+    ``problems`` are the open problems as (type, on_homepage, category).
+    """
+    weights = rules["score"]
+    stale_weights = weights["column_stale"]
+    points = {"broken_link": 0.0, "column_stale": 0.0, "column_empty": 0.0}
+    for kind, on_homepage, category in problems:
+        if kind == "broken_link":
+            points[kind] += weights["broken_link_homepage"] if on_homepage else weights["broken_link_other"]
+        elif kind == "column_stale":
+            points[kind] += stale_weights.get(category or "", stale_weights["default"])
+        elif kind == "column_empty":
+            points[kind] += weights["column_empty"]
+    caps = {"broken_link": "broken_links_cap", "column_stale": "column_stale_cap", "column_empty": "column_empty_cap"}
+    return {kind: round(min(value, weights[caps[kind]]), 1) for kind, value in points.items()}
+
+
+def score_department(problems: list[Problem], rules: dict[str, Any], unassessed: Reason | None = None) -> Score:
     """Score a department from its open problems of one run.
 
     A site gongkai could not inspect (``unassessed`` says why) is never 合格: it
     is 无法评估, unless what it did see fails it (a veto, or a score below the pass mark).
     """
     weights = rules["score"]
-    links = [p for p in problems if p.type == "broken_link"]
-    link_points = sum(weights["broken_link_homepage"] if p.on_homepage else weights["broken_link_other"] for p in links)
-    stale_weights = weights["column_stale"]
-    stale_points = sum(
-        stale_weights.get(p.category or "", stale_weights["default"]) for p in problems if p.type == "column_stale"
-    )
-    empty_points = weights["column_empty"] * sum(1 for p in problems if p.type == "column_empty")
-    deductions = (
-        min(link_points, weights["broken_links_cap"])
-        + min(stale_points, weights["column_stale_cap"])
-        + min(empty_points, weights["column_empty_cap"])
-    )
     veto = veto_items(problems, rules)
     if veto:
         return Score(None, veto, passed=False)
-    score = round(max(0.0, 100 - deductions), 1)
+    taken = deductions([(p.type, p.on_homepage, p.category) for p in problems], rules)
+    score = round(max(0.0, 100 - sum(taken.values())), 1)
     if score < weights["pass_mark"]:
         return Score(score, veto, passed=False)  # what was seen for sure already fails the site
     if unassessed:

@@ -1,4 +1,4 @@
-"""The rule tables kept as data in ``config/``: categories, rules and markers."""
+"""The tables kept as data in ``config/``: categories, rules, markers and wording."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-TABLE_FILES = ("categories.yaml", "rules.yaml", "markers.yaml")
+TABLE_FILES = ("categories.yaml", "rules.yaml", "markers.yaml", "wording.yaml")
 
 
 def defaults_dir() -> Path:
@@ -27,11 +27,12 @@ def defaults_dir() -> Path:
 
 @dataclass(frozen=True)
 class Tables:
-    """The three rule tables, as loaded from YAML."""
+    """The tables, as loaded from YAML."""
 
     categories: dict[str, Any]
     rules: dict[str, Any]
     markers: dict[str, Any]
+    wording: dict[str, Any]
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -67,4 +68,5 @@ def load_tables(directory: Path | None = None) -> Tables:
         categories=_read(base, "categories.yaml"),
         rules=_read(base, "rules.yaml"),
         markers=_read(base, "markers.yaml"),
+        wording=_read(base, "wording.yaml"),
     )

@@ -131,5 +131,5 @@ def test_a_site_not_fully_inspected_still_fails_on_what_was_seen():
     links = [_problem("broken_link", on_homepage=True) for _ in range(25)]
     failing = score_department(stale + links, RULES, unassessed="the homepage answered with a firewall page")
     assert (failing.passed, failing.score, failing.veto) == (False, 52, [])
-    fine = score_department([_problem("broken_link", on_homepage=False)], RULES, unassessed="no column was found")
-    assert (fine.passed, fine.score, fine.unassessed) == (None, None, "no column was found")
+    fine = score_department([_problem("broken_link", on_homepage=False)], RULES, unassessed={"code": "no_columns"})
+    assert (fine.passed, fine.score, fine.unassessed) == (None, None, {"code": "no_columns"})

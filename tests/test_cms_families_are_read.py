@@ -22,6 +22,7 @@ from crawler.readers import detail_date, list_stem, read_column
 from monitor.demo.server import Route, SiteServer
 from monitor.store import Store
 from monitor.tables import load_tables
+from monitor.wording import wording
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 MARKERS = PageMarkers.from_table(load_tables().markers)
@@ -297,7 +298,7 @@ def test_dates_found_only_on_item_pages_judge_the_column(families):
         6, "2026-05-01", "detail", "stale",
     )  # fmt: skip
     stale = next(p for p in families["problems"] if p["column"] == "公示公告")
-    assert "(date read on the item's page)" in stale["detail"]
+    assert "（日期取自文章页的发布时间）" in wording().problem(stale)
 
 
 def test_dates_only_in_item_urls_are_a_recorded_fallback(families):
@@ -318,7 +319,8 @@ def test_commented_out_list_and_its_later_page_are_read(families):
 def test_empty_list_container_is_an_empty_column(families):
     assert families["columns"]["人事任免"]["state"] == "empty"
     empty = [p for p in families["problems"] if p["type"] == "column_empty"]
-    assert [(p["column"], p["detail"]) for p in empty] == [("人事任免", "the page's list is empty")]
+    assert [(p["column"], json.loads(p["detail"])) for p in empty] == [("人事任免", {"code": "list_empty"})]
+    assert wording().problem(empty[0]) == "“人事任免”栏目为空白栏目：栏目列表中没有任何信息"
 
 
 @pytest.mark.parametrize("variant", ["gbk-meta", "gbk-header", "gb2312-wrong", "undeclared", "utf8-bom"])

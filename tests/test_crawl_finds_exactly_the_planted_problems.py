@@ -52,7 +52,7 @@ def test_broken_attachment_row_names_page_and_link_text(demo_run):
     assert row["status"] == "404"
     assert row["anchor_text"] == "附件1：报名表.pdf"
     assert row["on_homepage"] is False
-    assert "failed 3 of 3 attempts" in row["detail"]
+    assert "3 次检测均失败" in row["detail"]
 
 
 def test_dead_external_link_on_homepage_is_a_dns_failure(demo_run):

@@ -12,6 +12,7 @@ from sites import ResetServer, html, list_page, tls_context
 
 from monitor.demo.server import Route, SiteServer, closed_port_url
 from monitor.store import Store
+from monitor.wording import wording
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 NOW = datetime.now(UTC)
@@ -144,10 +145,14 @@ def test_certificate_problems_are_named(checked):
         name: checked["checks"][name]["detail"] for name in ("https-expired", "https-self-signed", "https-wrong-host")
     }
     assert details == {
-        "https-expired": "the certificate has expired",
-        "https-self-signed": "the certificate is self-signed",
-        "https-wrong-host": "the certificate is for another host name",
+        "https-expired": "cert:expired",
+        "https-self-signed": "cert:self_signed",
+        "https-wrong-host": "cert:wrong_host",
     }
+    said = {name: wording().problem(checked["problems"][checked["urls"][name]]) for name in details}
+    assert "网站安全证书已过期" in said["https-expired"]
+    assert "网站使用自签名证书" in said["https-self-signed"]
+    assert "网站安全证书与域名不符" in said["https-wrong-host"]
 
 
 @pytest.mark.parametrize(

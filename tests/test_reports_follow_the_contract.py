@@ -22,7 +22,7 @@ PROBLEM_FIELDS = {
 }  # fmt: skip
 LINK_FIELDS = {"anchor_text", "on_homepage"}
 COLUMN_FIELDS = {"department", "name", "url", "category", "items", "last_updated", "state", "category_label"}
-WARNING_FIELDS = {"department", "kind", "url", "detail", "kind_label"}
+WARNING_FIELDS = {"department", "kind", "url", "detail", "kind_label", "reason"}
 TYPES = {"site_unreachable", "homepage_stale", "column_stale", "column_empty", "broken_link"}
 
 

@@ -24,10 +24,10 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.items import CheckResult, ColumnFound, Note, Page, PageRecord
+from crawler.items import CheckResult, ColumnFound, Note, Page, PageRecord, reason
 from crawler.middlewares import RequestRefused, error_kind
 from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, Verdict, judge, side_notes
-from crawler.targets import department_netlocs, plan_policy
+from crawler.targets import department_netlocs, plan_policy, refusal_reason
 from crawler.transport import offline_requested
 from monitor.tables import load_tables
 
@@ -193,7 +193,7 @@ class InspectionSpider(scrapy.Spider):
     ) -> Iterator[Any]:
         """The rows of a page gongkai failed to read: a warning about the tool, and the run goes on."""
         dept = self.departments[meta["dept"]]
-        detail = f"{type(exc).__name__}: {exc}"[:300]
+        detail = reason("internal", type(exc).__name__)
         yield from self._note(dept, "internal_error", meta["target"], detail, key=meta["target"])
         yield Page(dept.id, meta["target"], meta["role"], status, reading="internal_error")
         if meta["role"] == "column":
@@ -204,9 +204,7 @@ class InspectionSpider(scrapy.Spider):
     def _refused(self, dept: Department, meta: dict[str, Any], refused: RequestRefused, attempts: int) -> Iterator[Any]:
         """A request the target policy refused, on the link itself or on a hop it redirects through."""
         kind, target = refused.refusal.kind, meta["target"]
-        detail = str(refused.refusal)
-        if refused.url != target:
-            detail = f"it redirects to {refused.url}: {detail}"
+        detail = refusal_reason(refused.refusal, refused.url if refused.url != target else None)
         if kind == "private_target":
             yield from self._note(dept, "private_target", target, detail, key=target)
             yield Page(dept.id, target, meta["role"], None, reading="refused")
@@ -224,19 +222,17 @@ class InspectionSpider(scrapy.Spider):
             yield from self._refused(dept, meta, failure.value, attempts)
             return
         if kind in ("robots", "ignored"):
-            detail = "forbidden by robots.txt" if kind == "robots" else str(failure.value)
-            yield self._answered(CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail), dept.id)
+            yield self._answered(CheckResult(meta["target"], None, kind, "skipped", attempts, None, kind), dept.id)
             return
         if kind == "timeout" and meta.get("headers_seen"):
             kind = "too_slow"
         if kind in CUT_OFF:
             # The server answered; gongkai stopped reading. A warning, never a broken link.
-            detail = f"{meta['target']} was cut off: {CUT_OFF[kind]}"
-            yield from self._note(dept, "page_cut_off", meta["target"], detail, key=meta["target"])
-            yield self._answered(CheckResult(meta["target"], None, kind, "skipped", attempts, None, detail), dept.id)
+            yield from self._note(dept, "page_cut_off", meta["target"], kind, key=meta["target"])
+            yield self._answered(CheckResult(meta["target"], None, kind, "skipped", attempts, None, kind), dept.id)
             return
-        detail = f"{kind}: {failure.getErrorMessage()}"[:300]
+        self.logger.info("%s failed (%s): %s", meta["target"], kind, failure.getErrorMessage())
         yield Page(dept.id, meta["target"], meta["role"], None, reading="unreachable")
         if meta["role"] == "column":
-            yield self._column(meta, dept, "unreachable", detail)
-        yield self._answered(CheckResult(meta["target"], None, kind, "broken", attempts, None, detail), dept.id)
+            yield self._column(meta, dept, "unreachable", kind)
+        yield self._answered(CheckResult(meta["target"], None, kind, "broken", attempts, None, kind), dept.id)

@@ -48,6 +48,7 @@ from crawler.items import (
     ListEntry,
     Memo,
     Page,
+    reason,
 )
 from crawler.links import canonical, is_attachment, is_page_candidate, page_links, page_owner, trap_reason
 from crawler.pages import PageView, Verdict, breadcrumb_leaf, no_list_reason
@@ -292,21 +293,18 @@ class DepartmentSpider(InspectionSpider):
         if role not in ("page", "list_page"):
             return None
         if dept.pages >= self.page_cap:
-            return "max_pages", f"stopped after about {self.max_pages} pages (max_pages_per_site)"
+            return "max_pages", reason("max_pages", self.max_pages)
         if role == "list_page":
             return None
         if depth > self.max_depth:
-            return "max_depth", f"pages deeper than {self.max_depth} links were not crawled (max_depth)"
-        if trap := trap_reason(url, self.markers.max_repeated_segment):
-            return "trap_path", f"crawler trap skipped: {trap}"
+            return "max_depth", reason("max_depth", self.max_depth)
+        if trap_reason(url, self.markers.max_repeated_segment):
+            return "trap_path", reason("trap_path", url)
         path = urlsplit(url).path
         if urlsplit(url).query:
             dept.path_variants[path] += 1
             if dept.path_variants[path] > self.markers.max_query_variants:
-                return (
-                    f"trap_query:{path}",
-                    f"crawler trap skipped: more than {self.markers.max_query_variants} variants of {path}",
-                )
+                return f"trap_query:{path}", reason("trap_query", path)
         return None
 
     def request_page(
@@ -358,8 +356,9 @@ class DepartmentSpider(InspectionSpider):
     def _hand_over_within_cap(self, url: str, dept: Department, key: str) -> Iterator[Any]:
         """Hand a link over to be checked, unless the site's share of link checks is spent (then a note says so)."""
         if dept.checks >= self.link_cap:
-            detail = f"links beyond about {self.max_links} were recorded but not checked (max_links_per_site)"
-            yield from self._note(dept, "crawl_truncated", dept.site, detail, key="max_links")
+            yield from self._note(
+                dept, "crawl_truncated", dept.site, reason("max_links", self.max_links), key="max_links"
+            )
             return
         dept.checks += 1
         yield self._hand_over(url, dept, key)
@@ -417,7 +416,7 @@ class DepartmentSpider(InspectionSpider):
             .fetchone()
         )
         if memo is None:  # the memo went away since the request was made: nothing to replay
-            yield self._check_item(response, Verdict("ok", detail="unchanged, but its memo is gone"))
+            yield self._check_item(response, Verdict("ok", detail="unchanged"))
             return
         run_id, rows, wants = memo
         for table, values in _unpack(rows):
@@ -436,7 +435,7 @@ class DepartmentSpider(InspectionSpider):
                 form = tuple(tuple(pair) for pair in form) if form else None
                 yield from self.request_page(dept, url, role, nav_depth, priority, page_meta, form, depth)
         yield from self._side_notes(dept, response, Verdict("ok"))
-        yield self._check_item(response, Verdict("ok", detail=f"unchanged since run {run_id}"))
+        yield self._check_item(response, Verdict("ok", detail=reason("unchanged", run_id)))
 
     def _parse_page(self, response: Response) -> Iterator[Any]:
         verdict = self._judge(response)
@@ -460,7 +459,7 @@ class DepartmentSpider(InspectionSpider):
         if view is None:
             if role == "column":
                 state = "blocked" if verdict.outcome == "blocked" else "unreachable"
-                yield self._column(meta, dept, state, verdict.detail or "not an HTML page")
+                yield self._column(meta, dept, state, verdict.detail or "not_html")
             return
 
         answered_at = urlsplit(response.url).netloc.lower()
@@ -580,7 +579,7 @@ class DepartmentSpider(InspectionSpider):
             yield ListEntry(dept.id, meta["column"], entry.url, entry.title, entry.date_raw, entry.date_source)
         if meta["role"] != "list_page":
             if reading.entries:
-                state, detail = "list", f"read by the {reading.reader} reader"
+                state, detail = "list", reason("reader", reading.reader)
             else:
                 state, detail = no_list_reason(view, self.markers)
             yield self._column(meta, dept, state, detail)

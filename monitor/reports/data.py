@@ -10,6 +10,7 @@ from crawler.text import printable
 from monitor.categories import Categorizer
 from monitor.store import Store
 from monitor.tables import load_tables
+from monitor.wording import load_reason, wording
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Per problem type: (header, field, kind) with kind text, url, date, bool or int.
@@ -138,7 +139,8 @@ def report_data(store: Store, run_id: int) -> dict[str, Any]:
                 "veto": json.loads(score["veto"]) if score else [],
                 "passed": bool(score["passed"]) if score and score["passed"] is not None else None,
                 "assessed": not (score and score["unassessed"]),
-                "unassessed_reason": score["unassessed"] if score else None,
+                "unassessed_reason": wording().unassessed(score["unassessed"]) or None if score else None,
+                "unassessed_code": (load_reason(score["unassessed"]) or {}).get("code") if score else None,
                 "probes": total,
                 "probe_failure_ratio": round(failed / total, 4) if total else None,
             }
@@ -164,18 +166,25 @@ def _add_labels(
     columns: list[dict[str, Any]],
     warnings: list[dict[str, Any]],
 ) -> None:
-    """Beside each code for programs, the Chinese a person reads (``…_label``, a department's ``result``)."""
-    lab = labels()
+    """Beside each code for programs, the Chinese a person reads (``…_label``, ``detail``, a department's ``result``).
+
+    The stored reason of a problem or warning stays beside its words as ``reason``.
+    """
+    lab, words = labels(), wording()
     types, states, kinds, categories = lab["types"], lab["states"], lab["kinds"], lab["categories"]
     for dept in departments:
         dept["result"] = verdict_text(dept)
+    for row in (*problems, *warnings):
+        row["reason"] = load_reason(row["detail"])
     for problem in problems:
+        problem["detail"] = words.problem(problem)
         problem["type_label"] = types.get(problem["type"], problem["type"])
         problem["state_label"] = states.get(problem["state"], problem["state"])
         problem["category_label"] = categories.get(problem["category"], problem["category"])
     for column in columns:
         column["category_label"] = categories.get(column["category"], column["category"])
     for warning in warnings:
+        warning["detail"] = words.warning(warning)
         warning["kind_label"] = kinds.get(warning["kind"], warning["kind"])
 
 

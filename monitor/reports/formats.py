@@ -127,7 +127,7 @@ def render_notice(part: dict[str, Any], context: ReportContext) -> bytes:
     return page.encode("utf-8")
 
 
-_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]|!"} | {"\n": " ", "\r": " "})
+_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]()|!"} | {"\n": " ", "\r": " "})
 
 
 def _md(text: Any) -> str:

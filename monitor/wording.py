@@ -1,0 +1,189 @@
+"""The Chinese a person reads, made from stored codes with the templates of ``config/wording.yaml``.
+
+The store keeps what was found as data (a problem's fields, a reason such as
+``{"code": "says", "arg": "暂无信息"}``); the sentences are made here, when a
+report, notice or table is made, so an office's edit of the wording applies to
+every run it reports.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import string
+from datetime import date
+from typing import Any
+
+from crawler.links import is_attachment
+from monitor.categories import Categorizer
+from monitor.tables import Tables, load_tables
+
+# The placeholders each section's templates may use (what the code gives them).
+FIELDS: dict[str, frozenset[str]] = {
+    section: frozenset(names.split())
+    for section, names in {
+        "failures": "status reason",
+        "reasons": "arg items failure",
+        "problems": "failure tries days total failed ratio line date age threshold column category source reason "
+        "anchor what",
+        "pieces": "attempts source",
+        "warnings": "column reason failure age threshold count item line days total failed ratio",
+        "veto_counts": "",
+        "messages": "path run runs count department to action status seconds key value what requests as_of title "
+        "target error hint name db",
+    }.items()
+}
+
+
+def template_problems(table: dict[str, Any]) -> list[tuple[tuple[str, str], str]]:
+    """Templates of a wording table that would fail: a placeholder gongkai does not give, or broken braces."""
+    found = []
+    for section, allowed in FIELDS.items():
+        for key, template in (table.get(section) or {}).items():
+            if not isinstance(template, str):
+                continue
+            try:
+                names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+            except ValueError as exc:
+                found.append(((section, key), f"the template cannot be read ({exc})"))
+                continue
+            if unknown := sorted(name for name in names if name not in allowed):
+                given = "、".join(sorted(allowed)) or "无"
+                found.append(((section, key), f"unknown placeholder {{{unknown[0]}}} (this section gives: {given})"))
+    return found
+
+
+def chinese_date(day: str | None) -> str:
+    """An ISO date as a 公文 writes it: 2026年11月22日."""
+    if not day:
+        return ""
+    value = date.fromisoformat(day[:10])
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def load_reason(stored: Any) -> dict[str, Any] | None:
+    """A stored reason (JSON) as data; an older run's English sentence is no reason gongkai can say."""
+    if isinstance(stored, dict):
+        return stored
+    if not isinstance(stored, str) or not stored.startswith("{"):
+        return None
+    try:
+        value = json.loads(stored)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) and "code" in value else None
+
+
+class Wording:
+    """The sentences of one wording table, with the rule tables' labels and numbers."""
+
+    def __init__(self, tables: Tables) -> None:
+        """Read the wording table and the labels it needs from ``tables``."""
+        self.table = tables.wording
+        self.rules = tables.rules
+        self.categories = Categorizer(tables.categories).labels
+
+    def _say(self, section: str, key: str, **fields: Any) -> str:
+        templates = self.table[section]
+        template = templates.get(key, templates.get("other", ""))
+        return template.format_map({name: fields.get(name, "") for name in FIELDS[section]})
+
+    def reason(self, reason: dict[str, Any] | None) -> str:
+        """A stored reason in words (empty when there is none)."""
+        if not reason:
+            return ""
+        code, arg = reason["code"], reason.get("arg")
+        reasons = self.table["reasons"]
+        if arg is not None and f"{code}_{arg}" in reasons:
+            return reasons[f"{code}_{arg}"]
+        if code == "homepage_failed":
+            failure = reason.get("failure") or {}
+            words = self.failure(failure.get("arg") if failure.get("code") == "http" else failure.get("code"), failure)
+            return self._say("reasons", code, failure=words)
+        if code in self.table["failures"] and code not in reasons:
+            return self.failure(code, None)
+        if code == "http":
+            return self.failure(arg, None)
+        return self._say("reasons", code, arg=arg or "", items=reason.get("items", ""))
+
+    def failure(self, status: str | None, reason: dict[str, Any] | None) -> str:
+        """A failed request in words: its HTTP status or error kind, and for a soft 404 or TLS what was wrong."""
+        failures = self.table["failures"]
+        if status and status.isdigit():
+            key = f"http_{status}" if f"http_{status}" in failures else "http"
+            return self._say("failures", key, status=status)
+        said = self.reason(reason) if reason and reason.get("code") not in (status, "http") else ""
+        if not said and status in self.table["reasons"]:
+            said = self.table["reasons"][status]
+        if status not in failures and said:
+            return said  # a download gongkai cut off, or another failure the reasons say
+        return self._say("failures", status or "other", reason=said)
+
+    def problem(self, p: dict[str, Any]) -> str:
+        """A problem's explanation: what is wrong, with the numbers that show it."""
+        reason = load_reason(p.get("detail")) or {}
+        kind = p["type"]
+        fields: dict[str, Any] = {
+            "column": p.get("column") or "",
+            "category": self.categories.get(p.get("category") or "", p.get("category") or ""),
+            "date": chinese_date(p.get("last_updated")),
+            "age": p.get("age_days") if p.get("age_days") is not None else "",
+            "threshold": p.get("threshold_days") if p.get("threshold_days") is not None else "",
+        }
+        attempts = p.get("attempts") or 0
+        tries = self._say("pieces", "tries", attempts=attempts) if attempts > 1 else ""
+        if kind == "site_unreachable" and reason.get("code") == "probes":
+            total, failed = reason["total"], reason["failed"]
+            line = self.rules["veto"]["probe_failure_ratio"]
+            return self._say(
+                "problems", "site_unreachable_probes", days=reason["days"], total=total, failed=failed,
+                ratio=f"{failed / total:.1%}", line=f"{line:.0%}",
+            )  # fmt: skip
+        if kind == "site_unreachable":
+            return self._say("problems", kind, failure=self.failure(p.get("status"), reason), tries=tries)
+        if kind == "homepage_stale":
+            key = "homepage_stale_columns" if reason.get("code") == "columns" else kind
+            return self._say("problems", key, **fields)
+        if kind == "column_stale":
+            source = p.get("date_source")
+            label = self.rules["date_sources"].get(source) if source and source != "list" else None
+            fields["source"] = self._say("pieces", "date_source", source=label) if label else ""
+            return self._say("problems", kind if p.get("last_updated") else "column_stale_undated", **fields)
+        if kind == "column_empty":
+            return self._say(
+                "problems", kind, reason=self.reason(reason) or self.reason({"code": "list_empty"}), **fields
+            )
+        if kind == "broken_link":
+            what = "attachment" if is_attachment(p.get("url") or "") else "link"
+            return self._say(
+                "problems", kind, anchor=p.get("anchor_text") or self._say("pieces", "no_anchor"),
+                what=self._say("pieces", what), failure=self.failure(p.get("status"), reason), tries=tries,
+            )  # fmt: skip
+        return self._say("problems", kind, **fields)
+
+    def warning(self, w: dict[str, Any]) -> str:
+        """A warning's explanation: what gongkai could not judge, and why."""
+        reason = load_reason(w.get("detail")) or {}
+        kind = w["kind"]
+        fields: dict[str, Any] = {"column": reason.get("column", ""), "reason": self.reason(reason)}
+        if kind == "column_unreachable":
+            fields["failure"] = self.failure(reason.get("code"), None)
+        elif kind == "column_near_stale":
+            fields.update(age=reason.get("age", ""), threshold=reason.get("threshold", ""))
+        elif kind == "near_veto":
+            item = self.table["veto_counts"].get(reason.get("item", ""), "")
+            fields.update(count=reason.get("count", ""), line=reason.get("line", ""), item=item)
+        elif kind == "probe_failures" and reason.get("total"):
+            total, failed = reason["total"], reason["failed"]
+            fields.update(days=reason["days"], total=total, failed=failed, ratio=f"{failed / total:.1%}")
+        return self._say("warnings", kind, **fields)
+
+    def unassessed(self, stored: Any) -> str:
+        """Why a site could not be inspected, in words."""
+        return self.reason(load_reason(stored)) if stored else ""
+
+
+@functools.cache
+def wording() -> Wording:
+    """The wording of the bundled tables (reports of any run use the wording in force)."""
+    return Wording(load_tables())
