@@ -29,12 +29,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import json
 import logging
 import mimetypes
 import signal
-import ssl
 import sys
 import threading
 import time
@@ -45,14 +43,13 @@ from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
-from aiohttp import http_exceptions
 from w3lib.encoding import html_to_unicode
 from w3lib.html import get_meta_refresh
 from w3lib.url import safe_url_string
 from yarl import URL
 
 from crawler import settings
-from crawler.aioclient import REDIRECTS, PolicyResolver
+from crawler.aioclient import REDIRECTS, PolicyResolver, failure_kind
 from crawler.items import CheckResult, Note, PageRecord, reason
 from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, judge, side_notes
 from crawler.pipelines import StorePipeline
@@ -92,34 +89,6 @@ class CheckError(Exception):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
-
-
-def failure_kind(exc: BaseException, headers_seen: bool) -> str:
-    """Name an aiohttp failure the way reports show it."""
-    if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return "dns"
-    if _endless_headers(exc):
-        return "too_large"
-    if isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError):
-        return "tls"
-    if isinstance(exc, TimeoutError):  # aiohttp's timeouts are TimeoutErrors too
-        return "too_slow" if headers_seen else "timeout"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        code = exc.os_error.errno
-        if code == errno.ECONNREFUSED:
-            return "connection_refused"
-        return "connection_reset" if code == errno.ECONNRESET else "connection_error"
-    if isinstance(exc, aiohttp.ClientError | ConnectionError):
-        return "connection_reset"  # dropped, reset, or a malformed answer
-    return "error"
-
-
-def _endless_headers(exc: BaseException) -> bool:
-    """Whether aiohttp gave up on a header section too long or of too many lines (a hostile server's)."""
-    cause = exc.__cause__
-    if isinstance(cause, http_exceptions.LineTooLong):
-        return True
-    return isinstance(cause, http_exceptions.HttpProcessingError) and "header" in str(cause.message).lower()
 
 
 @dataclass

@@ -27,11 +27,12 @@ from monitor.crawl import CrawlError, run_crawl
 from monitor.files import is_store_file, write_whole
 from monitor.lock import StoreLockedError, crawl_running
 from monitor.reports import FORMATS, ranking, render, report_data, write_per_department
+from monitor.reports.context import report_context
 from monitor.reports.data import score_text, verdict_text
 from monitor.reports.formats import render_html, render_raw_csv
-from monitor.reports.notices import report_context
 from monitor.store import DEFAULT_DB, Store, StoreError, store_error
 from monitor.tables import load_tables
+from monitor.wording import say, wording
 
 CONFIG_ERROR = 2
 
@@ -43,7 +44,7 @@ def console() -> Console:
 
 def _fail(messages: list[str], code: int) -> None:
     for message in messages:
-        click.echo(f"error: {message}", err=True)
+        click.echo(say("error", error=message), err=True)
     sys.exit(code)
 
 
@@ -107,15 +108,23 @@ def print_summary(data: dict[str, Any], title: str) -> None:
             continue
         console().print(f"{dept['name']} ({dept['id']})", style="bold", highlight=False)
         if not dept.get("assessed", True):
-            console().print(f"  无法评估: {dept['unassessed_reason']}", highlight=False, markup=False, style="yellow")
+            line = say("unassessed", what=dept["unassessed_reason"])
+            console().print(line, highlight=False, markup=False, style="yellow")
         for p in problems:
-            where = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
-            on = f" (on {p['source_url']})" if p["source_url"] else ""
-            line = f"  {types[p['type']]} [{states[p['state']]}] {where}{on} — {p['detail'] or p['status'] or ''}"
+            target = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
+            where = say("on_page", path=p["source_url"]) if p["source_url"] else ""
+            line = say(
+                "problem",
+                title=types[p["type"]],
+                status=states[p["state"]],
+                target=target,
+                where=where,
+                what=p["detail"],
+            )
             console().print(line, highlight=False, markup=False, soft_wrap=True)
         for w in warnings:
-            console().print(f"  提示: {kinds.get(w['kind'], w['kind'])} {w['url'] or ''} — {w['detail'] or ''}",
-                          highlight=False, markup=False, soft_wrap=True, style="dim")  # fmt: skip
+            line = say("warning", title=kinds.get(w["kind"], w["kind"]), target=w["url"] or "", what=w["detail"] or "")
+            console().print(line, highlight=False, markup=False, soft_wrap=True, style="dim")
 
 
 @click.group()
@@ -158,7 +167,7 @@ def crawl(
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stopped_by.append(signum)
         stop.set()
-        click.echo("stopping: the crawl processes finish what they are doing …", err=True)
+        click.echo(say("stopping"), err=True)
 
     previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -183,7 +192,7 @@ def crawl(
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     store = Store(db_path)
-    print_summary(report_data(store, result.run_id), f"gongkai run {result.run_id} ({result.requests} requests)")
+    print_summary(report_data(store, result.run_id), say("run_title", run=result.run_id, requests=result.requests))
     store.close()
 
 
@@ -207,7 +216,7 @@ def check(db_path: Path, run_id: int | None, as_of: date | None, config_path: Pa
     run_id = run_id or store.latest_run_id()
     run = store.run(run_id) if run_id else None
     if run is None or run["status"] != "complete":
-        _fail([f"{db_path}: no complete run {run_id or ''}".strip()], 1)
+        _fail([say("no_complete_run", db=db_path, run=run_id or "")], 1)
     assert run is not None
     what_if = config_path is not None
     path = config_path or Path(run["config_path"])
@@ -217,16 +226,23 @@ def check(db_path: Path, run_id: int | None, as_of: date | None, config_path: Pa
     tables_dir = path.parent if path.is_file() else None
     after = _open_problems(evaluate_run(store, run["id"], config, as_of, tables_dir, save=not what_if))
     if what_if:
-        click.echo(f"what if {path} applied to run {run['id']} as of {as_of} (nothing is saved):")
+        click.echo(say("what_if", path=path, run=run["id"], as_of=as_of))
     else:
-        print_summary(report_data(store, run["id"]), f"gongkai run {run['id']} re-checked as of {as_of}")
+        print_summary(report_data(store, run["id"]), say("check_title", run=run["id"], as_of=as_of))
+    types = load_tables().rules["problem_types"]
     for key in sorted(after - before, key=str):
-        click.echo(f"+ now a problem: {' '.join(k or '' for k in key)}")
+        click.echo(say("now_a_problem", what=_problem_key(key, types)))
     for key in sorted(before - after, key=str):
-        click.echo(f"- no longer a problem: {' '.join(k or '' for k in key)}")
+        click.echo(say("no_longer", what=_problem_key(key, types)))
     if before == after:
-        click.echo("no change in the problem list")
+        click.echo(say("no_change"))
     store.close()
+
+
+def _problem_key(key: tuple[str, ...], types: dict[str, str]) -> str:
+    """A problem's identity as a person reads it: department, type in words, where."""
+    department, kind, where = key
+    return f"{department} {types.get(kind, kind)} {where or ''}".strip()
 
 
 def _open_problems(problems: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
@@ -237,9 +253,9 @@ def _open_problems(problems: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
 def _open_existing(db_path: Path, readonly: bool = False) -> Store:
     """The store at ``db_path``, which must exist; ``readonly`` for commands that only read it."""
     if db_path.is_dir():
-        _fail([f"{db_path}: is a folder, not a gongkai store; give --db a file"], 1)
+        _fail([say("not_a_store", db=db_path)], 1)
     if not db_path.is_file():
-        _fail([f"{db_path}: no such store (run `gongkai crawl` first)"], 1)
+        _fail([say("no_store", db=db_path)], 1)
     return Store(db_path, readonly=readonly)
 
 
@@ -256,17 +272,17 @@ def report(
 ) -> None:
     """Export the problem list of a run (CSV for people, with Chinese headers and values; --raw for programs)."""
     if output is not None and is_store_file(output, db_path):
-        _fail([f"{output}: that is the store itself; name another file with -o"], 2)
+        _fail([say("store_itself", path=output)], 2)
     store = _open_existing(db_path, readonly=True)
     run_id = run_id or store.latest_run_id()
     if run_id is None or store.run(run_id) is None:
-        _fail([f"{db_path}: no run to report"], 1)
+        _fail([say("no_run", db=db_path, run=run_id or "")], 1)
     data = report_data(store, run_id)
     context = report_context(store, run_id)
     store.close()
     if per_department:
         for path in write_per_department(data, fmt, per_department, context):
-            click.echo(f"wrote {path}", err=True)
+            click.echo(say("wrote", path=path), err=True)
     if fmt == "html":
         notices = os.path.relpath(per_department, (output or Path(".")).parent) if per_department else None
         body = render_html(data, context, notices)
@@ -276,10 +292,10 @@ def report(
         body = render(data, fmt, context)
     if output:
         write_whole(output, body)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(say("wrote", path=output), err=True)
     elif not per_department:
-        if fmt == "xlsx":
-            _fail(["xlsx is binary: give -o FILE"], 2)
+        if fmt in ("xlsx", "docx", "pdf"):
+            _fail([say("binary", what=fmt.upper())], 2)
         sys.stdout.buffer.write(body)
 
 
@@ -295,19 +311,24 @@ def demo(directory: Path, as_of: date | None) -> None:
         outcome = run_demo(directory, as_of)
     except CrawlError as exc:
         _fail([str(exc)], 1)
-    print_summary(outcome.data, f"gongkai demo: run {outcome.data['run']['id']} of 3 departments")
+    data = outcome.data
+    print_summary(data, say("demo_title", run=data["run"]["id"], count=len(data["departments"])))
     click.echo("")
     for path in outcome.files:
-        click.echo(f"wrote {path}")
-    click.echo(f"explore: gongkai report --db {outcome.db} --format md")
+        click.echo(say("wrote", path=path))
 
 
 def _latest(store: Store, run_id: int | None) -> int:
     run_id = run_id or store.latest_run_id()
     if run_id is None or store.run(run_id) is None:
-        _fail([f"{store.path}: no run {run_id or ''}".strip()], 1)
+        _fail([say("no_run", db=store.path, run=run_id or "")], 1)
     assert run_id is not None
     return run_id
+
+
+def _minute(moment: str | None) -> str:
+    """A stored time as a table shows it: 2026-11-30 02:00."""
+    return moment[:16].replace("T", " ") if moment else ""
 
 
 @cli.command()
@@ -316,10 +337,11 @@ def runs(db_path: Path) -> None:
     """List the runs in the store, newest first, with their counts."""
     store = _open_existing(db_path, readonly=True)
     running = crawl_running(db_path)  # otherwise a run still marked running has died: it is incomplete
-    table = Table(title=f"runs in {db_path}")
-    headers = ("run", "status", "as of", "started", "finished", "depts", "pages", "received", "problems", "warnings")
+    table = Table(title=say("runs_title", db=db_path))
+    headers = ("编号", "状态", "基准日", "开始", "结束", "部门", "页面", "接收", "问题", "提示")
     for header in headers:
         table.add_column(header)
+    states = load_tables().wording["run_states"]
     for run in store.runs():
         counts = store.db.execute(
             "select (select count(*) from problems where run_id = :id and state != 'resolved'),"
@@ -327,10 +349,11 @@ def runs(db_path: Path) -> None:
             {"id": run["id"]},
         ).fetchone()
         departments = len(json.loads(run["departments"]))
-        received = f"{run['bytes'] / 2**20:.1f} MiB" if run.get("bytes") is not None else ""
+        received = f"{run['bytes'] / 2**20:.1f} MB" if run.get("bytes") is not None else ""
         status = "incomplete" if run["status"] == "running" and not running else run["status"]
-        table.add_row(str(run["id"]), status, run["as_of"], run["started_at"], run["finished_at"] or "",
-                      str(departments), str(run["pages"] or ""), received, str(counts[0]), str(counts[1]))  # fmt: skip
+        table.add_row(str(run["id"]), states.get(status, status), run["as_of"], _minute(run["started_at"]),
+                      _minute(run["finished_at"]), str(departments), str(run["pages"] or ""), received,
+                      str(counts[0]), str(counts[1]))  # fmt: skip
     console().print(table)
     store.close()
 
@@ -352,13 +375,13 @@ def problems(db_path: Path, run_id: int | None, department: str | None, kind: st
     ]  # fmt: skip
     store.close()
     rules = load_tables().rules
-    table = Table(title=f"run {run_id}: {len(rows)} problems")
+    table = Table(title=say("problems_title", run=run_id, count=len(rows)))
     for header in ("部门", "问题", "状态", "栏目 / 链接", "所在页面", "说明", "首次发现"):
         table.add_column(header, overflow="fold")
     for p in rows:
         target = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
         table.add_row(p["department"], rules["problem_types"][p["type"]], rules["states"][p["state"]], target,
-                      p["source_url"] or "", p["detail"] or p["status"] or "", p["first_seen"])  # fmt: skip
+                      p["source_url"] or "", p["detail"], p["first_seen"])  # fmt: skip
     console().print(table)
 
 
@@ -375,11 +398,12 @@ def diff(db_path: Path, run_a: int, run_b: int) -> None:
         for run_id in (run_a, run_b)
     )  # fmt: skip
     store.close()
-    for title, keys in (("new in", after.keys() - before.keys()), ("fixed by", before.keys() - after.keys()),
-                        ("still open in", after.keys() & before.keys())):  # fmt: skip
-        click.echo(f"{len(keys)} problems {title} run {run_b}:")
+    types = load_tables().rules["problem_types"]
+    for message, keys in (("diff_new", after.keys() - before.keys()), ("diff_fixed", before.keys() - after.keys()),
+                          ("diff_open", after.keys() & before.keys())):  # fmt: skip
+        click.echo(say(message, run=run_b, count=len(keys)))
         for key in sorted(keys):
-            click.echo(f"  {' '.join(key)}")
+            click.echo(f"  {_problem_key(key, types)}")
 
 
 @cli.command()
@@ -391,11 +415,11 @@ def probe(config_path: Path, db_path: Path) -> None:
 
     config = _load(config_path)
     store = Store(db_path, config.timezone)
+    words = wording()
     for row in probe_all(config, store):
-        outcome = {True: "ok", None: f"skipped ({row['error']})"}.get(
-            row["ok"], f"FAILED ({row['error'] or row['status']})"
-        )
-        click.echo(f"{row['department']}: {outcome} in {row['seconds']} s")
+        error = words.failure(str(row["status"]) if row["status"] else row["error"], None)
+        key = {True: "probe_ok", None: "probe_skipped"}.get(row["ok"], "probe_failed")
+        click.echo(say(key, department=row["department"], error=error, seconds=row["seconds"]))
     store.close()
 
 
@@ -419,11 +443,11 @@ def notify(config_path: Path, db_path: Path, run_id: int | None, dry_run: Path |
     try:
         outcomes = send_notices(config, store, _latest(store, run_id), dry_run, force)
     except (NotifyError, OSError, smtplib.SMTPException) as exc:
-        _fail([f"notify: {exc}"], 1)
+        _fail([str(exc)], 1)
     finally:
         store.close()
     for outcome in outcomes:
-        click.echo(f"{outcome.department}: {outcome.action}{f' to {outcome.to}' if outcome.to else ''}")
+        click.echo(say(outcome.action, department=outcome.department, to=outcome.to or ""))
 
 
 @cli.command()
@@ -456,7 +480,7 @@ def main() -> None:
     try:
         cli(standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("error: stopped", err=True)
+        click.echo(say("error", error=say("stopped")), err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()

@@ -126,6 +126,9 @@ class Notice(_Strict):
     clean_notice: bool = False  # a department with nothing to rectify gets a short 检查结果告知 instead of nothing
     basis: str = "《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）"  # what the inspection follows
     contact: str | None = None  # where the 回执 goes: office, person, telephone
+    number: str | None = None  # the 通报's 文号, with {year} and {issue}: 某政办〔{year}〕{issue}号
+    addressees: str | None = None  # the 通报's 主送: 各乡镇人民政府，县直各单位
+    next_steps: list[str] | None = None  # the 通报's 下一步要求, one paragraph each ({days}, {contact})
 
 
 class Smtp(_Strict):

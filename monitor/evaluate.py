@@ -78,6 +78,7 @@ def load_facts(
         homepage_status=homepage_check["status"] if homepage_check else None,
         homepage_error=homepage_check["error"] if homepage_check else None,
         homepage_detail=homepage_check["detail"] if homepage_check else None,
+        homepage_attempts=homepage_check["attempts"] if homepage_check else None,
     )
     dates_by_column: dict[str | None, list[tuple[str | None, str | None]]] = {}
     for row in store.db.query(

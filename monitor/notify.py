@@ -1,8 +1,9 @@
 """``gongkai notify``: send each department its rectification notice by e-mail.
 
-Each message carries the notice as HTML (and plain text) and as an XLSX
-attachment. What was sent, to whom and when is recorded, and a run's notice is
-never sent twice unless forced. A dry run writes ``.eml`` files instead.
+Each message carries the notice as HTML (and plain text), and attached as
+DOCX, PDF (when Chromium is installed) and the XLSX list. What was sent, to
+whom and when is recorded, and a run's notice is never sent twice unless forced.
+A dry run writes ``.eml`` files instead.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ from typing import Any
 
 from monitor.config import Config, Smtp
 from monitor.files import write_whole
+from monitor.reports.context import ReportContext, needs_notice, open_problems, report_context
 from monitor.reports.data import report_data, split_by_department
 from monitor.reports.formats import labels, render_notice
-from monitor.reports.notices import ReportContext, heading, mark, needs_notice, open_problems, report_context
+from monitor.reports.notices import heading, mark, notice_title
+from monitor.reports.pdf import browser
 from monitor.store import Store
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+PDF = ("application", "pdf")
 
 
 class NotifyError(Exception):
@@ -45,15 +50,11 @@ def _one_line(text: str) -> str:
 
 
 def build_message(part: dict[str, Any], context: ReportContext, sender: str, to: str) -> EmailMessage:
-    """A department's notice as an e-mail: text, HTML, and the XLSX list attached."""
+    """A department's notice as an e-mail: text and HTML, with the DOCX, the PDF and the XLSX list attached."""
     head = heading(part, context)
     dept = part["departments"][0]
     message = EmailMessage()
-    what = (
-        f"关于{dept['name']}网站政务公开问题的整改通知"
-        if open_problems(part)
-        else f"{dept['name']}网站政务公开检查结果告知"
-    )
+    what = notice_title(part)
     message["Subject"] = _one_line(f"{head['发文单位']}：{what}（{head['检查基准日']}）")
     message["From"] = _one_line(sender)
     message["To"] = _one_line(to)
@@ -78,6 +79,12 @@ def build_message(part: dict[str, Any], context: ReportContext, sender: str, to:
     message.add_alternative(render_notice(part, context).decode("utf-8"), subtype="html")
     from monitor.reports.workbook import notice_workbook  # openpyxl is loaded only to write a workbook
 
+    message.add_attachment(
+        render_notice(part, context, "docx"), maintype=DOCX[0], subtype=DOCX[1], filename=f"{what}.docx"
+    )
+    if browser() is not None:
+        pdf = render_notice(part, context, "pdf")
+        message.add_attachment(pdf, maintype=PDF[0], subtype=PDF[1], filename=f"{what}.pdf")
     workbook = notice_workbook(part, labels(), head)
     message.add_attachment(workbook, maintype=XLSX[0], subtype=XLSX[1], filename=f"整改清单-{dept['id']}.xlsx")
     return message

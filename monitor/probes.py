@@ -22,8 +22,8 @@ import aiohttp
 from yarl import URL
 
 from crawler import settings
-from crawler.aioclient import REDIRECTS, PolicyResolver
-from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError
+from crawler.aioclient import REDIRECTS, PolicyResolver, failure_kind
+from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError, refusal_reason
 from crawler.transport import offline_requested, user_agent
 from monitor.config import Config, Department
 from monitor.store import Store
@@ -60,7 +60,8 @@ async def probe(
 ) -> dict[str, Any]:
     """Fetch a homepage once and say whether it loaded within ``timeout`` seconds without a server error.
 
-    ``ok`` is None when the target policy refused the probe (nothing was learnt).
+    ``ok`` is None when the target policy refused the probe (nothing was learnt). ``error`` is
+    the failure's kind (``timeout``, ``dns``, ``connection_refused`` …), as the reports say it.
     """
     started = time.monotonic()
     status, error, refused = None, None, False
@@ -68,11 +69,13 @@ async def probe(
         async with asyncio.timeout(timeout):
             status = await _fetch(session, policy, department.site)
     except TargetRefusedError as exc:
-        error, refused = str(exc), True
+        error, refused = refusal_reason(exc), True
     except TimeoutError:
-        error = f"no answer within {timeout:g} s"
-    except (NameLookupError, aiohttp.ClientError, OSError, ValueError) as exc:  # ValueError: a malformed redirect
-        error = (str(exc) or type(exc).__name__)[:200]
+        error = "timeout"
+    except NameLookupError:
+        error = "dns"
+    except (aiohttp.ClientError, OSError, ValueError) as exc:  # ValueError: a malformed redirect
+        error = failure_kind(exc, headers_seen=False)
     seconds = round(time.monotonic() - started, 3)
     ok = None if refused else error is None and status is not None and status < 500 and seconds < timeout
     return {

@@ -68,6 +68,7 @@ class DepartmentFacts:
     homepage_status: int | None = None
     homepage_error: str | None = None
     homepage_detail: str | None = None  # the crawl's reason code
+    homepage_attempts: int | None = None  # how many requests of the homepage failed
     homepage_dates: list[str | None] = field(default_factory=list)
     columns: list[ColumnFacts] = field(default_factory=list)
     links: list[LinkFacts] = field(default_factory=list)
@@ -167,7 +168,9 @@ def _site_unreachable(facts: DepartmentFacts) -> Problem | None:
         return None
     status = str(facts.homepage_status) if facts.homepage_error == "http" else facts.homepage_error
     detail = parse_reason(facts.homepage_detail) or {"code": facts.homepage_error}
-    return Problem(facts.id, "site_unreachable", url=facts.site, status=status, detail=detail)
+    return Problem(
+        facts.id, "site_unreachable", url=facts.site, status=status, attempts=facts.homepage_attempts, detail=detail
+    )
 
 
 def _availability(facts: DepartmentFacts, settings: RuleSettings, out: Evaluation) -> bool:

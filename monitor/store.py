@@ -254,6 +254,26 @@ def m012_stale_column_evidence(db: sqlite_utils.Database) -> None:
         db["problems"].add_column(column, str)
 
 
+@migrations()
+def m013_problem_list_evidence(db: sqlite_utils.Database) -> None:
+    """The reading view carries what a problem's explanation is made from: attempts, the date's source, the item."""
+    db.execute("drop view if exists problem_list")
+    db.execute(
+        """create view problem_list as
+           select p.run_id, r.as_of, p.department, n.name as department_name,
+                  coalesce(lt.label, p.type) as problem, coalesce(ls.label, p.state) as state,
+                  p.column, coalesce(lc.label, p.category) as category, p.column_url, p.url, p.source_url,
+                  p.anchor_text, p.status, p.last_updated, p.age_days, p.threshold_days, p.detail, p.first_seen,
+                  p.type, p.state as state_key, p.category as category_key, p.attempts, p.on_homepage,
+                  p.source_count, p.item_title, p.item_url, p.date_source
+           from problems p join runs r on r.id = p.run_id
+           left join department_names n on n.run_id = p.run_id and n.department = p.department
+           left join labels lt on lt.kind = 'type' and lt.key = p.type
+           left join labels ls on ls.kind = 'state' and ls.key = p.state
+           left join labels lc on lc.kind = 'category' and lc.key = p.category"""
+    )
+
+
 class StoreError(Exception):
     """A store that cannot be used as asked; the message names the file and what to do."""
 
@@ -424,6 +444,16 @@ class Store:
             [department, start, end],
         ).fetchone()
         return int(row[0]), int(row[1])
+
+    def last_probe_failure(self, department: str, as_of: date, window_days: int) -> dict[str, Any] | None:
+        """The latest failed probe of a department in the ``window_days`` up to ``as_of``: when, status, error."""
+        start, end = (as_of - timedelta(days=window_days)).isoformat(), (as_of + timedelta(days=1)).isoformat()
+        row = self.db.execute(
+            "select at, status, error from probes where department = ? and at >= ? and at < ? and ok = 0"
+            " order by at desc limit 1",
+            [department, start, end],
+        ).fetchone()
+        return {"at": row[0], "status": row[1], "error": row[2]} if row else None
 
     # crawl facts (the crawl processes write them through crawler.storage) ---------
 

@@ -29,8 +29,12 @@ FIELDS: dict[str, frozenset[str]] = {
         "pieces": "attempts source",
         "warnings": "column reason failure age threshold count item line days total failed ratio",
         "veto_counts": "",
-        "messages": "path run runs count department to action status seconds key value what requests as_of title "
-        "target error hint name db",
+        "documents": "year issue office basis period total passed failed rate count score points number what "
+        "departments example line items reason name runs where first overdue days contact start end department "
+        "site date result deadline text source time error",
+        "messages": "path run count department to status seconds what requests as_of title target where error db "
+        "pages checked done total",
+        "run_states": "",
     }.items()
 }
 
@@ -39,11 +43,16 @@ def template_problems(table: dict[str, Any]) -> list[tuple[tuple[str, str], str]
     """Templates of a wording table that would fail: a placeholder gongkai does not give, or broken braces."""
     found = []
     for section, allowed in FIELDS.items():
-        for key, template in (table.get(section) or {}).items():
-            if not isinstance(template, str):
-                continue
+        for key, value in (table.get(section) or {}).items():
+            templates = value if isinstance(value, list) else [value]
             try:
-                names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+                names = {
+                    name
+                    for template in templates
+                    if isinstance(template, str)
+                    for _, name, _, _ in string.Formatter().parse(template)
+                    if name is not None
+                }
             except ValueError as exc:
                 found.append(((section, key), f"the template cannot be read ({exc})"))
                 continue
@@ -136,9 +145,14 @@ class Wording:
             total, failed = reason["total"], reason["failed"]
             line = self.rules["veto"]["probe_failure_ratio"]
             return self._say(
-                "problems", "site_unreachable_probes", days=reason["days"], total=total, failed=failed,
-                ratio=f"{failed / total:.1%}", line=f"{line:.0%}",
-            )  # fmt: skip
+                "problems",
+                "site_unreachable_probes",
+                days=reason["days"],
+                total=total,
+                failed=failed,
+                ratio=f"{failed / total:.1%}",
+                line=f"{line:.0%}",
+            )
         if kind == "site_unreachable":
             return self._say("problems", kind, failure=self.failure(p.get("status"), reason), tries=tries)
         if kind == "homepage_stale":
@@ -156,9 +170,13 @@ class Wording:
         if kind == "broken_link":
             what = "attachment" if is_attachment(p.get("url") or "") else "link"
             return self._say(
-                "problems", kind, anchor=p.get("anchor_text") or self._say("pieces", "no_anchor"),
-                what=self._say("pieces", what), failure=self.failure(p.get("status"), reason), tries=tries,
-            )  # fmt: skip
+                "problems",
+                kind,
+                anchor=p.get("anchor_text") or self._say("pieces", "no_anchor"),
+                what=self._say("pieces", what),
+                failure=self.failure(p.get("status"), reason),
+                tries=tries,
+            )
         return self._say("problems", kind, **fields)
 
     def warning(self, w: dict[str, Any]) -> str:
@@ -187,3 +205,10 @@ class Wording:
 def wording() -> Wording:
     """The wording of the bundled tables (reports of any run use the wording in force)."""
     return Wording(load_tables())
+
+
+def say(key: str, **fields: Any) -> str:
+    """A message of the command line, from the wording table's ``messages``."""
+    return (
+        load_tables().wording["messages"][key].format_map({name: fields.get(name, "") for name in FIELDS["messages"]})
+    )

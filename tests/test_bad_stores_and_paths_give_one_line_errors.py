@@ -34,7 +34,7 @@ def _one_line_error(proc: subprocess.CompletedProcess[str], *words: str) -> None
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    assert len(lines) == 1 and lines[0].startswith("错误："), proc.stderr
     assert all(word in lines[0] for word in words), lines[0]
 
 
@@ -74,7 +74,7 @@ def test_a_damaged_store_is_named(good_store, tmp_path):
 def test_a_folder_as_the_config_is_named(tmp_path):
     proc = _gongkai("crawl", "-c", str(tmp_path), "--db", str(tmp_path / "g.db"))
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"error: {tmp_path}: is a folder; give -c the config file (sites.yaml)"
+    assert proc.stderr.strip() == f"错误：{tmp_path}: is a folder; give -c the config file (sites.yaml)"
 
 
 def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path):
@@ -91,7 +91,7 @@ def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path):
 def test_report_output_may_not_be_the_store(good_store):
     before = good_store.read_bytes()
     proc = _gongkai("report", "--db", str(good_store), "--format", "md", "-o", str(good_store))
-    assert proc.returncode == 2 and "the store itself" in proc.stderr
+    assert proc.returncode == 2 and "这是数据库本身" in proc.stderr
     assert good_store.read_bytes() == before
 
 
@@ -174,11 +174,15 @@ def test_a_full_disk_stops_the_crawl_with_one_line_and_keeps_every_earlier_run(t
 def test_a_store_of_an_older_gongkai_is_brought_up_to_date_by_a_read_command(good_store, tmp_path):
     older = tmp_path / "older.db"
     shutil.copy(good_store, older)
-    with sqlite3.connect(older) as conn:  # as the store was before the newest migration
+    with sqlite3.connect(older) as conn:  # as the store was before the two newest migrations
+        conn.execute("drop view problem_list")
         for column in ("item_title", "item_url", "date_source"):
             conn.execute(f"alter table problems drop column {column}")
-        conn.execute("delete from _sqlite_migrations where name = 'm012_stale_column_evidence'")
+        conn.execute(
+            "delete from _sqlite_migrations where name in ('m012_stale_column_evidence', 'm013_problem_list_evidence')"
+        )
     proc = _gongkai("report", "--db", str(older))
     assert proc.returncode == 0, proc.stderr
     with sqlite3.connect(older) as conn:
-        assert conn.execute("select count(*) from _sqlite_migrations where name like 'm012%'").fetchone()[0] == 1
+        assert conn.execute("select count(*) from _sqlite_migrations where name like 'm01_%'").fetchone()[0] == 4
+        assert "item_url" in [row[1] for row in conn.execute("pragma table_info(problem_list)")]

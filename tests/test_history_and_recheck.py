@@ -77,20 +77,20 @@ def test_check_applies_changed_thresholds_without_crawling(tmp_path):
         config.write_text(config.read_text(encoding="utf-8") + "thresholds: {notice: 365}\n", encoding="utf-8")
         result = CliRunner().invoke(cli, ["check", "--db", str(db), "--run", str(run.run_id)])
         assert result.exit_code == 0, result.output
-        assert "- no longer a problem: csj column_stale" in result.output
+        assert "- 不再是问题：csj 栏目不更新" in result.output
         assert ("column_stale", "/tzgg/") not in _problems(db, run.run_id)
 
         result = CliRunner().invoke(cli, ["check", "--db", str(db), "--as-of", "2027-06-01"])
         assert result.exit_code == 0, result.output
-        assert "+ now a problem: csj column_stale" in result.output
-        assert "+ now a problem: csj homepage_stale" in result.output
+        assert "+ 新增问题：csj 栏目不更新" in result.output
+        assert "+ 新增问题：csj 首页不更新" in result.output
         assert len(server.log) == requests_after_crawl
 
 
 def test_check_refuses_a_store_that_does_not_exist(tmp_path):
     result = CliRunner().invoke(cli, ["check", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1
-    assert "no such store" in result.output
+    assert "数据库不存在" in result.output
     assert not (tmp_path / "none.db").exists()
 
 
@@ -104,6 +104,6 @@ def test_check_with_another_config_is_a_what_if_that_changes_nothing(tmp_path):
     write_config(other.parent, config.read_text(encoding="utf-8") + "thresholds: {notice: 365}\n")
     result = CliRunner().invoke(cli, ["check", "--db", str(db), "-c", str(other)])
     assert result.exit_code == 0, result.output
-    assert "nothing is saved" in result.output
-    assert "- no longer a problem: csj column_stale" in result.output
+    assert "结果不保存" in result.output
+    assert "- 不再是问题：csj 栏目不更新" in result.output
     assert _problems(db, run.run_id) == before  # the stored run, and so every notice, is as it was

@@ -84,7 +84,7 @@ def test_killed_crawl_leaves_the_store_intact_and_resumes(tmp_path):
             assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
         assert _gongkai("report", "--db", str(db), "--run", "1").stdout == first_report  # earlier run unchanged
         runs = _gongkai("runs", "--db", str(db))
-        assert "incomplete" in runs.stdout
+        assert "未完成" in runs.stdout
 
         resumed = _gongkai("crawl", "-c", str(config), "--db", str(db), "--resume")
         assert resumed.returncode == 0, resumed.stderr
@@ -148,12 +148,12 @@ def test_long_crawls_show_progress_on_a_terminal_and_log_lines_otherwise(tmp_pat
                 break
             screen += chunk
         on_terminal.wait(timeout=300)
-    lines = [line for line in piped.stderr.splitlines() if "links checked" in line]
+    lines = [line for line in piped.stderr.splitlines() if "已检查链接" in line]
     assert len(lines) >= 2  # plain, timestamped lines
-    assert lines[-1].endswith("departments done 1/1")
+    assert lines[-1].endswith("已完成部门 1/1")
     assert "\r" not in piped.stderr
     shown = screen.decode("utf-8", "replace")
-    assert "\rpages " in shown and "departments done 1/1" in shown  # one line updated in place
+    assert "\r已读页面 " in shown and "已完成部门 1/1" in shown  # one line updated in place
 
 
 def _start_crawl(config: Path, db: Path) -> subprocess.Popen[str]:

@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 from conftest import AS_OF, crawl, write_config
+from docx import Document
 from lxml import html as lxml_html
 from openpyxl import load_workbook
 from PIL import Image
@@ -26,7 +27,7 @@ from monitor.cli import cli
 from monitor.demo.server import Route, SiteServer
 from monitor.notify import build_message
 from monitor.reports import report_data, split_by_department
-from monitor.reports.notices import report_context
+from monitor.reports.context import report_context
 from monitor.store import Store
 
 
@@ -82,7 +83,7 @@ departments:
         site.routes["/files/a.pdf"] = Route(b"%PDF", content_type="application/pdf")
         del site.routes["/files/b.pdf"]
         crawl(config, db, as_of=AS_OF)
-    return {"db": db, "config": config, "dir": directory, "smtp_port": smtp_port}
+    return {"db": db, "config": config, "dir": directory, "smtp_port": smtp_port, "site": site.base}
 
 
 def _run(*args: str):
@@ -95,7 +96,14 @@ def test_summary_workbook_has_a_sheet_per_problem_type_with_links_and_dates(two_
     out = tmp_path / "summary.xlsx"
     _run("report", "--db", str(two_runs["db"]), "--format", "xlsx", "-o", str(out))
     book = load_workbook(out)
-    assert book.sheetnames == ["汇总", "站点无法访问", "首页不更新", "栏目不更新", "空白栏目", "链接不可用"]
+    assert book.sheetnames == ["检查结果", "汇总", "站点无法访问", "首页不更新", "栏目不更新", "空白栏目", "链接不可用"]
+    results = book["检查结果"]  # the 通报's 附件: title, issuer, then the table, ready to print
+    assert results["A1"].value == "2026年第2期政府网站政务公开检查结果"
+    assert results["A2"].value.startswith("县政务公开办公室")
+    assert [c.value for c in results[4]] == ["序号", "部门", "网站", "得分", "结果", "问题数", "主要问题"]
+    assert [c.value for c in results[5]][:5] == [1, "测试局", two_runs["site"], "96.9", "合格"]
+    assert results["E5"].fill.fgColor.rgb.endswith("E2EFDA") and results["E5"].border.left.style == "thin"
+    assert (results.page_setup.orientation, results.print_title_rows) == ("landscape", "$4:$4")
     summary = book["汇总"]
     header = [c.value for c in summary[1]]
     assert header[:6] == ["排名", "部门", "网站", "得分", "结果", "单项否决"]
@@ -150,34 +158,39 @@ def test_department_notices_carry_the_heading_the_problems_and_the_fixes(two_run
     assert (int(setup.paperSize), setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
     assert sheet.print_title_rows == "$8:$8"
     reply = [[c.value for c in row] for row in book["回执"].iter_rows()]
-    assert reply[0] == ["序号", "问题", "整改情况", "完成时间", "责任人"] and len(reply) == 3
+    assert reply[0] == ["序号", "问题", "整改情况", "完成时间", "责任人", "联系电话"] and len(reply) == 3
     fixed = [[c.value for c in row] for row in book["已整改"].iter_rows(min_row=2)]
     assert [(r[0], r[1].rsplit("/", 1)[1]) for r in fixed] == [("链接不可用", "a.pdf")]
 
     page = lxml_html.fromstring((folder / "csj.html").read_bytes())
     text = page.text_content()
     assert page.findtext(".//title") == "关于测试局网站政务公开问题的整改通知"
-    assert "请于各问题所列整改期限前完成整改（最早一项为 2026-11-25）" in text
+    assert "请于各问题所列整改期限前完成整改（最早一项为 2026年11月25日）" in text
     assert "连续 2 次未整改" in text  # the stale column, found by both runs
-    assert [h.text_content() for h in page.iter("h2")] == [
-        "栏目不更新（1）",
-        "链接不可用（1）",
-        "已整改（1）",
-        "整改回执",
-    ]
+    assert [h.text_content() for h in page.iter("h2")] == ["一、存在的问题", "二、已整改的问题（1）", "三、整改回执"]
+    assert [h.text_content() for h in page.iter("h3")] == ["（一）栏目不更新（1）", "（二）链接不可用（1）"]
     assert page.find_class("to")[0].text_content() == "测试局："  # the addressee
     assert "根据《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号），县政务公开办公室于2026年11月22日" in text
+    assert "检查结果为：合格（96.9 分）" in text
     assert "整改要求：请逐条修复或删除失效链接和附件" in text
-    reply = page.find_class("reply")[0]
-    assert [c.text_content() for c in reply.iter("th")] == ["序号", "问题", "整改情况", "完成时间", "责任人"]
+    reply = page.findall(".//table")[-1]
+    assert [c.text_content() for c in reply.iter("th")] == [
+        "序号",
+        "问题",
+        "整改情况",
+        "完成时间",
+        "责任人",
+        "联系电话",
+    ]
     assert len(reply.findall(".//tr")) == 3  # one line for each open problem
-    assert "请于 2026-12-02 前填写本回执" in text  # the last deadline
+    assert "请于 2026年12月2日 前填写本回执" in text  # the last deadline
     assert page.find_class("sign")[0].text_content() == "县政务公开办公室2026年11月22日"
     assert "gongkai" not in text
-    assert "附件B" in text and "40 / 14 天" in text
+    assert "“附件B”附件链接无法打开（HTTP 404，页面不存在），3 次检测均失败" in text
+    assert "已 40 天未更新（要求 14 天内）" in text
 
 
-def test_html_summary_has_the_ranking_a_history_chart_and_links_to_the_notices(two_runs, tmp_path):
+def test_html_summary_is_a_bulletin_linking_each_notice(two_runs, tmp_path):
     out = tmp_path / "out" / "summary.html"
     _run(
         "report",
@@ -191,7 +204,16 @@ def test_html_summary_has_the_ranking_a_history_chart_and_links_to_the_notices(t
         str(tmp_path / "out" / "notices"),
     )
     page = lxml_html.fromstring(out.read_bytes())
-    assert page.xpath("//svg//polyline")  # two runs: a line per department
+    text = page.text_content()
+    assert page.findtext(".//h1") == "关于2026年第2期政府网站政务公开检查情况的通报"  # the second run of the year
+    assert [h.text_content() for h in page.iter("h2")] == [
+        "一、总体情况", "二、存在的主要问题", "三、红黑榜", "四、整改不到位情况", "五、下一步工作要求",
+    ]  # fmt: skip
+    assert "县政务公开办公室于2026年11月16日至2026年11月22日" in text  # the days since the previous run
+    assert "本期共检查 1 家单位网站，合格 1 家，不合格 0 家，合格率 100.0%。" in text
+    assert "合格率与上期持平" in text
+    assert "链接不可用 1 处，扣 0.1 分；栏目不更新 1 处，扣 3 分" in text  # why 96.9
+    assert "测试局栏目不更新（工作动态）自2026年11月15日发现以来，连续 2 次检查未整改。" in text  # not yet overdue
     assert page.xpath("//a[@href='notices/csj.html']")
     assert not page.xpath("//script | //link[@rel='stylesheet'] | //img")  # self-contained
 
@@ -206,9 +228,9 @@ def test_notify_sends_each_department_its_notice_once(two_runs, tmp_path):
         forced = _run("notify", "-c", str(two_runs["config"]), "--db", str(two_runs["db"]), "--force")
     finally:
         controller.stop()
-    assert "csj: sent to csj@example.invalid" in first.output
-    assert "csj: already sent" in again.output
-    assert "csj: sent" in forced.output
+    assert "csj：已发送至 csj@example.invalid" in first.output
+    assert "csj：本期已发送过" in again.output
+    assert "csj：已发送至" in forced.output
     assert len(sink.envelopes) == 2
     envelope = sink.envelopes[0]
     assert envelope.rcpt_tos == ["csj@example.invalid"]
@@ -216,9 +238,13 @@ def test_notify_sends_each_department_its_notice_once(two_runs, tmp_path):
     assert message["Subject"] == "县政务公开办公室：关于测试局网站政务公开问题的整改通知（2026-11-22）"
     assert "/files/b.pdf" in message.get_body(("plain",)).get_content()
     assert "整改期限" in message.get_body(("html",)).get_content()
-    attachment = next(message.iter_attachments())
-    assert attachment.get_filename() == "整改清单-csj.xlsx"
-    assert load_workbook(io.BytesIO(attachment.get_content()))["整改清单"]["B2"].value == "测试局"
+    attachments = {a.get_filename(): a.get_content() for a in message.iter_attachments()}
+    title = "关于测试局网站政务公开问题的整改通知"
+    names = {f"{title}.docx", "整改清单-csj.xlsx"} | ({f"{title}.pdf"} if shutil.which("chromium") else set())
+    assert set(attachments) == names
+    document = Document(io.BytesIO(attachments[f"{title}.docx"]))
+    assert title in [p.text for p in document.paragraphs]
+    assert load_workbook(io.BytesIO(attachments["整改清单-csj.xlsx"]))["整改清单"]["B2"].value == "测试局"
 
 
 def test_dry_run_writes_eml_files(two_runs, tmp_path):
@@ -280,7 +306,7 @@ def test_notify_uses_starttls_and_logs_in(two_runs, tmp_path, monkeypatch):
         result = _run("notify", "-c", str(directory / "sites.yaml"), "--db", str(two_runs["db"]), "--force")
     finally:
         controller.stop()
-    assert "csj: sent" in result.output
+    assert "csj：已发送至" in result.output
     assert logins == [(b"gongkai", b"s3cret")]
     assert [e.rcpt_tos for e in sink.envelopes] == [["csj@example.invalid"]]
 
@@ -295,7 +321,7 @@ def test_html_summary_renders_in_a_real_browser(two_runs, tmp_path):
     subprocess.run(["chromium", *flags, "--window-size=1100,900", f"--screenshot={shot}", page.as_uri()],
                    capture_output=True, timeout=120, check=True)  # fmt: skip
     dom = subprocess.run(["chromium", *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
-    assert "<title>政务公开检查报告" in dom.stdout
+    assert "<title>关于2026年第2期政府网站政务公开检查情况的通报" in dom.stdout
     image = Image.open(shot).convert("RGB")
     assert image.size == (1100, 900)
     assert len(image.getcolors(maxcolors=1_000_000) or []) > 50  # drawn text, table and chart, not a blank page

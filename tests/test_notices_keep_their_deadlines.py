@@ -65,7 +65,7 @@ def test_a_department_with_nothing_to_rectify_gets_no_notice(weeks):
     assert sorted(weeks["notices"][1]) == ["csj"] and sorted(weeks["notices"][2]) == ["csj"]
     outbox = weeks["dir"] / "outbox"
     output = _run("notify", "-c", str(weeks["config"]), "--db", str(weeks["db"]), "--dry-run", str(outbox))
-    assert "qj: nothing to rectify" in output
+    assert "qj：没有需要整改的问题，未发送" in output
     assert [p.name for p in outbox.glob("*.eml")] == ["run2-csj.eml"]
 
 

@@ -101,7 +101,7 @@ def test_unchanged_pages_are_asked_for_conditionally_and_their_results_carried_o
     runs = {r["id"]: r["bytes"] for r in db["runs"].rows}
     assert runs[second.run_id] < runs[first.run_id] * 0.1
     listed = CliRunner().invoke(cli, ["runs", "--db", str(db_path)], terminal_width=200)
-    assert listed.exit_code == 0 and listed.output.count(" MiB") == 2  # what each run received
+    assert listed.exit_code == 0 and listed.output.count(" MB") == 2  # what each run received
 
 
 def test_a_changed_page_is_read_again(site, tmp_path):

@@ -110,7 +110,7 @@ def test_per_department_writes_one_file_each(demo_run, tmp_path):
 
 def test_html_report_is_self_contained_and_escapes_page_text(demo_run):
     data = json.loads(_report(demo_run, "--format", "json").stdout)
-    data["problems"][0]["anchor_text"] = "<script>alert('x')</script>"
+    data["departments"][0]["name"] = "<script>alert('x')</script>"
     page = render(data, "html").decode("utf-8")
     tree = lxml_html.fromstring(page)
     assert not tree.xpath("//script")

@@ -107,15 +107,15 @@ def test_runs_problems_and_diff_commands(tmp_path):
         crawl(config, db, as_of=AS_OF)
     runner = CliRunner()
     runs = runner.invoke(cli, ["runs", "--db", str(db)])
-    assert runs.exit_code == 0 and runs.output.count("complete") == 2
+    assert runs.exit_code == 0 and runs.output.count("已完成") == 2
     listed = runner.invoke(
         cli, ["problems", "--db", str(db), "--run", "1", "--type", "broken_link"], terminal_width=200
     )
     assert listed.exit_code == 0 and "/files/a.pdf" in listed.output and "栏目不更新" not in listed.output
     changed = runner.invoke(cli, ["diff", "--db", str(db), "1", "2"])
     assert changed.exit_code == 0
-    assert "1 problems fixed by run 2:" in changed.output and "/files/a.pdf" in changed.output
-    assert "1 problems still open in run 2:" in changed.output
+    assert "第 2 次检查已整改 1 个问题：" in changed.output and "/files/a.pdf" in changed.output
+    assert "第 2 次检查仍未整改 1 个问题：" in changed.output
 
 
 def test_json_report_gives_each_department_its_score_and_veto(tmp_path):

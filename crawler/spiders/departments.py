@@ -55,6 +55,7 @@ from crawler.pages import PageView, Verdict, breadcrumb_leaf, no_list_reason
 from crawler.pipelines import flush_requested
 from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
 from crawler.spiders.base import COLUMN_ROLES, Department, InspectionSpider
+from monitor.wording import say
 
 _MORE = re.compile(r"^(更多|more|查看更多|>>|»)", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s*[-_|—–]\s*")
@@ -279,7 +280,7 @@ class DepartmentSpider(InspectionSpider):
         pages = self.reader().execute("select count(*) from pages where run_id = ?", run_id).fetchone()[0]
         checked = self.reader().execute("select count(*) from checks where run_id = ?", run_id).fetchone()[0]
         done = len(self.departments) - self.reader().execute(_UNFINISHED, run_id).fetchone()[0]
-        return f"pages {pages} · links checked {checked} · departments done {done}/{len(self.departments)}"
+        return say("progress", pages=pages, checked=checked, done=done, total=len(self.departments))
 
     def _claim(self, key: str) -> bool:
         hashed = hash(key)

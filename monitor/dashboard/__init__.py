@@ -16,6 +16,13 @@ from monitor.store import Store
 
 HERE = Path(__file__).resolve().parent
 LATEST = "coalesce(nullif(:run, ''), (select max(id) from runs where status = 'complete'))"
+# A problem_list row's explanation in Chinese (plugins/wording.py says it as the reports do).
+EXPLAINED = (
+    "explain_problem(json_object('type', type, 'detail', detail, 'status', status, 'attempts', attempts, "
+    "'anchor_text', anchor_text, 'url', url, 'column', column, 'category_key', category_key, "
+    "'last_updated', last_updated, 'age_days', age_days, 'threshold_days', threshold_days, "
+    "'date_source', date_source))"
+)
 HIDDEN = ("frontier", "notes", "checks", "links", "details", "pages", "items", "columns", "labels",
           "notifications", "column_states", "scores", "warnings", "_sqlite_migrations", "department_names")  # fmt: skip
 
@@ -32,7 +39,8 @@ QUERIES: dict[str, dict[str, str]] = {
         "title": "本期各部门问题",
         "description": "本期未整改的问题，一行一个；可按部门编号筛选。",
         "sql": f"""select department_name as 部门, problem as 问题, state as 状态, column as 栏目,
-                   coalesce(column_url, url) as 地址, source_url as 所在页面, detail as 说明, first_seen as 首次发现
+                   coalesce(column_url, url) as 地址, source_url as 所在页面, {EXPLAINED} as 说明,
+                   first_seen as 首次发现
                    from problem_list where run_id = {LATEST} and state_key != 'resolved'
                    and (:department = '' or department = :department)
                    order by department, problem""",

@@ -11,8 +11,9 @@ from monitor.config import parse_config
 from monitor.crawl import run_crawl
 from monitor.demo.sites import demo_config, demo_sites
 from monitor.reports import render, report_data, write_per_department
+from monitor.reports.context import report_context
 from monitor.reports.formats import render_html
-from monitor.reports.notices import report_context
+from monitor.reports.pdf import browser
 from monitor.store import Store
 
 
@@ -23,6 +24,7 @@ class DemoOutcome:
     db: Path
     data: dict[str, Any]
     files: list[Path]
+    pdf: bool  # whether PDFs were made (they need Chromium)
 
 
 def run_demo(directory: Path, as_of: date | None = None) -> DemoOutcome:
@@ -54,10 +56,12 @@ def run_demo(directory: Path, as_of: date | None = None) -> DemoOutcome:
     store.close()
     files = [directory / "report.html"]
     files[0].write_bytes(render_html(data, context, notices="departments"))
-    for fmt in ("json", "md", "xlsx"):
+    pdf = browser() is not None
+    formats = ("json", "md", "xlsx", "docx", "pdf") if pdf else ("json", "md", "xlsx", "docx")
+    for fmt in formats:
         path = directory / f"report.{fmt}"
         path.write_bytes(render(data, fmt, context))
         files.append(path)
-    files += write_per_department(data, "html", directory / "departments", context)
-    files += write_per_department(data, "xlsx", directory / "departments", context)
-    return DemoOutcome(db, data, files)
+    for fmt in ("html", *formats[2:]):
+        files += write_per_department(data, fmt, directory / "departments", context)
+    return DemoOutcome(db, data, files, pdf)

@@ -207,6 +207,12 @@ crawl:
   concurrency_per_site: 8
   download_timeout: 5
   obey_robots: true
+notice:
+  issuer: 某县人民政府办公室
+  number: 某政办〔{{year}}〕{{issue}}号
+  addressees: 各乡镇人民政府，县直各单位
+  contact: 县政务公开办公室（联系电话：0000-1234567）
+  deadline_days: 10
 departments:
   - id: jyj
     name: 县教育局

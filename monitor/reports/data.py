@@ -15,7 +15,7 @@ from monitor.wording import load_reason, wording
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Per problem type: (header, field, kind) with kind text, url, date, bool or int.
 COLUMNS: dict[str, list[tuple[str, str, str]]] = {
-    "site_unreachable": [("网站", "url", "url"), ("错误", "status", "text"), ("说明", "detail", "text")],
+    "site_unreachable": [("网站", "url", "url"), ("错误", "status_label", "text"), ("说明", "detail", "text")],
     "homepage_stale": [
         ("首页", "url", "url"), ("最后更新", "last_updated", "date"), ("未更新天数", "age_days", "int"),
         ("要求（天）", "threshold_days", "int"), ("说明", "detail", "text"),
@@ -31,7 +31,7 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
     ],
     "broken_link": [
         ("问题链接", "url", "url"), ("所在页面", "source_url", "url"), ("链接文字", "anchor_text", "text"),
-        ("在首页", "on_homepage", "bool"), ("错误", "status", "text"), ("链接页面数", "source_count", "int"),
+        ("在首页", "on_homepage", "bool"), ("错误", "status_label", "text"), ("链接页面数", "source_count", "int"),
     ],
 }  # fmt: skip
 
@@ -143,6 +143,9 @@ def report_data(store: Store, run_id: int) -> dict[str, Any]:
                 "unassessed_code": (load_reason(score["unassessed"]) or {}).get("code") if score else None,
                 "probes": total,
                 "probe_failure_ratio": round(failed / total, 4) if total else None,
+                "last_probe_failure": store.last_probe_failure(dept_id, date.fromisoformat(run["as_of"]), window)
+                if failed
+                else None,
             }
         )
     _add_labels(departments, problems, columns, warnings)
@@ -178,6 +181,8 @@ def _add_labels(
         row["reason"] = load_reason(row["detail"])
     for problem in problems:
         problem["detail"] = words.problem(problem)
+        failed = problem["type"] in ("broken_link", "site_unreachable") and problem["status"]
+        problem["status_label"] = words.failure(problem["status"], problem["reason"]) if failed else None
         problem["type_label"] = types.get(problem["type"], problem["type"])
         problem["state_label"] = states.get(problem["state"], problem["state"])
         problem["category_label"] = categories.get(problem["category"], problem["category"])

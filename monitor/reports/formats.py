@@ -1,23 +1,24 @@
-"""Render report data as JSON, CSV, Markdown, HTML or XLSX.
+"""Render report data as JSON, CSV, Markdown, or as the 通报 in HTML, DOCX, PDF and XLSX.
 
-Text from crawled pages is data: HTML escapes it, CSV and XLSX neutralise
-cells that a spreadsheet would run as a formula.
+The whole run's report in HTML, DOCX, PDF or XLSX is the 通报; per department
+(``write_per_department``) it is the 整改通知. Text from crawled pages is data:
+HTML escapes it, CSV and XLSX neutralise cells that a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import html
 import io
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from monitor.files import write_whole
+from monitor.reports.bulletin import bulletin, bulletin_document
+from monitor.reports.context import ReportContext, needs_notice
 from monitor.reports.data import (
-    COLUMNS,
     PROBLEM_FIELDS,
     labels,
     ranking,
@@ -27,18 +28,8 @@ from monitor.reports.data import (
     verdict_text,
     veto_text,
 )
-from monitor.reports.notices import (
-    ReportContext,
-    chinese_date,
-    heading,
-    history_svg,
-    mark,
-    needs_notice,
-    reply_by,
-)
-
-if TYPE_CHECKING:
-    from jinja2 import Environment
+from monitor.reports.layout import Document, Line, render_document_html
+from monitor.reports.notices import heading, notice_document
 
 CSV_FIELDS = ("department", "department_name", *PROBLEM_FIELDS[1:])
 
@@ -53,7 +44,7 @@ PEOPLE_CSV = (
     ("部门", "department_name"), ("问题类型", "type_label"), ("状态", "state_label"), ("栏目", "column"),
     ("栏目地址", "column_url"), ("类别", "category_label"), ("最后更新", "last_updated"), ("未更新天数", "age_days"),
     ("要求（天）", "threshold_days"), ("问题链接", "url"), ("所在页面", "source_url"), ("链接文字", "anchor_text"),
-    ("错误", "status"), ("在首页", "on_homepage"), ("链接页面数", "source_count"), ("失败次数", "attempts"),
+    ("错误", "status_label"), ("在首页", "on_homepage"), ("链接页面数", "source_count"), ("失败次数", "attempts"),
     ("说明", "detail"), ("首次发现", "first_seen"), ("整改期限", "deadline"), ("逾期", "overdue"),
     ("连续发现次数", "runs_open"),
 )  # fmt: skip
@@ -95,36 +86,55 @@ def _named(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**p, "department_name": names[p["department"]]} for p in data["problems"]]
 
 
-@functools.cache
-def _templates() -> Environment:
-    """The report templates; jinja2 is loaded the first time an HTML page is rendered."""
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    loader = PackageLoader("monitor.reports", "templates")
-    env = Environment(loader=loader, autoescape=select_autoescape(["html", "j2"]))
-    env.globals.update(
-        score=score_text, verdict=verdict_text, vetoes=veto_text, mark=mark, cn_date=chinese_date, reply_by=reply_by
-    )
-    return env
-
-
 def render_html(data: dict[str, Any], context: ReportContext, notices: str | None = None) -> bytes:
-    """The summary: one self-contained page (inline styles and chart, no network needed to view it).
+    """The 通报 as one self-contained page (no network needed to view or print it).
 
-    ``notices`` is the folder, relative to the page, holding each department's notice.
+    ``notices`` is the folder, relative to the page, holding each department's notice:
+    the 附件 table links each department to it.
     """
-    template = _templates().get_template("report.html.j2")
-    page = template.render(
-        data=data, L=labels(), ranking=ranking(data), chart=history_svg(context.history), notices=notices
-    )
-    return page.encode("utf-8")
+    document = bulletin_document(bulletin(data, context))
+    if notices:
+        _link_notices(document, data, context, notices)
+    return render_document_html(document)
 
 
-def render_notice(part: dict[str, Any], context: ReportContext) -> bytes:
-    """One department's rectification notice (整改通知) as a self-contained page."""
-    template = _templates().get_template("notice.html.j2")
-    page = template.render(data=part, heading=heading(part, context), L=labels(), kinds=list(COLUMNS), context=context)
-    return page.encode("utf-8")
+def _link_notices(document: Document, data: dict[str, Any], context: ReportContext, folder: str) -> None:
+    """Make the name of each department that gets a notice, in the 附件, a link to it."""
+    table = document.blocks[-1].table
+    assert table is not None
+    parts = split_by_department(data)
+    for row, dept in zip(table.rows, ranking(data), strict=True):
+        if needs_notice(parts[dept["id"]], context):
+            row[1] = [Line(dept["name"], href=f"{folder}/{dept['id']}.html")]
+
+
+def render_docx(data: dict[str, Any], context: ReportContext) -> bytes:
+    """The 通报 as a DOCX (python-docx is loaded only to write one)."""
+    from monitor.reports.word import render_docx as docx
+
+    return docx(bulletin_document(bulletin(data, context)))
+
+
+def render_pdf(data: dict[str, Any], context: ReportContext) -> bytes:
+    """The 通报 as a PDF, printed from its HTML by headless Chromium."""
+    from monitor.reports.pdf import render_pdf as pdf
+
+    return pdf(render_html(data, context))
+
+
+def render_notice(part: dict[str, Any], context: ReportContext, fmt: str = "html") -> bytes:
+    """One department's 整改通知 as HTML, DOCX or PDF."""
+    document = notice_document(part, context)
+    if fmt == "docx":
+        from monitor.reports.word import render_docx as docx
+
+        return docx(document)
+    page = render_document_html(document)
+    if fmt == "pdf":
+        from monitor.reports.pdf import render_pdf as pdf
+
+        return pdf(page)
+    return page
 
 
 _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]()|!"} | {"\n": " ", "\r": " "})
@@ -139,7 +149,7 @@ def render_md(data: dict[str, Any], context: ReportContext) -> bytes:
     """Markdown: a summary table, then each department's problems and warnings."""
     lab = labels()
     run = data["run"]
-    out = [f"# 政务公开检查报告 (run {run['id']}, as of {run['as_of']})", ""]
+    out = [f"# 政务公开检查报告（第 {run['id']} 次检查，基准日 {run['as_of']}）", ""]
     out += ["| 排名 | 部门 | 得分 | 结果 | 单项否决 | 问题 | 网站 |", "|---|---|---|---|---|---|---|"]
     for rank, d in enumerate(ranking(data), start=1):
         cells = [
@@ -173,10 +183,10 @@ def render_md(data: dict[str, Any], context: ReportContext) -> bytes:
 
 
 def render_xlsx(data: dict[str, Any], context: ReportContext) -> bytes:
-    """A workbook: the ranking and counts, then one sheet per problem type."""
+    """A workbook: the 通报's 附件 and the ranking with counts, then one sheet per problem type."""
     from monitor.reports.workbook import summary_workbook  # openpyxl is loaded only to write a workbook
 
-    return summary_workbook(data, labels(), ranking(data))
+    return summary_workbook(data, labels(), ranking(data), bulletin(data, context))
 
 
 FORMATS: dict[str, Callable[[dict[str, Any], ReportContext], bytes]] = {
@@ -185,7 +195,10 @@ FORMATS: dict[str, Callable[[dict[str, Any], ReportContext], bytes]] = {
     "md": render_md,
     "html": render_html,
     "xlsx": render_xlsx,
+    "docx": render_docx,
+    "pdf": render_pdf,
 }
+NOTICE_FORMATS = ("html", "docx", "pdf", "xlsx")
 
 
 def render(data: dict[str, Any], fmt: str, context: ReportContext | None = None) -> bytes:
@@ -198,21 +211,21 @@ def write_per_department(
 ) -> list[Path]:
     """Write one file per department into ``directory``; return the paths.
 
-    For ``html`` and ``xlsx`` that file is the department's rectification notice,
-    written only for a department with something to rectify (or, when the office
-    asks for it with ``notice.clean_notice``, a 检查结果告知); other formats give
-    the department's part of the report.
+    For ``html``, ``docx``, ``pdf`` and ``xlsx`` that file is the department's
+    整改通知, written only for a department with something to rectify (or, when the
+    office asks for it with ``notice.clean_notice``, a 检查结果告知); other formats
+    give the department's part of the report.
     """
     context = context or ReportContext()
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for dept_id, part in split_by_department(data).items():
         path = directory / f"{dept_id}.{fmt}"
-        if fmt in ("html", "xlsx") and not needs_notice(part, context):
+        if fmt in NOTICE_FORMATS and not needs_notice(part, context):
             path.unlink(missing_ok=True)  # an earlier run's notice must not be taken for this one's
             continue
-        if fmt == "html":
-            body = render_notice(part, context)
+        if fmt in ("html", "docx", "pdf"):
+            body = render_notice(part, context, fmt)
         elif fmt == "xlsx":
             from monitor.reports.workbook import notice_workbook  # openpyxl is loaded only to write a workbook
 

@@ -1,70 +1,29 @@
-"""Rectification notices (整改通知) per department, and the history chart of the summary."""
+"""The 整改通知: one department's problems laid out as the notice an office sends it.
+
+``notice_document`` builds it once as a ``Document`` (HTML, DOCX and PDF are
+made from that): addressee, basis, the inspection's result, the problems grouped
+by type with one 整改要求 each and the evidence of every problem, its fixed
+deadline and 逾期 / 连续未整改 marks, what was fixed, the early warnings, the 回执
+and the signature.
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from html import escape
+from datetime import datetime
 from typing import Any
 
-from markupsafe import Markup
+from monitor.reports.context import ReportContext, open_problems
+from monitor.reports.data import COLUMNS, labels, score_text, veto_text
+from monitor.reports.layout import Cell, Document, Line, Table, link_cell, text_cell
+from monitor.tables import load_tables
+from monitor.wording import chinese_date, wording
 
-from monitor.store import Store
-
-PALETTE = ("#b22222", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
-
-
-@dataclass
-class ReportContext:
-    """What a run's report needs besides its problem data: the notice settings and the history."""
-
-    issuer: str = "政务公开监管"
-    deadline_days: int = 10
-    history: list[dict[str, Any]] = field(default_factory=list)  # run, as_of, department, name, open
-    clean_notice: bool = False  # a department with nothing to rectify gets a 检查结果告知
-    basis: str = "《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）"
-    contact: str | None = None  # where the 回执 goes
-
-
-def report_context(store: Store, run_id: int, runs: int = 8) -> ReportContext:
-    """The notice settings of a run's config, and open problems per department over its last runs."""
-    run = store.run(run_id)
-    assert run is not None
-    config = json.loads(run["config"])
-    notice = config.get("notice") or {}
-    names = {d["id"]: d["name"] for d in config["departments"]}
-    recent = [r["id"] for r in store.db.query(
-        "select id from runs where status = 'complete' and id <= ? order by id desc limit ?", [run_id, runs]
-    )]  # fmt: skip
-    rows = store.db.query(
-        f"""select r.id as run, r.as_of, s.department, count(p.rowid) as open from runs r
-            join scores s on s.run_id = r.id
-            left join problems p on p.run_id = r.id and p.department = s.department and p.state != 'resolved'
-            where r.id in ({",".join("?" * len(recent))}) group by r.id, s.department order by r.id""",
-        recent,
-    )
-    history = [{**row, "name": names.get(row["department"], row["department"])} for row in rows]
-    return ReportContext(
-        notice.get("issuer", "政务公开监管"),
-        int(notice.get("deadline_days", 10)),
-        history,
-        bool(notice.get("clean_notice", False)),
-        notice.get("basis") or ReportContext.basis,
-        notice.get("contact"),
-    )
-
-
-def chinese_date(day: str) -> str:
-    """An ISO date as a 公文 writes it: 2026年11月22日."""
-    value = date.fromisoformat(day[:10])
-    return f"{value.year}年{value.month}月{value.day}日"
+ORDINALS = "一二三四五六七八九十"
 
 
 def chinese_time(moment: str) -> str:
     """An ISO time as a 公文 writes it: 2026年11月22日 02:00."""
-    value = datetime.fromisoformat(moment)
-    return f"{chinese_date(moment)} {value:%H:%M}"
+    return f"{chinese_date(moment)} {datetime.fromisoformat(moment):%H:%M}"
 
 
 def reply_by(part: dict[str, Any]) -> str | None:
@@ -73,18 +32,8 @@ def reply_by(part: dict[str, Any]) -> str | None:
     return max(deadlines) if deadlines else None
 
 
-def open_problems(part: dict[str, Any]) -> list[dict[str, Any]]:
-    """The problems of a department's report that it still has to rectify."""
-    return [p for p in part["problems"] if p["state"] != "resolved"]
-
-
-def needs_notice(part: dict[str, Any], context: ReportContext) -> bool:
-    """Whether a department gets a document: a 整改通知 when it has something to rectify, else as configured."""
-    return bool(open_problems(part)) or context.clean_notice
-
-
 def heading(part: dict[str, Any], context: ReportContext) -> dict[str, str]:
-    """The header block of a department's notice."""
+    """The header block of a department's notice, as the workbook and the e-mail show it."""
     dept = part["departments"][0]
     deadlines = sorted(p["deadline"] for p in open_problems(part))
     return {
@@ -106,42 +55,176 @@ def mark(problem: dict[str, Any]) -> str:
     return "，".join(marks)
 
 
-def history_svg(history: list[dict[str, Any]], width: int = 720, height: int = 260) -> Markup:
-    """An inline SVG line chart: open problems per department over the last runs."""
-    runs = sorted({h["run"] for h in history})
-    if not runs:
-        return Markup("")
-    left, right, top, bottom = 40, 170, 20, 40
-    peak = max(1, *(h["open"] for h in history))
+def notice_title(part: dict[str, Any]) -> str:
+    """关于…的整改通知, or …检查结果告知 for a department with nothing to rectify."""
+    words = load_tables().wording["documents"]
+    key = "notice_title" if open_problems(part) else "clean_title"
+    return words[key].format(department=part["departments"][0]["name"])
 
-    def x(run: int) -> float:
-        return left + (width - left - right) * (runs.index(run) / max(1, len(runs) - 1))
 
-    def y(count: int) -> float:
-        return top + (height - top - bottom) * (1 - count / peak)
+def result_text(dept: dict[str, Any]) -> str:
+    """A department's result in a sentence's words: 合格（93.9 分）, 不合格（单项否决：…）, 无法评估（…）."""
+    words = load_tables().wording["documents"]
+    if not dept.get("assessed", True) and dept["passed"] is None:
+        return words["result_unassessed"].format(reason=dept.get("unassessed_reason") or "")
+    if dept["passed"] is None:
+        return words["result_unknown"]
+    if dept["veto"]:
+        return words["result_veto"].format(items=veto_text(dept, labels()))
+    return words["result_passed" if dept["passed"] else "result_failed"].format(score=score_text(dept))
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="各部门问题数变化"><rect width="100%" height="100%" fill="#fff"/>']  # fmt: skip
-    parts += [
-        f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
-        f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" font-size="11" text-anchor="end">{tick}</text>'
-        for tick in range(0, peak + 1, max(1, peak // 4))
-    ]
-    as_of = {h["run"]: h["as_of"] for h in history}
-    for run in runs:
-        parts.append(f'<text x="{x(run):.1f}" y="{height - bottom + 16}" font-size="11" text-anchor="middle">'
-                     f"#{run} {escape(as_of[run][5:])}</text>")  # fmt: skip
-    departments = list(dict.fromkeys(h["department"] for h in history))
-    for index, dept in enumerate(departments):
-        color = PALETTE[index % len(PALETTE)]
-        points = [(x(h["run"]), y(h["open"])) for h in history if h["department"] == dept]
-        name = next(h["name"] for h in history if h["department"] == dept)
-        path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-        parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{path}"/>')
-        parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{color}"/>' for px, py in points]
-        legend_y = top + 16 * index
-        legend_x = width - right + 12
-        parts.append(f'<rect x="{legend_x}" y="{legend_y}" width="10" height="10" fill="{color}"/>'
-                     f'<text x="{legend_x + 16}" y="{legend_y + 9}" font-size="12">{escape(name)}</text>')  # fmt: skip
-    parts.append("</svg>")
-    return Markup("".join(parts))
+
+def _state(problem: dict[str, Any], states: dict[str, str]) -> Cell:
+    lines = [Line(states[problem["state"]], style="strong" if problem["state"] == "new" else None)]
+    if flags := mark(problem):
+        lines.append(Line(flags, style="overdue"))
+    return lines
+
+
+def _where(problem: dict[str, Any], words: dict[str, Any]) -> Cell:
+    """The page a broken link sits on: the homepage first, and how many pages carry it."""
+    cell = link_cell(None, problem["source_url"])
+    if problem.get("on_homepage"):
+        cell.append(Line(words["on_homepage"]))
+    if (problem.get("source_count") or 0) > 1:
+        cell.append(Line(words["more_pages"].format(count=problem["source_count"]), style="muted"))
+    return cell
+
+
+def _newest(problem: dict[str, Any], words: dict[str, Any], sources: dict[str, str]) -> Cell:
+    """A stale column's evidence: its newest item, linked, with its date and where that date was read."""
+    cell = text_cell(problem.get("last_updated") or "—", style="nowrap")
+    if problem.get("item_url"):
+        cell.append(Line(problem.get("item_title") or problem["item_url"], href=problem["item_url"]))
+    if problem.get("date_source"):
+        source = sources.get(problem["date_source"], problem["date_source"])
+        cell.append(Line(words["date_source"].format(source=source), style="muted"))
+    return cell
+
+
+def _column(problem: dict[str, Any]) -> Cell:
+    return [Line(problem.get("column") or ""), *link_cell(None, problem.get("column_url"))]
+
+
+def _unreachable(problem: dict[str, Any], dept: dict[str, Any], words: dict[str, Any]) -> Cell:
+    """An unreachable site's evidence: the explanation, and when the last probe failed and how."""
+    cell = text_cell(problem["detail"])
+    failure = dept.get("last_probe_failure")
+    if problem["type"] == "site_unreachable" and failure:
+        status = str(failure["status"]) if failure.get("status") else failure.get("error")
+        said = wording().failure(status, None)
+        cell.append(Line(words["evidence_probes"].format(time=chinese_time(failure["at"]), error=said), style="muted"))
+    return cell
+
+
+def problem_table(kind: str, rows: list[dict[str, Any]], words: dict[str, Any], dept: dict[str, Any]) -> Table:
+    """The table of one problem type: each problem with its evidence, state, first finding and deadline."""
+    lab = labels()
+    tail = ["状态", "首次发现", "整改期限"]
+    tail_kinds = ["state", "date", "date"]
+    if kind == "column_stale":
+        headers, kinds = ["栏目", "说明", "最新信息"], ["text", "text", "text"]
+    elif kind == "column_empty":
+        headers, kinds = ["栏目", "说明"], ["text", "text"]
+    elif kind == "broken_link":
+        headers, kinds = ["问题链接", "所在页面", "说明"], ["url", "url", "text"]
+    else:
+        headers, kinds = ["网址", "说明"], ["url", "text"]
+    body = []
+    for p in rows:
+        if kind == "column_stale":
+            cells = [_column(p), text_cell(p["detail"]), _newest(p, words, lab["date_sources"])]
+        elif kind == "column_empty":
+            cells = [_column(p), text_cell(p["detail"])]
+        elif kind == "broken_link":
+            cells = [link_cell(None, p["url"]), _where(p, words), text_cell(p["detail"])]
+        else:
+            cells = [link_cell(None, p["url"]), _unreachable(p, dept, words)]
+        body.append([*cells, _state(p, lab["states"]), text_cell(p["first_seen"]), text_cell(p["deadline"])])
+    return Table(headers + tail, body, kinds + tail_kinds)
+
+
+def _number(index: int, nested: bool = False) -> str:
+    numeral = ORDINALS[index] if index < len(ORDINALS) else str(index + 1)
+    return f"（{numeral}）" if nested else f"{numeral}、"
+
+
+def notice_document(part: dict[str, Any], context: ReportContext) -> Document:
+    """One department's 整改通知 (or, with nothing to rectify, its 检查结果告知)."""
+    words = load_tables().wording["documents"]
+    lab = labels()
+    dept = part["departments"][0]
+    problems = open_problems(part)
+    doc = Document(notice_title(part))
+    doc.add("office", context.issuer)
+    doc.add("rule")
+    doc.add("title", doc.title)
+    doc.add("to", f"{dept['name']}：")
+    doc.add(
+        "para",
+        words["notice_opening"].format(
+            basis=context.basis,
+            office=context.issuer,
+            date=chinese_date(part["run"]["as_of"]),
+            site=dept["site"],
+            result=result_text(dept),
+        ),
+    )
+    if problems:
+        first = min(p["deadline"] for p in problems)
+        doc.add("para", words["notice_problems"].format(count=len(problems), deadline=chinese_date(first)))
+    else:
+        doc.add("para", words["notice_clean"])
+    section = 0
+    if problems:
+        doc.add("heading", f"{_number(section)}{words['heading_issues']}")
+        section += 1
+        kinds = [k for k in COLUMNS if any(p["type"] == k for p in problems)]
+        for index, kind in enumerate(kinds):
+            rows = [p for p in problems if p["type"] == kind]
+            doc.add(
+                "subheading",
+                words["group"].format(number=_number(index, nested=True), what=lab["types"][kind], count=len(rows)),
+            )
+            doc.add("para", words["requirement"].format(text=lab["requirements"][kind]))
+            doc.add("table", table=problem_table(kind, rows, words, dept))
+    fixed = [p for p in part["problems"] if p["state"] == "resolved"]
+    if fixed:
+        doc.add("heading", f"{_number(section)}{words['heading_fixed'].format(count=len(fixed))}")
+        section += 1
+        rows = [
+            [
+                text_cell(lab["types"][p["type"]]),
+                [Line(p["column"] or p.get("anchor_text") or ""), *link_cell(None, p["column_url"] or p["url"])],
+                text_cell(p["first_seen"]),
+            ]
+            for p in fixed
+        ]
+        doc.add("table", table=Table(["问题类型", "栏目 / 链接", "首次发现"], rows, ["kind", "url", "date"]))
+    early = [w for w in part["warnings"] if w["kind"] == "column_near_stale"]
+    if early:
+        doc.add("heading", f"{_number(section)}{words['heading_early'].format(count=len(early))}")
+        section += 1
+        rows = [[link_cell(None, w["url"]), text_cell(w["detail"])] for w in early]
+        doc.add("table", table=Table(["栏目地址", "说明"], rows, ["url", "text"]))
+    if problems:
+        doc.add("heading", f"{_number(section)}{words['heading_reply']}")
+        contact = words["reply_contact"].format(contact=context.contact) if context.contact else ""
+        doc.add("para", words["reply"].format(date=chinese_date(reply_by(part)), contact=contact))
+        rows = [
+            [
+                text_cell(i),
+                text_cell(
+                    f"{lab['types'][p['type']]}：{p['column'] or p.get('anchor_text') or ''} "
+                    f"{p['column_url'] or p['url'] or ''}".strip()
+                ),
+                [],
+                [],
+                [],
+                [],
+            ]
+            for i, p in enumerate(problems, start=1)
+        ]
+        doc.add("table", table=Table(["序号", "问题", "整改情况", "完成时间", "责任人", "联系电话"], rows, ["number"]))
+    doc.add("sign", lines=[context.issuer, chinese_date(part["run"]["as_of"])])
+    return doc

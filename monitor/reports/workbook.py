@@ -12,15 +12,24 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from monitor.reports.bulletin import ATTACHMENT_HEADERS, Bulletin
 from monitor.reports.data import COLUMNS, safe_cell, verdict_text, veto_text
 from monitor.reports.notices import mark
 
 _HEADER = Font(bold=True)
 _LINK = Font(color="0563C1", underline="single")
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
+_RESULT_FILLS = {
+    "合格": PatternFill("solid", fgColor="E2EFDA"),
+    "不合格": PatternFill("solid", fgColor="F8CBAD"),
+    "无法评估": PatternFill("solid", fgColor="FFF2CC"),
+}
 
 
 def _width(value: Any) -> int:
@@ -50,12 +59,17 @@ def _cell(sheet: Worksheet, row: int, column: int, value: Any, kind: str) -> Non
 
 
 def table(sheet: Worksheet, top: int, headers: list[tuple[str, str]], rows: list[list[Any]]) -> None:
-    """Write a table with its header at row ``top``: frozen, filtered, fitted to its text."""
+    """Write a table with its header at row ``top``: bordered, frozen, filtered, fitted to its text."""
     for column, (title, _) in enumerate(headers, start=1):
-        sheet.cell(row=top, column=column, value=title).font = _HEADER
+        cell = sheet.cell(row=top, column=column, value=title)
+        cell.font, cell.fill, cell.border = _HEADER, _HEADER_FILL, _BORDER
     for offset, values in enumerate(rows, start=1):
         for column, ((_, kind), value) in enumerate(zip(headers, values, strict=True), start=1):
             _cell(sheet, top + offset, column, value, kind)
+            cell = sheet.cell(row=top + offset, column=column)
+            cell.border = _BORDER
+            if value in _RESULT_FILLS:
+                cell.fill = _RESULT_FILLS[value]
     sheet.freeze_panes = sheet.cell(row=top + 1, column=1)
     last = get_column_letter(len(headers))
     sheet.auto_filter.ref = f"A{top}:{last}{top + max(len(rows), 1)}"
@@ -95,11 +109,34 @@ def _type_headers(kind: str) -> list[tuple[str, str]]:
     return [("部门", "text"), *((t, k) for t, _, k in COLUMNS[kind]), ("状态", "text"), ("首次发现", "date")]
 
 
-def summary_workbook(data: dict[str, Any], labels: dict[str, Any], ranked: list[dict[str, Any]]) -> bytes:
-    """The whole run: a summary sheet, then one sheet per problem type."""
+def _bulletin_sheet(sheet: Worksheet, bulletin: Bulletin) -> None:
+    """The 通报's 附件 as a sheet: its title, the issuer and 文号, then the results table."""
+    kinds = {"序号": "int", "网站": "url", "问题数": "int"}
+    headers = [(h, kinds.get(h, "text")) for h in ATTACHMENT_HEADERS]
+    rows = [[row[h] for h in ATTACHMENT_HEADERS] for row in bulletin.attachment]
+    table(sheet, 4, headers, rows)
+    last = get_column_letter(len(headers))
+    sheet.merge_cells(f"A1:{last}1")
+    sheet.merge_cells(f"A2:{last}2")
+    title = sheet.cell(row=1, column=1, value=bulletin.attachment_title)
+    title.font, title.alignment = Font(bold=True, size=16), Alignment(horizontal="center")
+    sheet.cell(row=2, column=1, value=f"{bulletin.office}　{bulletin.number}　{bulletin.date}").alignment = Alignment(
+        horizontal="center"
+    )
+    for row in sheet.iter_rows(min_row=5):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["G"].width = 40
+
+
+def summary_workbook(
+    data: dict[str, Any], labels: dict[str, Any], ranked: list[dict[str, Any]], bulletin: Bulletin
+) -> bytes:
+    """The whole run: the 通报's 附件, a summary sheet, then one sheet per problem type."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = "汇总"
+    _bulletin_sheet(book.active, bulletin)
+    book.active.title = "检查结果"
+    sheet = book.create_sheet("汇总")
     types = list(COLUMNS)
     headers = [
         ("排名", "int"), ("部门", "text"), ("网站", "url"), ("得分", "int"), ("结果", "text"), ("单项否决", "text"),
@@ -149,13 +186,14 @@ def notice_workbook(part: dict[str, Any], labels: dict[str, Any], heading: dict[
     ]  # fmt: skip
     table(sheet, top, headers, rows)
     if open_:  # the reply form (回执) the department fills in: one line for each problem
-        headers = [("序号", "int"), ("问题", "text"), ("整改情况", "text"), ("完成时间", "text"), ("责任人", "text")]
+        headers = [("序号", "int"), ("问题", "text"), ("整改情况", "text"), ("完成时间", "text")]
+        headers += [("责任人", "text"), ("联系电话", "text")]
         reply = [
             [
                 index,
                 f"{labels['types'][p['type']]}：{p['column'] or p['anchor_text'] or ''} {p['column_url'] or p['url']}",
             ]
-            + [None] * 3
+            + [None] * 4
             for index, p in enumerate(open_, start=1)
         ]
         table(book.create_sheet("回执"), 1, headers, reply)
