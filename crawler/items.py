@@ -69,6 +69,7 @@ class LinkFound:
     url: str
     anchor_text: str
     on_homepage: bool = False
+    place: str | None = None  # where on the page: region and number among its links (footer:37)
 
 
 @dataclass
@@ -168,9 +169,9 @@ class PageRecord:
 # The rows a page's memo keeps (the check result and frontier rows are made afresh;
 # the page's links are rebuilt from its wants, which list every one of them).
 MEMO_ROWS = (Page, ColumnFound, ListEntry, DetailDate)
-# The shape of the wants a memo lists (["link", url, text, nav, depth], ["page", url, role, …]):
+# The shape of the wants a memo lists (["link", url, text, nav, depth, place], ["page", url, role, …]):
 # raise it when that shape changes.
-WANTS_SHAPE = 1
+WANTS_SHAPE = 2
 # A memo's format: the wants' shape and the fields of its rows. Any change to either
 # (a new field of an item, say) makes every memo of the old format unusable: none is replayed.
 MEMO_FORMAT = (

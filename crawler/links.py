@@ -165,8 +165,52 @@ class LinkBase:
         return _joined(self.for_href(href), href)
 
 
-def page_links(root: lxml_html.HtmlElement, page_url: str, encoding: str) -> Iterator[tuple[str, str]]:
-    """Every web link of a parsed page, once, as (absolute URL without fragment, anchor text).
+_WORDS = re.compile(r"[\s_\-]+")
+
+
+class Regions:
+    """Which region of a page an element is in (nav, footer, body …), each ancestor judged once per page."""
+
+    def __init__(self, hints: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+        """``hints``: (region, hints) in the order they are tried (``link_regions`` of markers.yaml)."""
+        self.hints = hints
+        self.known: dict[lxml_html.HtmlElement, str] = {}
+
+    def _own(self, element: lxml_html.HtmlElement) -> str | None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        words = [w for w in _WORDS.split(f"{element.get('class', '')} {element.get('id', '')}".lower()) if w]
+        for region, hints in self.hints:
+            if tag in hints or any(word.startswith(hint) for word in words for hint in hints):
+                return region
+        return None
+
+    def of(self, element: lxml_html.HtmlElement) -> str:
+        """The region of an element: its own, or its nearest ancestor's; ``page`` when none says."""
+        path = []
+        node: lxml_html.HtmlElement | None = element
+        region = None
+        while node is not None:
+            if node in self.known:
+                region = self.known[node]
+                break
+            path.append(node)
+            if (own := self._own(node)) is not None:
+                region = own
+                break
+            node = node.getparent()
+        region = region or "page"
+        for visited in path:
+            self.known[visited] = region
+        return region
+
+
+def page_links(
+    root: lxml_html.HtmlElement, page_url: str, encoding: str, regions: Regions | None = None
+) -> Iterator[tuple[str, str, str]]:
+    """Every web link of a parsed page, once, as (absolute URL without fragment, anchor text, place).
+
+    The place says where the link is: its region and its number among the page's
+    links (``footer:37``), so a department finds a dead link it is told about.
 
     Scrapy's LinkExtractor would resolve and re-encode the navigation and footer
     links again on every page of a site; here a link is resolved once per site or
@@ -177,7 +221,8 @@ def page_links(root: lxml_html.HtmlElement, page_url: str, encoding: str) -> Ite
     href = declared.get("href") if declared is not None else None
     base = LinkBase(urljoin(page_url, strip_html5_whitespace(href)) if href else page_url)
     seen: set[str] = set()
-    for element in root.iter(*_LINK_ATTRS):
+    regions = regions or Regions(())
+    for number, element in enumerate(root.iter(*_LINK_ATTRS), start=1):
         href = element.get(_LINK_ATTRS[element.tag])
         if not href:
             continue
@@ -187,7 +232,7 @@ def page_links(root: lxml_html.HtmlElement, page_url: str, encoding: str) -> Ite
             continue
         seen.add(url)
         text = element.text_content() if element.tag in ("a", "area") else ""
-        yield url, " ".join(text.split())
+        yield url, " ".join(text.split()), f"{regions.of(element)}:{number}"
 
 
 def page_owner(url: str, workers: int) -> int:

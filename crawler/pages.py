@@ -46,6 +46,7 @@ class PageMarkers:
     ignored_query_params: frozenset[str]
     max_query_variants: int
     max_repeated_segment: int
+    link_regions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def is_detail_url(self, url: str) -> bool:
         """True for URLs shaped like article pages (``t20260301_1.html``, ``/art/…``)."""
@@ -75,6 +76,7 @@ class PageMarkers:
             ignored_query_params=frozenset(p.lower() for p in table.get("ignored_query_params", [])),
             max_query_variants=int(table.get("max_query_variants", 30)),
             max_repeated_segment=int(table.get("max_repeated_segment", 3)),
+            link_regions=tuple((name, tuple(hints)) for name, hints in (table.get("link_regions") or {}).items()),
         )
 
 

@@ -104,14 +104,15 @@ def load_facts(
             )
         )  # fmt: skip
 
-    sources: dict[str, list[tuple[str, str, bool]]] = {}
+    sources: dict[str, list[tuple[str, str, bool, str | None]]] = {}
     for row in store.db.query(
-        """select l.url, l.source_url, l.anchor_text, l.on_homepage from links l
+        """select l.url, l.source_url, l.anchor_text, l.on_homepage, l.place from links l
            join checks c on c.run_id = l.run_id and c.url = l.url
            where l.run_id = ? and l.department = ? and c.outcome = 'broken'""",
         [run_id, dept_id],
     ):
-        sources.setdefault(row["url"], []).append((row["source_url"], row["anchor_text"], bool(row["on_homepage"])))
+        source = (row["source_url"], row["anchor_text"], bool(row["on_homepage"]), row["place"])
+        sources.setdefault(row["url"], []).append(source)
     for url, link_sources in sources.items():
         check = next(store.rows("checks", run_id, "url = ?", [url]))
         facts.links.append(

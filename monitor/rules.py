@@ -55,7 +55,7 @@ class LinkFacts:
     error: str | None
     attempts: int
     detail: str | None  # the crawl's reason code
-    sources: list[tuple[str, str, bool]]  # (source_url, anchor_text, on_homepage)
+    sources: list[tuple[str, str, bool, str | None]]  # (source_url, anchor_text, on_homepage, place)
 
 
 @dataclass
@@ -100,6 +100,7 @@ class Problem:
     threshold_days: int | None = None
     url: str | None = None
     source_url: str | None = None
+    source_place: str | None = None  # where on that page the link sits (region:number)
     anchor_text: str | None = None
     status: str | None = None
     on_homepage: bool | None = None
@@ -278,13 +279,14 @@ def _links(facts: DepartmentFacts, out: Evaluation) -> None:
         if link.outcome != "broken" or not link.sources:
             continue
         # Show the homepage occurrence first: it weighs more for the department.
-        source_url, anchor, _ = min(link.sources, key=lambda s: (not s[2], s[0]))
+        source_url, anchor, _, place = min(link.sources, key=lambda s: (not s[2], s[0]))
         on_homepage = any(s[2] for s in link.sources)
         status = str(link.status) if link.error == "http" else link.error
         detail = parse_reason(link.detail) or {"code": link.error}
         out.problems.append(
             Problem(
-                facts.id, "broken_link", url=link.url, source_url=source_url, anchor_text=anchor, status=status,
+                facts.id, "broken_link", url=link.url, source_url=source_url, source_place=place, anchor_text=anchor,
+                status=status,
                 on_homepage=on_homepage, source_count=len({s[0] for s in link.sources}), attempts=link.attempts,
                 detail=detail,
             )

@@ -274,6 +274,13 @@ def m013_problem_list_evidence(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m014_link_places(db: sqlite_utils.Database) -> None:
+    """Where on its page a link sits (region and number), and for a broken link the place it is shown at."""
+    db["links"].add_column("place", str)
+    db["problems"].add_column("source_place", str)
+
+
 class StoreError(Exception):
     """A store that cannot be used as asked; the message names the file and what to do."""
 

@@ -31,7 +31,7 @@ FIELDS: dict[str, frozenset[str]] = {
         "veto_counts": "",
         "documents": "year issue office basis period total passed failed rate count score points number what "
         "departments example line items reason name runs where first overdue days contact start end department "
-        "site date result deadline text source time error",
+        "site date result deadline text source time error region",
         "messages": "path run count department to status seconds what requests as_of title target where error db "
         "pages checked done total",
         "run_states": "",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from click.testing import CliRunner
+from lxml import html as lxml_html
+
+from monitor.cli import cli
 from monitor.store import Store
 
 
@@ -53,6 +57,18 @@ def test_broken_attachment_row_names_page_and_link_text(demo_run):
     assert row["anchor_text"] == "附件1：报名表.pdf"
     assert row["on_homepage"] is False
     assert "3 次检测均失败" in row["detail"]
+    assert row["source_place"] == "body:4"  # in the article's text, the page's fourth link
+
+
+def test_a_dead_link_says_where_on_its_page_it_is(demo_run, tmp_path):
+    row = _one(demo_run, type="broken_link", url="http://archive.gongkai-demo.invalid/old-policy.html")
+    assert row["source_place"].startswith("footer:")  # the homepage's 友情链接 block
+    folder = tmp_path / "notices"
+    result = CliRunner().invoke(cli, ["report", "--db", str(demo_run["db"]), "--format", "html",
+                                      "--per-department", str(folder), "-o", str(tmp_path / "s.html")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    notice = lxml_html.fromstring((folder / "wjw.html").read_bytes()).text_content()
+    assert f"页脚第 {row['source_place'].split(':')[1]} 个链接" in notice
 
 
 def test_dead_external_link_on_homepage_is_a_dns_failure(demo_run):

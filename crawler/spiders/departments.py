@@ -50,7 +50,15 @@ from crawler.items import (
     Page,
     reason,
 )
-from crawler.links import canonical, is_attachment, is_page_candidate, page_links, page_owner, trap_reason
+from crawler.links import (
+    Regions,
+    canonical,
+    is_attachment,
+    is_page_candidate,
+    page_links,
+    page_owner,
+    trap_reason,
+)
 from crawler.pages import PageView, Verdict, breadcrumb_leaf, no_list_reason
 from crawler.pipelines import flush_requested
 from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
@@ -428,9 +436,9 @@ class DepartmentSpider(InspectionSpider):
         on_homepage = meta["role"] == "homepage"
         for kind, *args in _unpack(wants):
             if kind == "link":
-                url, text = args[0], args[1]
-                yield LinkFound(dept.id, meta["target"], url, text, on_homepage=on_homepage)
-                yield from self._follow_link(dept, *args)
+                url, text, nav, depth, place = args
+                yield LinkFound(dept.id, meta["target"], url, text, on_homepage=on_homepage, place=place)
+                yield from self._follow_link(dept, url, text, nav, depth)
             else:
                 url, role, nav_depth, priority, page_meta, form, depth = args
                 form = tuple(tuple(pair) for pair in form) if form else None
@@ -498,13 +506,14 @@ class DepartmentSpider(InspectionSpider):
         here = view.url.split("#", 1)[0]
         on_homepage = meta["role"] == "homepage"
         assert view.root is not None
-        for url, text in page_links(view.root, response.url, response.encoding):
+        regions = Regions(self.markers.link_regions)
+        for url, text, place in page_links(view.root, response.url, response.encoding, regions):
             if url == here:
                 continue
-            yield LinkFound(dept.id, meta["target"], url, text, on_homepage=on_homepage)
+            yield LinkFound(dept.id, meta["target"], url, text, on_homepage=on_homepage, place=place)
             nav = None if url in list_urls else child_nav
             if self._wants is not None:
-                self._wants.append(["link", url, text, nav, depth])
+                self._wants.append(["link", url, text, nav, depth, place])
             if url in self.recent_links:
                 self.recent_links.move_to_end(url)
                 continue

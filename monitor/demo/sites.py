@@ -184,7 +184,7 @@ def health_commission(as_of: date) -> DemoSite:
     routes["/zwgk/"] = Route(page(f"政务公开_{name}", nav, f'<div class="menu"><ul>{menu}</ul></div>', name))
     home = (
         f'<div class="block"><h3>卫生动态</h3><ul>{_items(news[:5])}</ul></div>'
-        f'<p>友情链接：<a href="{DEAD_EXTERNAL}">县政策文件库（旧）</a></p>'
+        f'<div class="yqlj"><p>友情链接：<a href="{DEAD_EXTERNAL}">县政策文件库（旧）</a></p></div>'
     )
     routes["/"] = Route(page(name, nav, home, name))
     return site

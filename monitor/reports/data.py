@@ -51,7 +51,7 @@ def _printable_row(row: dict[str, Any], fields: tuple[str, ...]) -> dict[str, An
 PROBLEM_FIELDS = (
     "department", "type", "column", "column_url", "category", "last_updated", "age_days",
     "threshold_days", "url", "source_url", "anchor_text", "status", "on_homepage", "source_count",
-    "attempts", "detail", "first_seen", "state", "item_title", "item_url", "date_source",
+    "attempts", "detail", "first_seen", "state", "item_title", "item_url", "date_source", "source_place",
 )  # fmt: skip
 COLUMN_FIELDS = ("department", "name", "url", "category", "items", "last_updated", "state")
 WARNING_FIELDS = ("department", "kind", "url", "detail")

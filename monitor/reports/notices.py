@@ -86,6 +86,10 @@ def _where(problem: dict[str, Any], words: dict[str, Any]) -> Cell:
     cell = link_cell(None, problem["source_url"])
     if problem.get("on_homepage"):
         cell.append(Line(words["on_homepage"]))
+    if place := problem.get("source_place"):
+        region, _, number = place.partition(":")
+        where = words["place"].format(region=words["regions"].get(region, words["regions"]["page"]), number=number)
+        cell.append(Line(where, style="muted"))
     if (problem.get("source_count") or 0) > 1:
         cell.append(Line(words["more_pages"].format(count=problem["source_count"]), style="muted"))
     return cell
