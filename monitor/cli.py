@@ -267,8 +267,15 @@ def _open_existing(db_path: Path, readonly: bool = False) -> Store:
 @click.option("--per-department", "per_department", type=click.Path(path_type=Path), metavar="DIR",
               help="Also write one file per department into DIR.")  # fmt: skip
 @click.option("--raw", is_flag=True, help="CSV for programs: the JSON report's field names and codes.")
+@click.option("--screenshots", is_flag=True, help="Show each problem's page in the notices (needs Chromium).")
 def report(
-    db_path: Path, run_id: int | None, fmt: str, output: Path | None, per_department: Path | None, raw: bool
+    db_path: Path,
+    run_id: int | None,
+    fmt: str,
+    output: Path | None,
+    per_department: Path | None,
+    raw: bool,
+    screenshots: bool,
 ) -> None:
     """Export the problem list of a run (CSV for people, with Chinese headers and values; --raw for programs)."""
     if output is not None and is_store_file(output, db_path):
@@ -279,7 +286,10 @@ def report(
         _fail([say("no_run", db=db_path, run=run_id or "")], 1)
     data = report_data(store, run_id)
     context = report_context(store, run_id)
+    departments = json.loads(store.run(run_id)["config"])["departments"]
     store.close()
+    if screenshots and per_department:
+        context.screenshots = _screenshots(data, departments)
     if per_department:
         for path in write_per_department(data, fmt, per_department, context):
             click.echo(say("wrote", path=path), err=True)
@@ -297,6 +307,16 @@ def report(
         if fmt in ("xlsx", "docx", "pdf"):
             _fail([say("binary", what=fmt.upper())], 2)
         sys.stdout.buffer.write(body)
+
+
+def _screenshots(data: dict[str, Any], departments: list[dict[str, Any]]) -> dict[str, bytes]:
+    """The screenshots for a report's notices; without Chromium, said once, and none."""
+    from monitor.reports.screenshots import capture
+
+    shots = capture(data, departments)
+    if shots is None:
+        click.echo(say("no_chromium"), err=True)
+    return shots or {}
 
 
 @cli.command()
@@ -431,7 +451,10 @@ def probe(config_path: Path, db_path: Path) -> None:
     "--dry-run", type=click.Path(path_type=Path), metavar="DIR", help="Write .eml files here instead of sending."
 )
 @click.option("--force", is_flag=True, help="Send again to departments already sent this run's notice.")
-def notify(config_path: Path, db_path: Path, run_id: int | None, dry_run: Path | None, force: bool) -> None:
+@click.option("--screenshots", is_flag=True, help="Show each problem's page in the notices (needs Chromium).")
+def notify(
+    config_path: Path, db_path: Path, run_id: int | None, dry_run: Path | None, force: bool, screenshots: bool
+) -> None:
     """E-mail each department its rectification notice (HTML, with the XLSX list attached)."""
     import smtplib
 
@@ -441,7 +464,12 @@ def notify(config_path: Path, db_path: Path, run_id: int | None, dry_run: Path |
     config = _load(config_path)
     store = _open_existing(db_path)
     try:
-        outcomes = send_notices(config, store, _latest(store, run_id), dry_run, force)
+        run = _latest(store, run_id)
+        shots = None
+        if screenshots:
+            departments = json.loads(store.run(run)["config"])["departments"]
+            shots = _screenshots(report_data(store, run), departments)
+        outcomes = send_notices(config, store, run, dry_run, force, shots)
     except (NotifyError, OSError, smtplib.SMTPException) as exc:
         _fail([str(exc)], 1)
     finally:

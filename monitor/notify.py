@@ -109,14 +109,23 @@ def _connect(smtp: Smtp) -> smtplib.SMTP:
 
 
 def notify(
-    config: Config, store: Store, run_id: int, dry_run: Path | None = None, force: bool = False
+    config: Config,
+    store: Store,
+    run_id: int,
+    dry_run: Path | None = None,
+    force: bool = False,
+    screenshots: dict[str, bytes] | None = None,
 ) -> list[Outcome]:
-    """Send (or, with ``dry_run``, write as .eml files) each department's notice of a run."""
+    """Send (or, with ``dry_run``, write as .eml files) each department's notice of a run.
+
+    ``screenshots`` (by problem key) go into the notices, as ``report --screenshots`` puts them.
+    """
     if dry_run is None and config.smtp is None:
         raise NotifyError("the config has no smtp: section (or use --dry-run DIR)")
     sender = config.smtp.sender if config.smtp else f"{config.notice.issuer} <gongkai@localhost>"
     data = report_data(store, run_id)
     context = report_context(store, run_id)
+    context.screenshots = screenshots or {}
     sent = {r["department"] for r in store.rows("notifications", run_id, "mode = 'smtp'")}
     outcomes: list[Outcome] = []
     server: smtplib.SMTP | None = None

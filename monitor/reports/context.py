@@ -28,6 +28,7 @@ class ReportContext:
     period_start: str | None = None  # the day after the previous complete run's inspection day
     previous_rate: float | None = None  # the previous complete run's 合格率, in percent
     failing_runs: dict[str, int] = field(default_factory=dict)  # department: complete runs in a row it failed
+    screenshots: dict[str, bytes] = field(default_factory=dict)  # problem key: PNG of its page (--screenshots)
 
 
 def _pass_rate(store: Store, run_id: int) -> float | None:

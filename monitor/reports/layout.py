@@ -7,6 +7,7 @@ lays it out as a page (which Chromium prints as the PDF) and
 
 from __future__ import annotations
 
+import base64
 import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -47,13 +48,19 @@ class Block:
     Kinds: ``office`` (the issuing office, in red), ``number`` (文号), ``rule`` (the red line),
     ``title``, ``to`` (主送), ``heading`` (一、), ``subheading`` (（一）), ``para``, ``item``
     (a paragraph without indent), ``table``, ``sign`` (落款: lines right-aligned), ``label``
-    (附件), ``break`` (a new page).
+    (附件), ``image`` (a PNG with ``text`` as its caption), ``break`` (a new page).
     """
 
     kind: str
     text: str = ""
     table: Table | None = None
     lines: list[str] = field(default_factory=list)
+    image: bytes | None = None
+
+    @property
+    def image_base64(self) -> str:
+        """The image as base64, for a self-contained page."""
+        return base64.b64encode(self.image or b"").decode("ascii")
 
 
 @dataclass
@@ -63,9 +70,16 @@ class Document:
     title: str
     blocks: list[Block] = field(default_factory=list)
 
-    def add(self, kind: str, text: str = "", table: Table | None = None, lines: list[str] | None = None) -> None:
+    def add(
+        self,
+        kind: str,
+        text: str = "",
+        table: Table | None = None,
+        lines: list[str] | None = None,
+        image: bytes | None = None,
+    ) -> None:
         """Append a block."""
-        self.blocks.append(Block(kind, text, table, lines or []))
+        self.blocks.append(Block(kind, text, table, lines or [], image))
 
 
 def text_cell(text: object, style: str | None = None) -> Cell:

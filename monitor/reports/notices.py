@@ -15,6 +15,7 @@ from typing import Any
 from monitor.reports.context import ReportContext, open_problems
 from monitor.reports.data import COLUMNS, labels, score_text, veto_text
 from monitor.reports.layout import Cell, Document, Line, Table, link_cell, text_cell
+from monitor.reports.screenshots import problem_key
 from monitor.tables import load_tables
 from monitor.wording import chinese_date, wording
 
@@ -211,6 +212,15 @@ def notice_document(part: dict[str, Any], context: ReportContext) -> Document:
         section += 1
         rows = [[link_cell(None, w["url"]), text_cell(w["detail"])] for w in early]
         doc.add("table", table=Table(["栏目地址", "说明"], rows, ["url", "text"]))
+    shots = [(p, context.screenshots[key]) for p in problems if (key := problem_key(p)) in context.screenshots]
+    if shots:
+        doc.add("heading", f"{_number(section)}{words['heading_screenshots']}")
+        section += 1
+        for index, (p, picture) in enumerate(shots, start=1):
+            what = p["column"] or p.get("anchor_text") or p["url"] or ""
+            template = words["screenshot_link" if p["type"] == "broken_link" else "screenshot_page"]
+            caption = template.format(number=index, what=f"{lab['types'][p['type']]}：{what}")
+            doc.add("image", caption, image=picture)
     if problems:
         doc.add("heading", f"{_number(section)}{words['heading_reply']}")
         contact = words["reply_contact"].format(contact=context.contact) if context.contact else ""

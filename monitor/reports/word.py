@@ -105,6 +105,13 @@ def _block(docx: object, block: Block) -> None:
     if block.kind == "break":
         add().add_run().add_break(WD_BREAK.PAGE)
         return
+    if block.kind == "image" and block.image is not None:
+        docx.add_picture(io.BytesIO(block.image), width=Mm(150))  # type: ignore[attr-defined]
+        docx.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER  # type: ignore[attr-defined]
+        caption = add().add_run(block.text)
+        _font(caption, BODY_FONT, TABLE_SIZE)
+        docx.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER  # type: ignore[attr-defined]
+        return
     if block.kind == "rule":
         paragraph = add()
         border = OxmlElement("w:pBdr")
