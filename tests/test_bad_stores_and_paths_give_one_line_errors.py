@@ -184,5 +184,6 @@ def test_a_store_of_an_older_gongkai_is_brought_up_to_date_by_a_read_command(goo
     proc = _gongkai("report", "--db", str(older))
     assert proc.returncode == 0, proc.stderr
     with sqlite3.connect(older) as conn:
-        assert conn.execute("select count(*) from _sqlite_migrations where name like 'm01_%'").fetchone()[0] == 4
+        names = {row[0] for row in conn.execute("select name from _sqlite_migrations")}
+        assert {"m012_stale_column_evidence", "m013_problem_list_evidence"} <= names
         assert "item_url" in [row[1] for row in conn.execute("pragma table_info(problem_list)")]

@@ -92,7 +92,7 @@ def test_supervisor_sees_the_ranking_and_a_departments_problems_in_chinese(dashb
         assert problems == ["栏目不更新", "空白栏目", "链接不可用", "链接不可用", "首页不更新"]
         explained = [row.find_elements(By.TAG_NAME, "td")[6].text for row in rows]
         assert "“财政资金”栏目为空白栏目：页面显示“暂无数据”" in explained  # as the notice says it
-        assert any("页面显示“页面不存在”（假 404）" in text for text in explained)
+        assert any("页面显示“页面不存在”，属于假 404" in text for text in explained)
         links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "table.rows-and-columns td a")]
         assert any(h.endswith("/zwgk/tzgg/2019/notice.html") for h in links)  # the dead link opens from its row
         assert any(h.endswith("/zwgk/tzgg/202610/t20261018_1003.html") for h in links)  # and the page it is on
