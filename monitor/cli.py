@@ -27,11 +27,12 @@ from monitor.crawl import CrawlError, run_crawl
 from monitor.files import is_store_file, write_whole
 from monitor.lock import StoreLockedError, crawl_running
 from monitor.reports import FORMATS, ranking, render, report_data, write_per_department
-from monitor.reports.context import report_context
+from monitor.reports.context import ReportContext, report_context
 from monitor.reports.data import score_text, verdict_text
-from monitor.reports.formats import render_html, render_raw_csv
+from monitor.reports.formats import NOTICE_FORMATS, render_html, render_raw_csv
+from monitor.reports.pdf import PdfError
 from monitor.store import DEFAULT_DB, Store, StoreError, store_error
-from monitor.tables import load_tables
+from monitor.tables import load_tables, tables_beside, tables_of
 from monitor.wording import say, wording
 
 CONFIG_ERROR = 2
@@ -284,12 +285,28 @@ def report(
     run_id = run_id or store.latest_run_id()
     if run_id is None or store.run(run_id) is None:
         _fail([say("no_run", db=db_path, run=run_id or "")], 1)
-    data = report_data(store, run_id)
-    context = report_context(store, run_id)
-    departments = json.loads(store.run(run_id)["config"])["departments"]
-    store.close()
-    if screenshots and per_department:
-        context.screenshots = _screenshots(data, departments)
+    run = store.run(run_id)
+    with tables_of(tables_beside(run["config_path"])):  # an office's wording and labels beside its config
+        data = report_data(store, run_id)
+        context = report_context(store, run_id)
+        store.close()
+        if screenshots and per_department and fmt in NOTICE_FORMATS:
+            context.screenshots = _screenshots(data, json.loads(run["config"])["departments"])
+        try:
+            _write_report(data, context, fmt, output, per_department, raw)
+        except PdfError as exc:
+            _fail([str(exc)], 1)
+
+
+def _write_report(
+    data: dict[str, Any],
+    context: ReportContext,
+    fmt: str,
+    output: Path | None,
+    per_department: Path | None,
+    raw: bool,
+) -> None:
+    """Write a run's report in one format, and its notices when ``per_department`` names a folder."""
     if per_department:
         for path in write_per_department(data, fmt, per_department, context):
             click.echo(say("wrote", path=path), err=True)
@@ -311,9 +328,13 @@ def report(
 
 def _screenshots(data: dict[str, Any], departments: list[dict[str, Any]]) -> dict[str, bytes]:
     """The screenshots for a report's notices; without Chromium, said once, and none."""
-    from monitor.reports.screenshots import capture
+    from monitor.reports.screenshots import ScreenshotError, capture
 
-    shots = capture(data, departments)
+    try:
+        shots = capture(data, departments)
+    except ScreenshotError as exc:
+        click.echo(say("screenshots_failed", error=exc), err=True)
+        return {}
     if shots is None:
         click.echo(say("no_chromium"), err=True)
     return shots or {}
@@ -336,6 +357,8 @@ def demo(directory: Path, as_of: date | None) -> None:
     click.echo("")
     for path in outcome.files:
         click.echo(say("wrote", path=path))
+    if not outcome.pdf:
+        click.echo(say("no_pdf"))
 
 
 def _latest(store: Store, run_id: int | None) -> int:
@@ -437,7 +460,7 @@ def probe(config_path: Path, db_path: Path) -> None:
     store = Store(db_path, config.timezone)
     words = wording()
     for row in probe_all(config, store):
-        error = words.failure(str(row["status"]) if row["status"] else row["error"], None)
+        error = words.failure(str(row["status"]), None) if row["status"] else words.code(row["error"])
         key = {True: "probe_ok", None: "probe_skipped"}.get(row["ok"], "probe_failed")
         click.echo(say(key, department=row["department"], error=error, seconds=row["seconds"]))
     store.close()
@@ -455,7 +478,7 @@ def probe(config_path: Path, db_path: Path) -> None:
 def notify(
     config_path: Path, db_path: Path, run_id: int | None, dry_run: Path | None, force: bool, screenshots: bool
 ) -> None:
-    """E-mail each department its rectification notice (HTML, with the XLSX list attached)."""
+    """E-mail each department its 整改通知 (HTML, with DOCX, PDF and the XLSX list attached)."""
     import smtplib
 
     from monitor.notify import NotifyError
@@ -464,18 +487,19 @@ def notify(
     config = _load(config_path)
     store = _open_existing(db_path)
     try:
-        run = _latest(store, run_id)
-        shots = None
-        if screenshots:
-            departments = json.loads(store.run(run)["config"])["departments"]
-            shots = _screenshots(report_data(store, run), departments)
-        outcomes = send_notices(config, store, run, dry_run, force, shots)
-    except (NotifyError, OSError, smtplib.SMTPException) as exc:
+        with tables_of(config_path.parent):  # an office's wording and labels beside its config
+            run = _latest(store, run_id)
+            shots = None
+            if screenshots:
+                departments = json.loads(store.run(run)["config"])["departments"]
+                shots = _screenshots(report_data(store, run), departments)
+            outcomes = send_notices(config, store, run, dry_run, force, shots)
+    except (NotifyError, PdfError, OSError, smtplib.SMTPException) as exc:
         _fail([str(exc)], 1)
     finally:
         store.close()
     for outcome in outcomes:
-        click.echo(say(outcome.action, department=outcome.department, to=outcome.to or ""))
+        click.echo(say(f"notify_{outcome.action}", department=outcome.department, to=outcome.to or ""))
 
 
 @cli.command()
@@ -499,7 +523,7 @@ def serve(db_path: Path, port: int, host: str) -> None:
     from monitor.dashboard import serve as serve_dashboard
 
     if not db_path.is_file():
-        _fail([f"{db_path}: no such store (run `gongkai crawl` first)"], 1)
+        _fail([say("no_store", db=db_path)], 1)
     serve_dashboard(db_path, port, host)
 
 

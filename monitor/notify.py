@@ -25,6 +25,8 @@ from monitor.reports.formats import labels, render_notice
 from monitor.reports.notices import heading, mark, notice_title
 from monitor.reports.pdf import browser
 from monitor.store import Store
+from monitor.tables import load_tables
+from monitor.wording import fill, say
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -41,7 +43,7 @@ class Outcome:
 
     department: str
     to: str | None
-    action: str  # sent, written, already sent, no address, nothing to rectify
+    action: str  # sent, written, already_sent, no_address, nothing_to_rectify
 
 
 def _one_line(text: str) -> str:
@@ -55,27 +57,26 @@ def build_message(part: dict[str, Any], context: ReportContext, sender: str, to:
     dept = part["departments"][0]
     message = EmailMessage()
     what = notice_title(part)
-    message["Subject"] = _one_line(f"{head['发文单位']}：{what}（{head['检查基准日']}）")
+    words = load_tables().wording["documents"]
+    message["Subject"] = _one_line(
+        fill(words["mail_subject"], office=context.issuer, title=what, date=part["run"]["as_of"])
+    )
     message["From"] = _one_line(sender)
     message["To"] = _one_line(to)
     message["Message-ID"] = make_msgid(domain="gongkai.local")
     problems = open_problems(part)
     if problems:
-        lines = [
-            f"{dept['name']}：",
-            "",
-            f"经检查，贵单位网站（{dept['site']}）存在 {len(problems)} 个问题，请于各问题所列整改期限前完成整改"
-            f"（最早一项为 {head['整改期限']}）。详见附件整改清单。",
-            "",
-        ]
+        said = fill(words["mail_problems"], site=dept["site"], count=len(problems), deadline=head["整改期限"])
     else:
-        lines = [f"{dept['name']}：", "", f"经检查，贵单位网站（{dept['site']}）本次未发现需要整改的问题。", ""]
+        said = fill(words["mail_clean"], site=dept["site"])
+    lines = [f"{dept['name']}：", "", said, ""]
     types = labels()["types"]
     for p in problems:
         where = f"{p['column'] or ''} {p['column_url'] or p['url'] or ''}".strip()
         flags = f"（{mark(p)}）" if mark(p) else ""
-        lines.append(f"- {types[p['type']]}：{where}，整改期限 {p['deadline']}{flags}")
-    message.set_content("\n".join(lines) + f"\n\n{head['发文单位']}\n")
+        line = fill(words["mail_line"], what=types[p["type"]], where=where, deadline=p["deadline"], marks=flags)
+        lines.append(line)
+    message.set_content("\n".join(lines) + f"\n\n{context.issuer}\n")
     message.add_alternative(render_notice(part, context).decode("utf-8"), subtype="html")
     from monitor.reports.workbook import notice_workbook  # openpyxl is loaded only to write a workbook
 
@@ -103,7 +104,7 @@ def _connect(smtp: Smtp) -> smtplib.SMTP:
     if smtp.username:
         password = os.environ.get(smtp.password_env or "", "")
         if not password:
-            raise NotifyError(f"smtp.password_env: set the environment variable {smtp.password_env!r}")
+            raise NotifyError(say("no_password", what=smtp.password_env))
         server.login(smtp.username, password)
     return server
 
@@ -121,7 +122,7 @@ def notify(
     ``screenshots`` (by problem key) go into the notices, as ``report --screenshots`` puts them.
     """
     if dry_run is None and config.smtp is None:
-        raise NotifyError("the config has no smtp: section (or use --dry-run DIR)")
+        raise NotifyError(say("no_smtp"))
     sender = config.smtp.sender if config.smtp else f"{config.notice.issuer} <gongkai@localhost>"
     data = report_data(store, run_id)
     context = report_context(store, run_id)
@@ -132,15 +133,15 @@ def notify(
     try:
         for dept_id, part in split_by_department(data).items():
             if not needs_notice(part, context):
-                outcomes.append(Outcome(dept_id, None, "nothing to rectify"))
+                outcomes.append(Outcome(dept_id, None, "nothing_to_rectify"))
                 continue
             department = config.department(dept_id)
             to = department.contact.email if department and department.contact else None
             if not to:
-                outcomes.append(Outcome(dept_id, None, "no address"))
+                outcomes.append(Outcome(dept_id, None, "no_address"))
                 continue
             if dry_run is None and dept_id in sent and not force:
-                outcomes.append(Outcome(dept_id, to, "already sent"))
+                outcomes.append(Outcome(dept_id, to, "already_sent"))
                 continue
             message = build_message(part, context, sender, to)
             if dry_run is not None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +28,7 @@ def defaults_dir() -> Path:
     raise FileNotFoundError(f"gongkai's rule tables are missing (looked in {here.parent / 'config'})")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per load: hashed by identity
 class Tables:
     """The tables, as loaded from YAML."""
 
@@ -55,14 +58,51 @@ def _read(directory: Path, name: str) -> dict[str, Any]:
     return merged(bundled, _yaml(path))
 
 
-@functools.cache
+# The folder whose tables are in force while a run's reports are made (``tables_of``).
+_IN_FORCE: ContextVar[Path | None] = ContextVar("tables_in_force", default=None)
+
+
+@contextlib.contextmanager
+def tables_of(directory: Path | None) -> Iterator[None]:
+    """Within the block, ``load_tables()`` gives the tables beside an office's config in ``directory``."""
+    token = _IN_FORCE.set(directory)
+    try:
+        yield
+    finally:
+        _IN_FORCE.reset(token)
+
+
+def tables_beside(config_path: str | Path | None) -> Path | None:
+    """The folder of a config file, where an office keeps its own tables (None when it is gone)."""
+    folder = Path(config_path).parent if config_path else None
+    return folder if folder is not None and folder.is_dir() else None
+
+
 def load_tables(directory: Path | None = None) -> Tables:
     """Load the rule tables.
 
-    A table found in ``directory`` (the folder of the sites.yaml in use) wins over
-    the bundled default, key by key, so a supervisor can keep edited tables beside
-    their config, and a key a newer gongkai adds still has its bundled value.
+    A table found in ``directory`` (the folder of the sites.yaml in use; by default
+    the one ``tables_of`` put in force) wins over the bundled default, key by key,
+    so a supervisor can keep edited tables beside their config, and a key a newer
+    gongkai adds still has its bundled value. An edited table is read again.
     """
+    directory = directory or _IN_FORCE.get()
+    return _load(directory, _stamp(directory) if directory else ())
+
+
+def _stamp(directory: Path) -> tuple[int, ...]:
+    """When each table beside a config last changed (0: not there), so an edit is never served stale."""
+    stamps = []
+    for name in TABLE_FILES:
+        try:
+            stamps.append((directory / name).stat().st_mtime_ns)
+        except OSError:
+            stamps.append(0)
+    return tuple(stamps)
+
+
+@functools.cache
+def _load(directory: Path | None, stamp: tuple[int, ...]) -> Tables:
     base = directory or defaults_dir()
     return Tables(
         categories=_read(base, "categories.yaml"),

@@ -31,7 +31,8 @@ FIELDS: dict[str, frozenset[str]] = {
         "veto_counts": "",
         "documents": "year issue office basis period total passed failed rate count score points number what "
         "departments example line items reason name runs where first overdue days contact start end department "
-        "site date result deadline text source time error region",
+        "site date result deadline text source time error region marks where title",
+        "headers": "",
         "messages": "path run count department to status seconds what requests as_of title target where error db "
         "pages checked done total",
         "run_states": "",
@@ -60,6 +61,25 @@ def template_problems(table: dict[str, Any]) -> list[tuple[tuple[str, str], str]
                 given = "、".join(sorted(allowed)) or "无"
                 found.append(((section, key), f"unknown placeholder {{{unknown[0]}}} (this section gives: {given})"))
     return found
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    """The fields of a template; a placeholder the caller does not give reads as nothing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def fill(template: str, **fields: Any) -> str:
+    """A template of the wording table filled in; a placeholder not given is left empty, never an error."""
+    return template.format_map(_Blank(fields))
+
+
+def ordinal(index: int, nested: bool = False) -> str:
+    """The number of a part of a document from 0: 一、 (or （一） when ``nested``)."""
+    numerals = "一二三四五六七八九十"
+    numeral = numerals[index] if index < len(numerals) else str(index + 1)
+    return f"（{numeral}）" if nested else f"{numeral}、"
 
 
 def chinese_date(day: str | None) -> str:
@@ -123,7 +143,7 @@ class Wording:
             return self._say("failures", key, status=status)
         said = self.reason(reason) if reason and reason.get("code") not in (status, "http") else ""
         if not said and status in self.table["reasons"]:
-            said = self.table["reasons"][status]
+            said = self._say("reasons", status)
         if status not in failures and said:
             return said  # a download gongkai cut off, or another failure the reasons say
         return self._say("failures", status or "other", reason=said)
@@ -196,15 +216,26 @@ class Wording:
             fields.update(days=reason["days"], total=total, failed=failed, ratio=f"{failed / total:.1%}")
         return self._say("warnings", kind, **fields)
 
+    def code(self, text: str | None) -> str:
+        """A reason code as the crawl stores it (``dns``, ``private:10.0.0.1``) in words."""
+        if not text:
+            return ""
+        name, _, arg = text.partition(":")
+        return self.reason({"code": name, **({"arg": arg} if arg else {})})
+
     def unassessed(self, stored: Any) -> str:
         """Why a site could not be inspected, in words."""
         return self.reason(load_reason(stored)) if stored else ""
 
 
-@functools.cache
 def wording() -> Wording:
-    """The wording of the bundled tables (reports of any run use the wording in force)."""
-    return Wording(load_tables())
+    """The wording in force: the office's tables beside its config (``tables_of``), else the bundled ones."""
+    return _wording(load_tables())
+
+
+@functools.lru_cache(maxsize=8)
+def _wording(tables: Tables) -> Wording:
+    return Wording(tables)
 
 
 def say(key: str, **fields: Any) -> str:

@@ -325,3 +325,21 @@ def test_html_summary_renders_in_a_real_browser(two_runs, tmp_path):
     image = Image.open(shot).convert("RGB")
     assert image.size == (1100, 900)
     assert len(image.getcolors(maxcolors=1_000_000) or []) > 50  # drawn text, table and chart, not a blank page
+
+
+def test_an_offices_own_wording_beside_its_config_writes_the_notices(two_runs, tmp_path):
+    own = two_runs["config"].parent / "wording.yaml"
+    own.write_text(
+        "documents:\n  notice_title: 关于{department}网站问题的整改通知书\n"
+        "problems:\n  broken_link: 链接“{anchor}”打不开（{failure}）\n",
+        encoding="utf-8",
+    )
+    try:
+        _run("report", "--db", str(two_runs["db"]), "--format", "html", "--per-department", str(tmp_path / "n"),
+             "-o", str(tmp_path / "s.html"))  # fmt: skip
+    finally:
+        own.unlink()
+    page = lxml_html.fromstring((tmp_path / "n" / "csj.html").read_bytes())
+    assert page.findtext(".//title") == "关于测试局网站问题的整改通知书"
+    assert "链接“附件B”打不开（HTTP 404，页面不存在）" in page.text_content()
+    assert "请于各问题所列整改期限前完成整改" in page.text_content()  # what the office left out stays as bundled

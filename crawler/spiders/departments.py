@@ -63,6 +63,7 @@ from crawler.pages import PageView, Verdict, breadcrumb_leaf, no_list_reason
 from crawler.pipelines import flush_requested
 from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
 from crawler.spiders.base import COLUMN_ROLES, Department, InspectionSpider
+from crawler.targets import refusal_reason
 from monitor.wording import say
 
 _MORE = re.compile(r"^(更多|more|查看更多|>>|»)", re.IGNORECASE)
@@ -526,7 +527,7 @@ class DepartmentSpider(InspectionSpider):
         """Crawl a link to the site's own pages, hand any other over to be checked, never touch a private one."""
         if refused := self.policy.refusal(url):
             if refused.kind == "private_target":
-                yield from self._note(dept, "private_target", url, str(refused), key=url)
+                yield from self._note(dept, "private_target", url, refusal_reason(refused), key=url)
             else:  # offline mode: a request would leave this machine
                 yield from self.request_check(url, dept)
         elif urlsplit(url).netloc.lower() in dept.hosts and is_page_candidate(url):

@@ -16,9 +16,10 @@ from typing import Any
 from monitor.reports.context import ReportContext, open_problems
 from monitor.reports.data import labels, ranking, score_text, verdict_text, veto_text
 from monitor.reports.layout import Document, Line, Table, text_cell
+from monitor.reports.notices import headers
 from monitor.scoring import deductions
 from monitor.tables import load_tables
-from monitor.wording import chinese_date
+from monitor.wording import chinese_date, fill, ordinal
 
 # The order problem types are told in (the heaviest first).
 TYPE_ORDER = ("site_unreachable", "homepage_stale", "column_stale", "column_empty", "broken_link")
@@ -42,18 +43,17 @@ class Bulletin:
     next_steps: list[str]
     date: str
     attachment_title: str
-    attachment: list[dict[str, Any]]  # 附件: one row per department under ATTACHMENT_HEADERS
+    attachment: list[dict[str, Any]]  # 附件: one row per department, keyed by ATTACHMENT
     ranking_rule: str = ""
     words: dict[str, Any] = field(default_factory=dict)
 
 
-ATTACHMENT_HEADERS = ("序号", "部门", "网站", "得分", "结果", "问题数", "主要问题")
-SCORE_HEADERS = ("部门", "得分", "结果", "扣分情况")
-LIST_HEADERS = ("名次", "部门", "得分", "说明")
+# The 附件's columns (keys of each row and of the wording table's ``headers``).
+ATTACHMENT = ("number", "department", "site", "score", "result", "problems", "main_problems")
 
 
 def _say(template: str, **fields: Any) -> str:
-    return template.format(**fields)
+    return fill(template, **fields)
 
 
 def _rate(passed: int, assessed: int) -> float | None:
@@ -80,11 +80,10 @@ def _deduction_text(dept: dict[str, Any], problems: list[dict[str, Any]], words:
 
 def _overall(data: dict[str, Any], context: ReportContext, words: dict[str, Any]) -> str:
     departments = data["departments"]
-    assessed = [d for d in departments if d.get("assessed", True) or d["passed"] is False]
     passed = sum(1 for d in departments if d["passed"])
     failed = sum(1 for d in departments if d["passed"] is False)
     unassessed = len(departments) - passed - failed
-    rate = _rate(passed, len(assessed))
+    rate = _rate(passed, passed + failed)
     scores = [d["score"] for d in departments if d["score"] is not None]
     text = _say(
         words["overall"],
@@ -98,8 +97,10 @@ def _overall(data: dict[str, Any], context: ReportContext, words: dict[str, Any]
     if scores:
         text += _say(words["average"], score=f"{sum(scores) / len(scores):.1f}")
     previous = context.previous_rate
-    if rate is None or previous is None:
+    if context.period_start is None:
         text += words["change_first"]
+    elif rate is None or previous is None:
+        text += words["change_none"]
     elif abs(rate - previous) < 0.05:
         text += words["change_same"]
     else:
@@ -124,7 +125,7 @@ def _main_problems(data: dict[str, Any], words: dict[str, Any]) -> list[str]:
         out.append(
             _say(
                 words["problem_type"],
-                number=_ordinal(index + 1),
+                number=ordinal(index, nested=True),
                 what=lab["types"][kind],
                 count=len(rows),
                 departments=who,
@@ -132,10 +133,6 @@ def _main_problems(data: dict[str, Any], words: dict[str, Any]) -> list[str]:
             )
         )
     return out or [words["no_problems"]]
-
-
-def _ordinal(number: int) -> str:
-    return "（" + "一二三四五六七八九十"[number - 1] + "）" if number <= 10 else f"（{number}）"
 
 
 def _repeats(data: dict[str, Any], context: ReportContext, words: dict[str, Any]) -> list[str]:
@@ -168,14 +165,15 @@ def _main_issue(dept: dict[str, Any], problems: list[dict[str, Any]]) -> str:
     """The 主要问题 cell of the 附件: the types of a department's open problems with their counts."""
     lab = labels()
     mine = [p for p in problems if p["department"] == dept["id"]]
+    words = load_tables().wording["documents"]
     parts = [
-        f"{lab['types'][kind]} {sum(1 for p in mine if p['type'] == kind)} 个"
+        fill(words["issue_count"], what=lab["types"][kind], count=sum(1 for p in mine if p["type"] == kind))
         for kind in TYPE_ORDER
         if any(p["type"] == kind for p in mine)
     ]
     if not parts and not dept.get("assessed", True):
         return dept.get("unassessed_reason") or ""
-    return "；".join(parts) or "无"
+    return "；".join(parts) or words["no_issue"]
 
 
 def bulletin(data: dict[str, Any], context: ReportContext) -> Bulletin:
@@ -187,7 +185,7 @@ def bulletin(data: dict[str, Any], context: ReportContext) -> Bulletin:
     start = context.period_start or data["run"]["as_of"]
     period = (
         _say(words["period_range"], start=chinese_date(start), end=chinese_date(data["run"]["as_of"]))
-        if start != data["run"]["as_of"]
+        if start < data["run"]["as_of"]
         else chinese_date(start)
     )
     opening = _say(
@@ -208,15 +206,17 @@ def bulletin(data: dict[str, Any], context: ReportContext) -> Bulletin:
         {"rank": i, "name": d["name"], "score": score_text(d), "note": words["red_note"]}
         for i, d in enumerate((d for d in order if d["passed"] and (d["score"] or 0) >= line), start=1)
     ]
+    failing = [d for d in order if d["passed"] is False]  # the worst first: vetoed, then the lowest scores
+    failing.sort(key=lambda d: (d["score"] if d["score"] is not None else -1.0, -d["problems"]))
     black = [
         {"rank": i, "name": d["name"], "score": score_text(d), "note": _deduction_text(d, problems, words)}
-        for i, d in enumerate((d for d in order if d["passed"] is False), start=1)
+        for i, d in enumerate(failing, start=1)
     ]
     contact = context.contact or words["contact_default"]
     attachment = [
         dict(
             zip(
-                ATTACHMENT_HEADERS,
+                ATTACHMENT,
                 (i, d["name"], d["site"], score_text(d), verdict_text(d), d["problems"], _main_issue(d, problems)),
                 strict=True,
             )
@@ -249,7 +249,7 @@ def bulletin(data: dict[str, Any], context: ReportContext) -> Bulletin:
 
 def _list_table(rows: list[dict[str, Any]]) -> Table:
     body = [[text_cell(r["rank"]), text_cell(r["name"]), text_cell(r["score"]), text_cell(r["note"])] for r in rows]
-    return Table(list(LIST_HEADERS), body, ["number", "name", "number", "text"])
+    return Table(headers("rank", "department", "score", "note"), body, ["number", "name", "number", "text"])
 
 
 def bulletin_document(b: Bulletin) -> Document:
@@ -285,7 +285,8 @@ def bulletin_document(b: Bulletin) -> Document:
         ]
         for r in b.scores
     ]
-    doc.add("table", table=Table(list(SCORE_HEADERS), body, ["name", "number", "kind", "text"]))
+    table = Table(headers("department", "score", "result", "deductions"), body, ["name", "number", "kind", "text"])
+    doc.add("table", table=table)
     doc.add("heading", words["heading_repeats"])
     for paragraph in b.repeats:
         doc.add("para", paragraph)
@@ -298,11 +299,11 @@ def bulletin_document(b: Bulletin) -> Document:
     doc.add("label", words["attachment_label"])
     doc.add("title", b.attachment_title)
     body = [
-        [text_cell(row[h]) if h != "结果" else [Line(row[h], style=_result_style(row[h]))] for h in ATTACHMENT_HEADERS]
+        [text_cell(row[k]) if k != "result" else [Line(row[k], style=_result_style(row[k]))] for k in ATTACHMENT]
         for row in b.attachment
     ]
     kinds = ["number", "name", "url", "number", "kind", "number", "text"]
-    doc.add("table", table=Table(list(ATTACHMENT_HEADERS), body, kinds))
+    doc.add("table", table=Table(headers(*ATTACHMENT), body, kinds))
     return doc
 
 

@@ -7,19 +7,20 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from monitor.config import Notice
 from monitor.store import Store
 
-DEFAULT_BASIS = "《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）"
+DEFAULTS = Notice()  # the config's defaults for a run whose config says nothing of notices
 
 
 @dataclass
 class ReportContext:
     """The office's notice settings (``notice:`` of the config) and how the run compares with earlier ones."""
 
-    issuer: str = "政务公开监管"
+    issuer: str = DEFAULTS.issuer
     deadline_days: int = 10
     clean_notice: bool = False  # a department with nothing to rectify gets a 检查结果告知
-    basis: str = DEFAULT_BASIS
+    basis: str = DEFAULTS.basis
     contact: str | None = None  # where the 回执 goes
     number: str | None = None  # the 文号 pattern ({year}, {issue}); None: the wording table's
     addressees: str | None = None  # 主送; None: the wording table's
@@ -73,10 +74,10 @@ def report_context(store: Store, run_id: int) -> ReportContext:
     previous = next(((rid, as_of) for rid, as_of in earlier if rid != run_id), None)
     year = run["as_of"][:4]
     return ReportContext(
-        issuer=notice.get("issuer", "政务公开监管"),
+        issuer=notice.get("issuer") or DEFAULTS.issuer,
         deadline_days=int(notice.get("deadline_days", 10)),
         clean_notice=bool(notice.get("clean_notice", False)),
-        basis=notice.get("basis") or DEFAULT_BASIS,
+        basis=notice.get("basis") or DEFAULTS.basis,
         contact=notice.get("contact"),
         number=notice.get("number"),
         addressees=notice.get("addressees"),

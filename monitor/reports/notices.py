@@ -17,9 +17,7 @@ from monitor.reports.data import COLUMNS, labels, score_text, veto_text
 from monitor.reports.layout import Cell, Document, Line, Table, link_cell, text_cell
 from monitor.reports.screenshots import problem_key
 from monitor.tables import load_tables
-from monitor.wording import chinese_date, wording
-
-ORDINALS = "一二三四五六七八九十"
+from monitor.wording import chinese_date, fill, ordinal, wording
 
 
 def chinese_time(moment: str) -> str:
@@ -50,29 +48,36 @@ def heading(part: dict[str, Any], context: ReportContext) -> dict[str, str]:
 
 def mark(problem: dict[str, Any]) -> str:
     """逾期未整改 and 连续 N 次未整改, as a notice shows them beside a problem."""
-    marks = ["逾期未整改"] if problem.get("overdue") else []
+    words = load_tables().wording["documents"]
+    marks = [words["overdue_mark"]] if problem.get("overdue") else []
     if (problem.get("runs_open") or 0) > 1:
-        marks.append(f"连续 {problem['runs_open']} 次未整改")
+        marks.append(fill(words["runs_mark"], runs=problem["runs_open"]))
     return "，".join(marks)
+
+
+def headers(*keys: str) -> list[str]:
+    """The table headers of the wording table (``headers``) for these keys."""
+    table = load_tables().wording["headers"]
+    return [table[key] for key in keys]
 
 
 def notice_title(part: dict[str, Any]) -> str:
     """关于…的整改通知, or …检查结果告知 for a department with nothing to rectify."""
     words = load_tables().wording["documents"]
     key = "notice_title" if open_problems(part) else "clean_title"
-    return words[key].format(department=part["departments"][0]["name"])
+    return fill(words[key], department=part["departments"][0]["name"])
 
 
 def result_text(dept: dict[str, Any]) -> str:
     """A department's result in a sentence's words: 合格（93.9 分）, 不合格（单项否决：…）, 无法评估（…）."""
     words = load_tables().wording["documents"]
     if not dept.get("assessed", True) and dept["passed"] is None:
-        return words["result_unassessed"].format(reason=dept.get("unassessed_reason") or "")
+        return fill(words["result_unassessed"], reason=dept.get("unassessed_reason") or "")
     if dept["passed"] is None:
         return words["result_unknown"]
     if dept["veto"]:
-        return words["result_veto"].format(items=veto_text(dept, labels()))
-    return words["result_passed" if dept["passed"] else "result_failed"].format(score=score_text(dept))
+        return fill(words["result_veto"], items=veto_text(dept, labels()))
+    return fill(words["result_passed" if dept["passed"] else "result_failed"], score=score_text(dept))
 
 
 def _state(problem: dict[str, Any], states: dict[str, str]) -> Cell:
@@ -89,10 +94,10 @@ def _where(problem: dict[str, Any], words: dict[str, Any]) -> Cell:
         cell.append(Line(words["on_homepage"]))
     if place := problem.get("source_place"):
         region, _, number = place.partition(":")
-        where = words["place"].format(region=words["regions"].get(region, words["regions"]["page"]), number=number)
+        where = fill(words["place"], region=words["regions"].get(region, words["regions"]["page"]), number=number)
         cell.append(Line(where, style="muted"))
     if (problem.get("source_count") or 0) > 1:
-        cell.append(Line(words["more_pages"].format(count=problem["source_count"]), style="muted"))
+        cell.append(Line(fill(words["more_pages"], count=problem["source_count"]), style="muted"))
     return cell
 
 
@@ -103,7 +108,7 @@ def _newest(problem: dict[str, Any], words: dict[str, Any], sources: dict[str, s
         cell.append(Line(problem.get("item_title") or problem["item_url"], href=problem["item_url"]))
     if problem.get("date_source"):
         source = sources.get(problem["date_source"], problem["date_source"])
-        cell.append(Line(words["date_source"].format(source=source), style="muted"))
+        cell.append(Line(fill(words["date_source"], source=source), style="muted"))
     return cell
 
 
@@ -118,23 +123,23 @@ def _unreachable(problem: dict[str, Any], dept: dict[str, Any], words: dict[str,
     if problem["type"] == "site_unreachable" and failure:
         status = str(failure["status"]) if failure.get("status") else failure.get("error")
         said = wording().failure(status, None)
-        cell.append(Line(words["evidence_probes"].format(time=chinese_time(failure["at"]), error=said), style="muted"))
+        cell.append(Line(fill(words["evidence_probes"], time=chinese_time(failure["at"]), error=said), style="muted"))
     return cell
 
 
 def problem_table(kind: str, rows: list[dict[str, Any]], words: dict[str, Any], dept: dict[str, Any]) -> Table:
     """The table of one problem type: each problem with its evidence, state, first finding and deadline."""
     lab = labels()
-    tail = ["状态", "首次发现", "整改期限"]
+    tail = ["state", "first_seen", "deadline"]
     tail_kinds = ["state", "date", "date"]
     if kind == "column_stale":
-        headers, kinds = ["栏目", "说明", "最新信息"], ["text", "text", "text"]
+        keys, kinds = ["column", "explanation", "newest"], ["text", "text", "text"]
     elif kind == "column_empty":
-        headers, kinds = ["栏目", "说明"], ["text", "text"]
+        keys, kinds = ["column", "explanation"], ["text", "text"]
     elif kind == "broken_link":
-        headers, kinds = ["问题链接", "所在页面", "说明"], ["url", "url", "text"]
+        keys, kinds = ["link", "source_page", "explanation"], ["url", "url", "text"]
     else:
-        headers, kinds = ["网址", "说明"], ["url", "text"]
+        keys, kinds = ["address", "explanation"], ["url", "text"]
     body = []
     for p in rows:
         if kind == "column_stale":
@@ -146,12 +151,7 @@ def problem_table(kind: str, rows: list[dict[str, Any]], words: dict[str, Any], 
         else:
             cells = [link_cell(None, p["url"]), _unreachable(p, dept, words)]
         body.append([*cells, _state(p, lab["states"]), text_cell(p["first_seen"]), text_cell(p["deadline"])])
-    return Table(headers + tail, body, kinds + tail_kinds)
-
-
-def _number(index: int, nested: bool = False) -> str:
-    numeral = ORDINALS[index] if index < len(ORDINALS) else str(index + 1)
-    return f"（{numeral}）" if nested else f"{numeral}、"
+    return Table(headers(*keys, *tail), body, kinds + tail_kinds)
 
 
 def notice_document(part: dict[str, Any], context: ReportContext) -> Document:
@@ -167,7 +167,8 @@ def notice_document(part: dict[str, Any], context: ReportContext) -> Document:
     doc.add("to", f"{dept['name']}：")
     doc.add(
         "para",
-        words["notice_opening"].format(
+        fill(
+            words["notice_opening"],
             basis=context.basis,
             office=context.issuer,
             date=chinese_date(part["run"]["as_of"]),
@@ -177,25 +178,25 @@ def notice_document(part: dict[str, Any], context: ReportContext) -> Document:
     )
     if problems:
         first = min(p["deadline"] for p in problems)
-        doc.add("para", words["notice_problems"].format(count=len(problems), deadline=chinese_date(first)))
+        doc.add("para", fill(words["notice_problems"], count=len(problems), deadline=chinese_date(first)))
     else:
         doc.add("para", words["notice_clean"])
     section = 0
     if problems:
-        doc.add("heading", f"{_number(section)}{words['heading_issues']}")
+        doc.add("heading", f"{ordinal(section)}{words['heading_issues']}")
         section += 1
         kinds = [k for k in COLUMNS if any(p["type"] == k for p in problems)]
         for index, kind in enumerate(kinds):
             rows = [p for p in problems if p["type"] == kind]
             doc.add(
                 "subheading",
-                words["group"].format(number=_number(index, nested=True), what=lab["types"][kind], count=len(rows)),
+                fill(words["group"], number=ordinal(index, nested=True), what=lab["types"][kind], count=len(rows)),
             )
-            doc.add("para", words["requirement"].format(text=lab["requirements"][kind]))
+            doc.add("para", fill(words["requirement"], text=lab["requirements"][kind]))
             doc.add("table", table=problem_table(kind, rows, words, dept))
     fixed = [p for p in part["problems"] if p["state"] == "resolved"]
     if fixed:
-        doc.add("heading", f"{_number(section)}{words['heading_fixed'].format(count=len(fixed))}")
+        doc.add("heading", f"{ordinal(section)}{fill(words['heading_fixed'], count=len(fixed))}")
         section += 1
         rows = [
             [
@@ -205,26 +206,26 @@ def notice_document(part: dict[str, Any], context: ReportContext) -> Document:
             ]
             for p in fixed
         ]
-        doc.add("table", table=Table(["问题类型", "栏目 / 链接", "首次发现"], rows, ["kind", "url", "date"]))
+        doc.add("table", table=Table(headers("type", "column_or_link", "first_seen"), rows, ["kind", "url", "date"]))
     early = [w for w in part["warnings"] if w["kind"] == "column_near_stale"]
     if early:
-        doc.add("heading", f"{_number(section)}{words['heading_early'].format(count=len(early))}")
+        doc.add("heading", f"{ordinal(section)}{fill(words['heading_early'], count=len(early))}")
         section += 1
         rows = [[link_cell(None, w["url"]), text_cell(w["detail"])] for w in early]
-        doc.add("table", table=Table(["栏目地址", "说明"], rows, ["url", "text"]))
+        doc.add("table", table=Table(headers("column_url", "explanation"), rows, ["url", "text"]))
     shots = [(p, context.screenshots[key]) for p in problems if (key := problem_key(p)) in context.screenshots]
     if shots:
-        doc.add("heading", f"{_number(section)}{words['heading_screenshots']}")
+        doc.add("heading", f"{ordinal(section)}{words['heading_screenshots']}")
         section += 1
         for index, (p, picture) in enumerate(shots, start=1):
             what = p["column"] or p.get("anchor_text") or p["url"] or ""
             template = words["screenshot_link" if p["type"] == "broken_link" else "screenshot_page"]
-            caption = template.format(number=index, what=f"{lab['types'][p['type']]}：{what}")
+            caption = fill(template, number=index, what=f"{lab['types'][p['type']]}：{what}")
             doc.add("image", caption, image=picture)
     if problems:
-        doc.add("heading", f"{_number(section)}{words['heading_reply']}")
-        contact = words["reply_contact"].format(contact=context.contact) if context.contact else ""
-        doc.add("para", words["reply"].format(date=chinese_date(reply_by(part)), contact=contact))
+        doc.add("heading", f"{ordinal(section)}{words['heading_reply']}")
+        contact = fill(words["reply_contact"], contact=context.contact) if context.contact else ""
+        doc.add("para", fill(words["reply"], date=chinese_date(reply_by(part)), contact=contact))
         rows = [
             [
                 text_cell(i),
@@ -239,6 +240,9 @@ def notice_document(part: dict[str, Any], context: ReportContext) -> Document:
             ]
             for i, p in enumerate(problems, start=1)
         ]
-        doc.add("table", table=Table(["序号", "问题", "整改情况", "完成时间", "责任人", "联系电话"], rows, ["number"]))
+        doc.add(
+            "table",
+            table=Table(headers("number", "problem", "rectified", "done_at", "person", "phone"), rows, ["number"]),
+        )
     doc.add("sign", lines=[context.issuer, chinese_date(part["run"]["as_of"])])
     return doc

@@ -6,11 +6,15 @@ service, so printing a document sends nothing anywhere.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
+
+from monitor.wording import say
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
 FLAGS = (
@@ -24,6 +28,7 @@ FLAGS = (
     "--disable-component-update",
     "--disable-default-apps",
     "--disable-quic",
+    "--no-proxy-server",
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--no-pdf-header-footer",
 )
@@ -45,15 +50,25 @@ def render_pdf(html: bytes, timeout: float = 120) -> bytes:
     """Print a self-contained HTML page to an A4 PDF."""
     binary = browser()
     if binary is None:
-        raise PdfError("生成 PDF 需要 Chromium 浏览器（Debian/Ubuntu：apt install chromium），也可改用 DOCX 格式")
+        raise PdfError(say("pdf_needs_chromium"))
     with tempfile.TemporaryDirectory(prefix="gongkai-pdf-") as folder:
         page, pdf = Path(folder) / "document.html", Path(folder) / "document.pdf"
         page.write_bytes(html)
         command = [binary, *FLAGS, f"--user-data-dir={folder}/profile", f"--print-to-pdf={pdf}", page.as_uri()]
         try:
-            subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PdfError(f"Chromium 未能生成 PDF（{type(exc).__name__}）") from None
+            process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            )
+        except OSError:
+            raise PdfError(say("pdf_failed")) from None
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise PdfError(say("pdf_failed")) from None
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # its renderers too
+            process.wait()
         if not pdf.is_file() or pdf.stat().st_size == 0:
-            raise PdfError("Chromium 未能生成 PDF")
+            raise PdfError(say("pdf_failed"))
         return pdf.read_bytes()

@@ -2,10 +2,11 @@
 
 Chromium is driven over its DevTools protocol (aiohttp's WebSocket client). It
 may reach only the hosts the target policy judged before it started, each at the
-address judged for it (``--host-resolver-rules``; every other name fails), and
-every request it makes, redirects and page resources included, is paused and let
-through only when its host is one of those: a screenshot never reaches a place
-the crawl could not.
+address judged for it (``--host-resolver-rules``; every other name and address
+fails), no proxy; every request the page makes, redirects and resources included,
+is paused and let through only when its host is one of those; and the page's own
+scripts never run (no worker, socket or peer connection of a page's making): a
+screenshot never reaches a place the crawl could not.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ LOAD_SECONDS = 15.0
 # Outline the link (found by its resolved address) and bring it into view; say whether it was there.
 OUTLINE = """(() => {
   const target = %s;
-  const link = [...document.querySelectorAll('a[href], area[href]')].find(a => a.href.split('#')[0] === target);
+  const address = e => (e.href || e.src || '').split('#')[0];
+  const link = [...document.querySelectorAll('a[href], area[href], img[src], iframe[src], frame[src], embed[src]')]
+    .find(e => address(e) === target);
   if (!link) return false;
   link.style.outline = '4px solid #e00';
   link.style.outlineOffset = '2px';
@@ -83,12 +86,22 @@ class _DevTools:
         self.reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
+        try:
+            await self._dispatch()
+        finally:
+            for future in self.waiting.values():
+                if not future.done():
+                    future.set_exception(ConnectionError("Chromium closed its DevTools connection"))
+            self.waiting.clear()
+
+    async def _dispatch(self) -> None:
         async for message in self.socket:
             if message.type != aiohttp.WSMsgType.TEXT:
                 break
             event = json.loads(message.data)
             if "id" in event and (future := self.waiting.pop(event["id"], None)) is not None:
-                future.set_result(event)
+                if not future.done():
+                    future.set_result(event)
             elif event.get("method") == "Fetch.requestPaused":
                 await self._judge(event["params"])
             elif event.get("method") == "Page.loadEventFired":
@@ -106,11 +119,17 @@ class _DevTools:
     async def send(self, method: str, params: dict[str, Any] | None = None, wait: bool = True) -> dict[str, Any]:
         """Send a command; with ``wait``, its answer."""
         self.next_id += 1
+        number = self.next_id
+        if not wait:
+            await self.socket.send_json({"id": number, "method": method, "params": params or {}})
+            return {}
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        if wait:
-            self.waiting[self.next_id] = future
-        await self.socket.send_json({"id": self.next_id, "method": method, "params": params or {}})
-        return await asyncio.wait_for(future, LOAD_SECONDS) if wait else {}
+        self.waiting[number] = future
+        await self.socket.send_json({"id": number, "method": method, "params": params or {}})
+        try:
+            return await asyncio.wait_for(future, LOAD_SECONDS)
+        finally:
+            self.waiting.pop(number, None)
 
     async def capture(self, shot: Shot) -> bytes | None:
         """The screenshot of one page, the link outlined; None when the page or the link is not there."""
@@ -160,13 +179,17 @@ async def _endpoint(profile: Path, process: subprocess.Popen[bytes]) -> int:
 
 async def _capture_all(shots: list[Shot], policy: TargetPolicy, binary: str) -> dict[str, bytes]:
     hosts = await _judged(policy, shots)
-    rules = ", ".join([*(f"MAP {host} {address}" for host, address in hosts.items()), "MAP * ~NOTFOUND"])
+    pinned = (f"MAP {host} {f'[{address}]' if ':' in address else address}" for host, address in hosts.items())
+    rules = ", ".join([*pinned, "MAP * ~NOTFOUND"])
     found: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="gongkai-shots-", ignore_cleanup_errors=True) as folder:
         profile = Path(folder)
-        flags = [f for f in FLAGS if not f.startswith(("--host-resolver-rules", "--no-pdf"))]
+        flags = [f for f in FLAGS if not f.startswith(("--host-resolver-rules", "--no-pdf", "--no-sandbox"))]
+        if os.geteuid() == 0:
+            flags.append("--no-sandbox")  # Chromium will not start as root with its sandbox
         command = [binary, *flags, f"--host-resolver-rules={rules}", f"--user-data-dir={profile}"]
-        command += ["--remote-debugging-port=0", "--remote-allow-origins=*", "--hide-scrollbars", "about:blank"]
+        command += ["--force-webrtc-ip-handling-policy=disable_non_proxied_udp", "--remote-debugging-port=0"]
+        command += ["--hide-scrollbars", "about:blank"]
         # Its own process group, so that stopping it stops its renderers too.
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         process = subprocess.Popen(command, **quiet, start_new_session=True)
@@ -179,6 +202,7 @@ async def _capture_all(shots: list[Shot], policy: TargetPolicy, binary: str) -> 
                 tools = _DevTools(socket, set(hosts))
                 try:
                     await tools.send("Page.enable")
+                    await tools.send("Emulation.setScriptExecutionDisabled", {"value": True})
                     await tools.send("Fetch.enable", {"patterns": [{"urlPattern": "*"}]})
                     metrics = {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False}
                     await tools.send("Emulation.setDeviceMetricsOverride", metrics)
@@ -197,6 +221,10 @@ async def _capture_all(shots: list[Shot], policy: TargetPolicy, binary: str) -> 
     return found
 
 
+class ScreenshotError(Exception):
+    """Chromium could not take the screenshots (it would not start, or its DevTools failed)."""
+
+
 def capture(data: dict[str, Any], departments: list[dict[str, Any]]) -> dict[str, bytes] | None:
     """Screenshots of the pages a report's notices point to, by problem key; None without Chromium.
 
@@ -208,4 +236,7 @@ def capture(data: dict[str, Any], departments: list[dict[str, Any]]) -> dict[str
         return None
     shots = shots_for(data)
     policy = TargetPolicy.for_departments(departments, offline_requested())
-    return asyncio.run(_capture_all(shots, policy, binary)) if shots else {}
+    try:
+        return asyncio.run(_capture_all(shots, policy, binary)) if shots else {}
+    except (OSError, aiohttp.ClientError, KeyError, ValueError, TimeoutError) as exc:
+        raise ScreenshotError(type(exc).__name__) from exc

@@ -88,7 +88,8 @@ def _table(docx: object, table: Table) -> None:
             for index, line in enumerate(lines):
                 if index:
                     paragraph = cell.add_paragraph()
-                run = paragraph.add_run(line.text)
+                text = f"{line.text}（{line.href}）" if line.href and line.href != line.text else line.text
+                run = paragraph.add_run(text)
                 _font(run, BODY_FONT, TABLE_SIZE, bold=line.style in ("overdue", "strong"))
                 if line.style in ("overdue", "fail"):
                     run.font.color.rgb = RED

@@ -16,8 +16,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from monitor.reports.bulletin import ATTACHMENT_HEADERS, Bulletin
+from monitor.reports.bulletin import ATTACHMENT, Bulletin
 from monitor.reports.data import COLUMNS, safe_cell, verdict_text, veto_text
+from monitor.reports.notices import headers as table_headers
 from monitor.reports.notices import mark
 
 _HEADER = Font(bold=True)
@@ -111,9 +112,11 @@ def _type_headers(kind: str) -> list[tuple[str, str]]:
 
 def _bulletin_sheet(sheet: Worksheet, bulletin: Bulletin) -> None:
     """The 通报's 附件 as a sheet: its title, the issuer and 文号, then the results table."""
-    kinds = {"序号": "int", "网站": "url", "问题数": "int"}
-    headers = [(h, kinds.get(h, "text")) for h in ATTACHMENT_HEADERS]
-    rows = [[row[h] for h in ATTACHMENT_HEADERS] for row in bulletin.attachment]
+    kinds = {"number": "int", "site": "url", "problems": "int"}
+    headers = [
+        (title, kinds.get(key, "text")) for key, title in zip(ATTACHMENT, table_headers(*ATTACHMENT), strict=True)
+    ]
+    rows = [[row[key] for key in ATTACHMENT] for row in bulletin.attachment]
     table(sheet, 4, headers, rows)
     last = get_column_letter(len(headers))
     sheet.merge_cells(f"A1:{last}1")
