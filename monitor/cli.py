@@ -386,11 +386,7 @@ def runs(db_path: Path) -> None:
         table.add_column(header)
     states = load_tables().wording["run_states"]
     for run in store.runs():
-        counts = store.db.execute(
-            "select (select count(*) from problems where run_id = :id and state != 'resolved'),"
-            " (select count(*) from warnings where run_id = :id)",
-            {"id": run["id"]},
-        ).fetchone()
+        counts = store.run_counts(run["id"])
         departments = len(json.loads(run["departments"]))
         received = f"{run['bytes'] / 2**20:.1f} MB" if run.get("bytes") is not None else ""
         status = "incomplete" if run["status"] == "running" and not running else run["status"]

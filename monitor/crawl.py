@@ -192,15 +192,6 @@ def _signal_group(proc: subprocess.Popen[str], signum: int) -> None:
         os.killpg(proc.pid, signum)
 
 
-def unanswered(store: Store, run_id: int) -> int:
-    """Pages and links the run asked for and has no answer to (a resumed run must finish them)."""
-    return store.db.execute(
-        "select count(*) from frontier f where f.run_id = ?"
-        " and not exists (select 1 from checks c where c.run_id = f.run_id and c.url = f.url)",
-        [run_id],
-    ).fetchone()[0]
-
-
 def run_crawl(
     config: Config,
     config_path: Path,
@@ -231,7 +222,7 @@ def run_crawl(
                 as_of = as_of or config.today()
                 run_id = store.create_run(as_of.isoformat(), str(config_path), config.model_dump(mode="json"), dept_ids)
             else:
-                resume = resume or latest_interrupted(store)  # 0: the newest interrupted run
+                resume = resume or store.latest_interrupted_run_id()  # 0: the newest interrupted run
                 if resume is None:
                     raise CrawlError("there is no interrupted or failed run to resume")
                 run_id, dept_ids, as_of = _reopen(store, resume)
@@ -251,13 +242,13 @@ def run_crawl(
                     f" free some space, then {RESUME_HINT}"
                 )
             if returncode == NO_REQUEST and resume is not None:
-                returncode = 0  # everything was answered before the interruption; unanswered() below makes sure
+                returncode = 0  # everything was answered before the interruption; store.unanswered() below makes sure
             if returncode != 0:
                 no_request = returncode == NO_REQUEST
                 reason = "the crawl made no request" if no_request else f"the crawler exited with status {returncode}"
                 store.finish_run(run_id, "failed", error=reason, requests=stats.get("requests", 0))
                 raise CrawlError(f"run {run_id}: {reason}")
-            if missing := unanswered(store, run_id):
+            if missing := store.unanswered(run_id):
                 reason = f"{missing} pages and links asked for were never answered; {RESUME_HINT}"
                 store.finish_run(run_id, "incomplete", error=reason, requests=stats.get("requests", 0))
                 raise CrawlError(f"run {run_id}: {reason}")
@@ -273,9 +264,7 @@ def run_crawl(
             except Exception as exc:
                 store.finish_run(run_id, "failed", error=f"evaluation failed: {exc!r}")
                 raise
-            pages = store.db.execute(
-                "select count(*) from pages where run_id = ? and status is not null", [run_id]
-            ).fetchone()[0]
+            pages = sum(store.pages_read(run_id).values())
             store.finish_run(
                 run_id, "complete", requests=stats.get("requests", 0), pages=pages, bytes=stats.get("bytes", 0)
             )
@@ -288,11 +277,7 @@ def run_crawl(
 def _too_many_internal_errors(store: Store, run_id: int, tables_dir: Path) -> str | None:
     """Why the run fails for gongkai's own errors: more pages and links it failed to read than the rules allow."""
     share = float(load_tables(tables_dir).rules["internal_error_share"])
-    errors, answers = store.db.execute(
-        "select (select count(*) from notes where run_id = :id and kind = 'internal_error'),"
-        " (select count(*) from checks where run_id = :id)",
-        {"id": run_id},
-    ).fetchone()
+    errors, answers = store.internal_errors(run_id)
     if errors and errors > share * answers:
         return f"gongkai failed to read {errors} of {answers} pages and links (internal errors; see the warnings)"
     return None
@@ -304,11 +289,5 @@ def _reopen(store: Store, run_id: int) -> tuple[int, list[str], date]:
     if run is None or run["status"] not in ("incomplete", "failed"):
         state = run["status"] if run else "missing"
         raise CrawlError(f"run {run_id} cannot be resumed (it is {state}); only an interrupted or failed run can")
-    store.db["runs"].update(run_id, {"status": "running", "error": None, "pid": os.getpid()})
+    store.reopen_run(run_id, os.getpid())
     return run_id, json.loads(run["departments"]), date.fromisoformat(run["as_of"])
-
-
-def latest_interrupted(store: Store) -> int | None:
-    """The newest run that was interrupted or failed (after marking dead ``running`` runs)."""
-    row = store.db.execute("select max(id) from runs where status in ('incomplete', 'failed')").fetchone()
-    return row[0]

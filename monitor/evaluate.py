@@ -81,13 +81,7 @@ def load_facts(
         homepage_attempts=homepage_check["attempts"] if homepage_check else None,
     )
     dates_by_column: dict[str | None, list[tuple[str | None, str | None]]] = {}
-    for row in store.db.query(
-        """select i.column_url, i.title, i.url, i.date_raw, i.date_source, d.date_raw as page_raw,
-                  d.date_source as page_source
-           from items i left join details d on d.run_id = i.run_id and d.url = i.url
-           where i.run_id = ? and i.department = ?""",
-        [run_id, dept_id],
-    ):
+    for row in store.dated_items(run_id, dept_id):
         dates_by_column.setdefault(row["column_url"], []).append((*item_date(row), row["title"], row["url"]))
     facts.homepage_dates = [item[0] for item in dates_by_column.get(None, [])]
 
@@ -105,12 +99,7 @@ def load_facts(
         )  # fmt: skip
 
     sources: dict[str, list[tuple[str, str, bool, str | None]]] = {}
-    for row in store.db.query(
-        """select l.url, l.source_url, l.anchor_text, l.on_homepage, l.place from links l
-           join checks c on c.run_id = l.run_id and c.url = l.url
-           where l.run_id = ? and l.department = ? and c.outcome = 'broken'""",
-        [run_id, dept_id],
-    ):
+    for row in store.broken_link_sources(run_id, dept_id):
         source = (row["source_url"], row["anchor_text"], bool(row["on_homepage"]), row["place"])
         sources.setdefault(row["url"], []).append(source)
     for url, link_sources in sources.items():

@@ -425,6 +425,102 @@ class Store:
         row = self.db.execute("select max(id) from runs where status = ?", [status]).fetchone()
         return row[0]
 
+    def schema(self) -> str:
+        """The store's schema as SQL (tables, indexes, views; as ``monitor/schema.sql`` records it)."""
+        rows = self.db.execute(
+            "select type, name, sql from sqlite_master where sql is not null and name not like 'sqlite_%'"
+            " order by case type when 'table' then 0 when 'index' then 1 else 2 end, name"
+        ).fetchall()
+        return "".join(f"-- {kind} {name}\n{sql};\n\n" for kind, name, sql in rows)
+
+    def latest_interrupted_run_id(self) -> int | None:
+        """The newest run that was interrupted or failed (a crawl may resume it)."""
+        return self.db.execute("select max(id) from runs where status in ('incomplete', 'failed')").fetchone()[0]
+
+    def reopen_run(self, run_id: int, pid: int) -> None:
+        """Mark an interrupted run as running again, by the process ``pid``."""
+        self.db["runs"].update(run_id, {"status": "running", "error": None, "pid": pid})
+
+    def complete_runs_up_to(self, run_id: int) -> list[tuple[int, str]]:
+        """(id, inspection day) of every complete run up to ``run_id``, newest first."""
+        return [
+            (row[0], row[1])
+            for row in self.db.execute(
+                "select id, as_of from runs where status = 'complete' and id <= ? order by id desc", [run_id]
+            )
+        ]
+
+    def run_counts(self, run_id: int) -> tuple[int, int]:
+        """A run's open problems and its warnings."""
+        row = self.db.execute(
+            "select (select count(*) from problems where run_id = :id and state != 'resolved'),"
+            " (select count(*) from warnings where run_id = :id)",
+            {"id": run_id},
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def unanswered(self, run_id: int) -> int:
+        """Pages and links the run asked for and has no answer to (a resumed run must finish them)."""
+        return self.db.execute(
+            "select count(*) from frontier f where f.run_id = ?"
+            " and not exists (select 1 from checks c where c.run_id = f.run_id and c.url = f.url)",
+            [run_id],
+        ).fetchone()[0]
+
+    def internal_errors(self, run_id: int) -> tuple[int, int]:
+        """(pages and links gongkai failed to read, all answers) of a run."""
+        row = self.db.execute(
+            "select (select count(*) from notes where run_id = :id and kind = 'internal_error'),"
+            " (select count(*) from checks where run_id = :id)",
+            {"id": run_id},
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def pages_read(self, run_id: int) -> dict[str, int]:
+        """How many pages of each department's site the run read (answered)."""
+        return dict(
+            self.db.execute(
+                "select department, count(*) from pages where run_id = ? and status is not null group by department",
+                [run_id],
+            ).fetchall()
+        )
+
+    def dated_items(self, run_id: int, department: str) -> Iterator[dict[str, Any]]:
+        """A department's list items, each with the date its own page gave (``page_raw``, ``page_source``)."""
+        return self.db.query(
+            """select i.column_url, i.title, i.url, i.date_raw, i.date_source, d.date_raw as page_raw,
+                      d.date_source as page_source
+               from items i left join details d on d.run_id = i.run_id and d.url = i.url
+               where i.run_id = ? and i.department = ?""",
+            [run_id, department],
+        )
+
+    def broken_link_sources(self, run_id: int, department: str) -> Iterator[dict[str, Any]]:
+        """Every place a department's pages link to a URL whose check found it broken."""
+        return self.db.query(
+            """select l.url, l.source_url, l.anchor_text, l.on_homepage, l.place from links l
+               join checks c on c.run_id = l.run_id and c.url = l.url
+               where l.run_id = ? and l.department = ? and c.outcome = 'broken'""",
+            [run_id, department],
+        )
+
+    def open_problem_sightings(self, run_id: int, since: str) -> Iterator[tuple[str, str, str]]:
+        """(department, problem key, inspection day) of every open problem of the complete runs since ``since``."""
+        return self.db.execute(
+            "select p.department, p.key, r.as_of from problems p join runs r on r.id = p.run_id"
+            " where r.status = 'complete' and p.run_id <= ? and p.state != 'resolved' and r.as_of >= ?",
+            [run_id, since],
+        )
+
+    def results(self, run_id: int) -> dict[str, bool | None]:
+        """Each department's result in a run: passed (True), failed (False), not judged (None)."""
+        return {
+            department: None if passed is None else bool(passed)
+            for department, passed in self.db.execute(
+                "select department, passed from scores where run_id = ?", [run_id]
+            )
+        }
+
     def previous_run_id(self, run_id: int, department: str) -> int | None:
         """Return the newest complete run before ``run_id`` that covered ``department``."""
         for row in self.db.query(

@@ -34,11 +34,8 @@ class ReportContext:
 
 def _pass_rate(store: Store, run_id: int) -> float | None:
     """A run's 合格率 in percent, over the departments that were judged (None when none was)."""
-    passed, judged = store.db.execute(
-        "select coalesce(sum(passed = 1), 0), coalesce(sum(passed is not null), 0) from scores where run_id = ?",
-        [run_id],
-    ).fetchone()
-    return passed / judged * 100 if judged else None
+    results = [passed for passed in store.results(run_id).values() if passed is not None]
+    return sum(results) / len(results) * 100 if results else None
 
 
 def _failing_runs(store: Store, runs: list[int]) -> dict[str, int]:
@@ -46,12 +43,10 @@ def _failing_runs(store: Store, runs: list[int]) -> dict[str, int]:
     streaks: dict[str, int] = {}
     ended: set[str] = set()
     for run_id in runs:
-        for department, passed in store.db.execute(
-            "select department, passed from scores where run_id = ?", [run_id]
-        ).fetchall():
+        for department, passed in store.results(run_id).items():
             if department in ended:
                 continue
-            if passed == 0:
+            if passed is False:
                 streaks[department] = streaks.get(department, 0) + 1
             else:
                 ended.add(department)
@@ -64,12 +59,7 @@ def report_context(store: Store, run_id: int) -> ReportContext:
     assert run is not None
     config = json.loads(run["config"])
     notice = config.get("notice") or {}
-    earlier = [
-        (row[0], row[1])
-        for row in store.db.execute(
-            "select id, as_of from runs where status = 'complete' and id <= ? order by id desc", [run_id]
-        ).fetchall()
-    ]
+    earlier = store.complete_runs_up_to(run_id)
     runs = [run_id, *(rid for rid, _ in earlier if rid != run_id)]
     previous = next(((rid, as_of) for rid, as_of in earlier if rid != run_id), None)
     year = run["as_of"][:4]

@@ -75,11 +75,7 @@ def _rectification(store: Store, run: dict[str, Any], rows: list[dict[str, Any]]
     open_keys = {r["key"] for r in rows if r["state"] != "resolved"}
     earliest = min((r["first_seen"] for r in rows), default=run["as_of"])
     seen: dict[tuple[str, str], list[str]] = {}
-    for department, key, seen_on in store.db.execute(
-        "select p.department, p.key, r.as_of from problems p join runs r on r.id = p.run_id"
-        " where r.status = 'complete' and p.run_id <= ? and p.state != 'resolved' and r.as_of >= ?",
-        [run["id"], earliest],
-    ):
+    for department, key, seen_on in store.open_problem_sightings(run["id"], earliest):
         if key in open_keys:
             seen.setdefault((department, key), []).append(seen_on)
     out = []
@@ -115,12 +111,7 @@ def report_data(store: Store, run_id: int) -> dict[str, Any]:
     )
     columns = [_printable_row(r, COLUMN_FIELDS) for r in store.rows("column_states", run_id)]
     warnings = [_printable_row(r, WARNING_FIELDS) for r in store.rows("warnings", run_id)]
-    pages = dict(
-        store.db.execute(
-            "select department, count(*) from pages where run_id = ? and status is not null group by department",
-            [run_id],
-        ).fetchall()
-    )
+    pages = store.pages_read(run_id)
     scores = {r["department"]: r for r in store.rows("scores", run_id)}
     window = load_tables().rules["probe"]["window_days"]
     departments = []
