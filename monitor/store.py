@@ -254,24 +254,30 @@ def m012_stale_column_evidence(db: sqlite_utils.Database) -> None:
         db["problems"].add_column(column, str)
 
 
-@migrations()
-def m013_problem_list_evidence(db: sqlite_utils.Database) -> None:
-    """The reading view carries what a problem's explanation is made from: attempts, the date's source, the item."""
+def _evidence_view(db: sqlite_utils.Database, more: tuple[str, ...]) -> None:
+    """(Re)create ``problem_list`` with what an explanation is made from, and ``more`` problem columns."""
+    extra = "".join(f", p.{column}" for column in more)
     db.execute("drop view if exists problem_list")
     db.execute(
-        """create view problem_list as
+        f"""create view problem_list as
            select p.run_id, r.as_of, p.department, n.name as department_name,
                   coalesce(lt.label, p.type) as problem, coalesce(ls.label, p.state) as state,
                   p.column, coalesce(lc.label, p.category) as category, p.column_url, p.url, p.source_url,
                   p.anchor_text, p.status, p.last_updated, p.age_days, p.threshold_days, p.detail, p.first_seen,
                   p.type, p.state as state_key, p.category as category_key, p.attempts, p.on_homepage,
-                  p.source_count, p.item_title, p.item_url, p.date_source
+                  p.source_count, p.item_title, p.item_url, p.date_source{extra}
            from problems p join runs r on r.id = p.run_id
            left join department_names n on n.run_id = p.run_id and n.department = p.department
            left join labels lt on lt.kind = 'type' and lt.key = p.type
            left join labels ls on ls.kind = 'state' and ls.key = p.state
            left join labels lc on lc.kind = 'category' and lc.key = p.category"""
     )
+
+
+@migrations()
+def m013_problem_list_evidence(db: sqlite_utils.Database) -> None:
+    """The reading view carries what a problem's explanation is made from: attempts, the date's source, the item."""
+    _evidence_view(db, ())
 
 
 @migrations()
@@ -279,21 +285,7 @@ def m014_link_places(db: sqlite_utils.Database) -> None:
     """Where on its page a link sits (region and number), and for a broken link the place it is shown at."""
     db["links"].add_column("place", str)
     db["problems"].add_column("source_place", str)
-    db.execute("drop view if exists problem_list")
-    db.execute(
-        """create view problem_list as
-           select p.run_id, r.as_of, p.department, n.name as department_name,
-                  coalesce(lt.label, p.type) as problem, coalesce(ls.label, p.state) as state,
-                  p.column, coalesce(lc.label, p.category) as category, p.column_url, p.url, p.source_url,
-                  p.anchor_text, p.status, p.last_updated, p.age_days, p.threshold_days, p.detail, p.first_seen,
-                  p.type, p.state as state_key, p.category as category_key, p.attempts, p.on_homepage,
-                  p.source_count, p.item_title, p.item_url, p.date_source, p.source_place
-           from problems p join runs r on r.id = p.run_id
-           left join department_names n on n.run_id = p.run_id and n.department = p.department
-           left join labels lt on lt.kind = 'type' and lt.key = p.type
-           left join labels ls on ls.kind = 'state' and ls.key = p.state
-           left join labels lc on lc.kind = 'category' and lc.key = p.category"""
-    )
+    _evidence_view(db, ("source_place",))
 
 
 class StoreError(Exception):
