@@ -49,7 +49,8 @@ from w3lib.url import safe_url_string
 from yarl import URL
 
 from crawler import settings
-from crawler.aioclient import REDIRECTS, PolicyResolver, failure_kind
+from crawler.aioclient import REDIRECTS, PolicyResolver
+from crawler.failures.aiohttp_errors import failure_kind
 from crawler.items import CheckResult, Note, PageRecord, reason
 from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, judge, side_notes
 from crawler.pipelines import StorePipeline

@@ -22,7 +22,8 @@ import aiohttp
 from yarl import URL
 
 from crawler import settings
-from crawler.aioclient import REDIRECTS, PolicyResolver, failure_kind
+from crawler.aioclient import REDIRECTS, PolicyResolver
+from crawler.failures.aiohttp_errors import failure_kind
 from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError, refusal_reason
 from crawler.transport import offline_requested, user_agent
 from monitor.config import Config, Department

@@ -24,8 +24,8 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.failures.scrapy_errors import RequestRefused, error_kind
 from crawler.items import CheckResult, ColumnFound, Note, Page, PageRecord, reason
-from crawler.middlewares import RequestRefused, error_kind
 from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, Verdict, judge, side_notes
 from crawler.targets import department_netlocs, plan_policy, refusal_reason
 from crawler.transport import offline_requested
