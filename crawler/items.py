@@ -15,6 +15,14 @@ def reason(code: str, arg: object = None) -> str:
     return code if arg is None else f"{code}:{arg}"
 
 
+def parse_reason(code: str | None, **facts: Any) -> dict[str, Any] | None:
+    """A stored reason code (``code`` or ``code:argument``) as data, with more ``facts``; None for none."""
+    if not code:
+        return None
+    name, _, arg = code.partition(":")
+    return {"code": name, **({"arg": arg} if arg else {}), **facts}
+
+
 @dataclass
 class Page:
     """A fetched page of a department's site."""

@@ -332,8 +332,8 @@ def _screenshots(data: dict[str, Any], departments: list[dict[str, Any]]) -> dic
 
     try:
         shots = capture(data, departments)
-    except ScreenshotError as exc:
-        click.echo(say("screenshots_failed", error=exc), err=True)
+    except ScreenshotError:
+        click.echo(say("screenshots_failed"), err=True)
         return {}
     if shots is None:
         click.echo(say("no_chromium"), err=True)

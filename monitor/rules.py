@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from crawler.items import parse_reason
 from monitor.categories import Categorizer
 from monitor.dates import normalize
 
@@ -21,14 +22,6 @@ Reason = dict[str, Any]  # {"code": …, "arg": …, other facts}
 NETWORK_ERRORS = frozenset(
     {"dns", "timeout", "connection_refused", "connection_reset", "connection_error", "tls", "error"}
 )
-
-
-def parse_reason(code: str | None, **facts: Any) -> Reason | None:
-    """A reason code as the crawl stores it (``code`` or ``code:argument``) as a reason, with more facts."""
-    if not code:
-        return {"code": facts.pop("code"), **facts} if "code" in facts else None
-    name, _, arg = code.partition(":")
-    return {"code": name, **({"arg": arg} if arg else {}), **facts}
 
 
 @dataclass

@@ -14,6 +14,7 @@ import string
 from datetime import date
 from typing import Any
 
+from crawler.items import parse_reason
 from crawler.links import is_attachment
 from monitor.categories import Categorizer
 from monitor.tables import Tables, load_tables
@@ -218,10 +219,7 @@ class Wording:
 
     def code(self, text: str | None) -> str:
         """A reason code as the crawl stores it (``dns``, ``private:10.0.0.1``) in words."""
-        if not text:
-            return ""
-        name, _, arg = text.partition(":")
-        return self.reason({"code": name, **({"arg": arg} if arg else {})})
+        return self.reason(parse_reason(text))
 
     def unassessed(self, stored: Any) -> str:
         """Why a site could not be inspected, in words."""

@@ -9,7 +9,7 @@ their deductions, 下一步要求, 落款 and the 附件 table. Every sentence c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -45,7 +45,6 @@ class Bulletin:
     attachment_title: str
     attachment: list[dict[str, Any]]  # 附件: one row per department, keyed by ATTACHMENT
     ranking_rule: str = ""
-    words: dict[str, Any] = field(default_factory=dict)
 
 
 # The 附件's columns (keys of each row and of the wording table's ``headers``).
@@ -243,7 +242,6 @@ def bulletin(data: dict[str, Any], context: ReportContext) -> Bulletin:
         attachment_title=_say(words["attachment_title"], **fields),
         attachment=attachment,
         ranking_rule=_say(words["ranking"], line=f"{line:g}"),
-        words=words,
     )
 
 
@@ -254,7 +252,7 @@ def _list_table(rows: list[dict[str, Any]]) -> Table:
 
 def bulletin_document(b: Bulletin) -> Document:
     """The 通报 as a document: heading, body in five parts, 落款, then the 附件 table on its own page."""
-    words = b.words
+    words = load_tables().wording["documents"]
     doc = Document(b.title)
     doc.add("office", b.office)
     doc.add("number", b.number)

@@ -239,4 +239,4 @@ def capture(data: dict[str, Any], departments: list[dict[str, Any]]) -> dict[str
     try:
         return asyncio.run(_capture_all(shots, policy, binary)) if shots else {}
     except (OSError, aiohttp.ClientError, KeyError, ValueError, TimeoutError) as exc:
-        raise ScreenshotError(type(exc).__name__) from exc
+        raise ScreenshotError(str(exc)) from exc
