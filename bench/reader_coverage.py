@@ -18,9 +18,9 @@ from pathlib import Path
 
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 
+from common.tables import load_tables
 from crawler.pages import PageMarkers, PageView
 from crawler.readers import detail_date, list_stem, read_column, read_homepage
-from monitor.tables import load_tables
 
 MARKERS = PageMarkers.from_table(load_tables().markers)
 

@@ -10,13 +10,13 @@ the rows without a check result the same way.
 A check is one request and a verdict, and needs nothing of a crawl's machinery,
 so the checker speaks HTTP with aiohttp instead of through Scrapy, which spends
 about 3.4 ms of CPU on a HEAD on the benchmark machine against aiohttp's 0.2 ms.
-It keeps the page spiders' rules (``crawler.transport``): its share of each
+It keeps the page spiders' rules (``common.transport``): its share of each
 site's politeness budget, paced the way AutoThrottle paces; failures confirmed
 later with backoff or the server's Retry-After; a refused or failed HEAD asked
 again as a GET that stops after the headers; redirects (and meta refresh)
 followed up to Scrapy's limit, each hop in the request log; bodies cut at
 ``max_page_mb``; every HTTPS host's certificate verified once; the target policy
-(``crawler.targets``) on every request and redirect hop. Its
+(``common.transport.targets``) on every request and redirect hop. Its
 answers are judged by ``crawler.pages.judge``, as the page spiders' are.
 
 A link found working by an earlier run whose inspection day is less than
@@ -48,24 +48,20 @@ from w3lib.html import get_meta_refresh
 from w3lib.url import safe_url_string
 from yarl import URL
 
-from crawler import settings
-from crawler.aioclient import REDIRECTS, PolicyResolver
-from crawler.failures.aiohttp_errors import failure_kind
-from crawler.items import CheckResult, Note, PageRecord, reason
-from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, judge, side_notes
+from common.plan import RunPlan
+from common.reasons import reason
+from common.transport import client
+from common.transport.aioclient import REDIRECTS, PolicyResolver
+from common.transport.certificates import certificate_problem
+from common.transport.confirm import Confirmation, blank_html
+from common.transport.failures import CUT_OFF, REFUSED
+from common.transport.failures.aiohttp_errors import failure_kind
+from common.transport.pacing import HostSlot, politeness_share
+from common.transport.targets import NameLookupError, TargetPolicy, TargetRefusedError, refusal_reason
+from crawler.items import CheckResult, Note, PageRecord
+from crawler.pages import Answer, PageMarkers, PageView, judge, side_notes
 from crawler.pipelines import StorePipeline
-from crawler.shares import politeness_share
 from crawler.storage import CrawlStore
-from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError, refusal_reason
-from crawler.transport import (
-    blank_html,
-    certificate_problem,
-    offline_requested,
-    retry_after_seconds,
-    retry_delay,
-    user_agent,
-)
-from monitor.tables import load_tables
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +75,6 @@ _LAST_CHECK = """
 select c.run_id, c.status, c.outcome, c.final_url, r.as_of from checks c join runs r on r.id = c.run_id
 where c.url = ? and c.run_id < ? order by c.run_id desc limit 1
 """
-# Failures that asking again cannot change: gongkai refused, or stopped reading itself.
-_FINAL = frozenset({"offline", "private_target", "too_many_redirects", *CUT_OFF})
-_REFUSED = frozenset({"offline", "private_target"})
 
 
 class CheckError(Exception):
@@ -100,46 +93,8 @@ class Fetched:
     status: int
     headers: Any  # the answer's headers (case-insensitive)
     view: PageView | None  # the text of an HTML answer whose body was read
-    blank: bool  # a small HTML body with no text (see transport.blank_html)
+    blank: bool  # a small HTML body with no text (see ``common.transport.confirm.blank_html``)
     certificate: tuple[str, str] | None = None
-
-
-class HostSlot:
-    """One host's share of the politeness budget: at most ``concurrency`` requests, ``delay`` apart.
-
-    The delay follows the server's latency as Scrapy's AutoThrottle does (and as
-    ``crawler.extensions.InspectionThrottle`` teaches it, 304 and 404 are ordinary
-    answers), never below the configured delay.
-    """
-
-    def __init__(self, concurrency: int, delay: float, adaptive: bool = True) -> None:
-        self.free = asyncio.Semaphore(concurrency)
-        self.target_concurrency = concurrency
-        self.min_delay = delay
-        self.adaptive = adaptive
-        self.delay = max(delay, settings.AUTOTHROTTLE_START_DELAY) if adaptive else delay
-        self.next_start = 0.0
-
-    async def __aenter__(self) -> None:
-        await self.free.acquire()
-        now = time.monotonic()
-        start = max(now, self.next_start)
-        self.next_start = start + self.delay
-        if start > now:
-            await asyncio.sleep(start - now)
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.free.release()
-
-    def answered(self, status: int, latency: float) -> None:
-        """Adapt the delay to an answer's latency; trouble (429, 5xx) never shortens it."""
-        if not self.adaptive:
-            return
-        target = latency / self.target_concurrency
-        new = min(max(self.min_delay, target, (self.delay + target) / 2), settings.AUTOTHROTTLE_MAX_DELAY)
-        if status not in (200, 304, 404) and new <= self.delay:
-            return
-        self.delay = new
 
 
 class LinkChecker:
@@ -150,25 +105,22 @@ class LinkChecker:
     # store, not in memory, however many links a site has.
     max_in_flight = 256
 
-    def __init__(self, plan: dict[str, Any], pages_done: threading.Event) -> None:
-        crawl, check = plan["crawl"], plan["link_check"]
+    def __init__(self, plan: RunPlan, pages_done: threading.Event) -> None:
+        crawl = plan.crawl
         self.plan = plan
-        self.run_id = plan["run_id"]
+        self.run_id = plan.run_id
         self.pages_done = pages_done
-        self.sites = {spec["id"]: spec["site"] for spec in plan["departments"]}
-        tables_dir = plan.get("tables_dir")
-        self.markers = PageMarkers.from_table(load_tables(Path(tables_dir) if tables_dir else None).markers)
-        self.concurrency, self.delay = politeness_share(crawl, int(plan.get("page_workers", 1)), checker=True)
-        self.adaptive = bool(crawl.get("adaptive_delay", True))
-        self.timeout = float(crawl["download_timeout"])
-        self.max_bytes = int(crawl["max_page_mb"] * 1024 * 1024)
-        self.agent = user_agent(crawl)
-        self.ca_bundle = crawl.get("ca_bundle")
-        self.policy = TargetPolicy.for_departments(plan["departments"], offline_requested())
-        self.attempts = int(check["attempts"])
-        self.backoff = float(check["backoff_seconds"])
-        self.max_retry_after = float(check["max_retry_after"])
-        self.recheck_days = int(check.get("recheck_days", 0))
+        self.sites = {spec.id: spec.site for spec in plan.departments}
+        self.markers = PageMarkers.from_table(plan.tables().markers)
+        self.concurrency, self.delay = politeness_share(crawl, plan.page_workers, checker=True)
+        self.adaptive = crawl.adaptive_delay
+        self.timeout = crawl.download_timeout
+        self.max_bytes = int(crawl.max_page_mb * 1024 * 1024)
+        self.agent = client.user_agent(crawl.contact_url)
+        self.ca_bundle = crawl.ca_bundle
+        self.policy = TargetPolicy.for_departments(plan.department_specs(), client.offline_requested())
+        self.confirmation = Confirmation.of(plan.link_check)
+        self.recheck_days = plan.link_check.recheck_days
         self.slots: dict[str, HostSlot] = {}
         self.certificates: dict[tuple[str, int], asyncio.Future[tuple[str, str] | None]] = {}
         self.noted: set[tuple[str, str, str]] = set()
@@ -177,26 +129,26 @@ class LinkChecker:
         self._as_of: date | None = None
         self.request_log: IO[str] | None = None
         self.session: aiohttp.ClientSession | None = None
-        self.writer = StorePipeline(plan["db"], self.run_id)
+        self.writer = StorePipeline(plan.db, self.run_id)
 
     # the run -----------------------------------------------------------------
 
     async def run(self) -> None:
         """Follow the frontier table until the page spiders are done and every row is checked."""
-        if log_path := self.plan.get("request_log"):
+        if log_path := self.plan.request_log:
             Path(log_path).parent.mkdir(parents=True, exist_ok=True)
             self.request_log = open(log_path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 (closed below)
         connector = aiohttp.TCPConnector(
-            limit=settings.CONCURRENT_REQUESTS, limit_per_host=0, ssl=False, resolver=PolicyResolver(self.policy)
+            limit=client.CONCURRENT_REQUESTS, limit_per_host=0, ssl=False, resolver=PolicyResolver(self.policy)
         )
         self.session = aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.CookieJar(unsafe=True),  # sites on IP addresses keep their cookies too
             timeout=aiohttp.ClientTimeout(total=self.timeout),
-            headers={**settings.DEFAULT_REQUEST_HEADERS, "User-Agent": self.agent},
+            headers={**client.DEFAULT_REQUEST_HEADERS, "User-Agent": self.agent},
         )
         self.writer.open_spider()
-        store = CrawlStore(self.plan["db"])
+        store = CrawlStore(self.plan.db)
         tasks: set[asyncio.Task[None]] = set()
         room = asyncio.Semaphore(self.max_in_flight)
         try:
@@ -273,7 +225,7 @@ class LinkChecker:
         """The rows of one link's check: its warnings, then its check result (last)."""
         url = safe_url_string(target)
         outcome, attempts = await self._confirmed(url, method)
-        refused = isinstance(outcome, CheckError) and outcome.kind in _REFUSED
+        refused = isinstance(outcome, CheckError) and outcome.kind in REFUSED
         if method == "HEAD" and not refused and (isinstance(outcome, CheckError) or outcome.status >= 400):
             # Many servers refuse or mishandle HEAD: only a GET's answer counts against a link.
             outcome, attempts = await self._confirmed(url, "GET", headers_only=True)
@@ -314,26 +266,26 @@ class LinkChecker:
         backoff (or the server's Retry-After) before it counts; a HEAD is asked
         once, since a GET follows it anyway.
         """
-        attempts = 1 if method == "HEAD" else self.attempts
+        confirmation = Confirmation(attempts=1) if method == "HEAD" else self.confirmation
         attempt = 1
         while True:
             retry_after = None
             try:
                 fetched = await self._fetch(url, method, headers_only)
             except CheckError as failure:
-                if failure.kind in _FINAL or attempt >= attempts:
+                if not confirmation.again(attempt, kind=failure.kind):
                     return failure, attempt
             else:
-                if (fetched.status < 400 and not fetched.blank) or attempt >= attempts:
+                if not confirmation.again(attempt, fetched.status, fetched.blank):
                     return fetched, attempt
-                retry_after = retry_after_seconds(fetched.headers.get("Retry-After"))
-            await asyncio.sleep(retry_delay(attempt, self.backoff, retry_after, self.max_retry_after))
+                retry_after = fetched.headers.get("Retry-After")
+            await asyncio.sleep(confirmation.wait(attempt, retry_after))
             attempt += 1
 
     async def _fetch(self, url: str, method: str, headers_only: bool) -> Fetched:
         """One answer for ``url``, its redirects followed; raises CheckError."""
         certificate = None
-        for hop in range(settings.REDIRECT_MAX_TIMES + 1):
+        for hop in range(client.REDIRECT_MAX_TIMES + 1):
             try:
                 address = await self.policy.judge(url)
             except TargetRefusedError as refused:
@@ -346,10 +298,10 @@ class LinkChecker:
                 fetched.certificate = certificate
                 return fetched
             url = location
-        raise CheckError("too_many_redirects", f"more than {settings.REDIRECT_MAX_TIMES} redirects")
+        raise CheckError("too_many_redirects", f"more than {client.REDIRECT_MAX_TIMES} redirects")
 
     async def _certificate(self, url: str, address: str) -> tuple[str, str] | None:
-        """The HTTPS host's certificate problem, verified once per run (see transport.certificate_problem)."""
+        """The HTTPS host's certificate problem, verified once per run (see ``common.transport.certificates``)."""
         parts = urlsplit(url)
         if parts.scheme != "https" or not parts.hostname:
             return None
@@ -396,7 +348,7 @@ class LinkChecker:
             _, text = html_to_unicode(response.headers.get("Content-Type"), body)
             view = PageView.html(url, text)
             interval, refresh = get_meta_refresh(text[:4096], url)
-            if refresh and interval < settings.METAREFRESH_MAXDELAY:
+            if refresh and interval < client.METAREFRESH_MAXDELAY:
                 return Fetched(url, response.status, response.headers, view, False), safe_url_string(refresh)
         blank = view is not None and response.status != 304 and blank_html(body)
         return Fetched(url, response.status, response.headers, view, blank), None
@@ -431,10 +383,8 @@ def _is_html(content_type: str, url: str, body: bytes) -> bool:
 
 def main(argv: list[str]) -> int:
     """Check the links of the plan at ``argv[0]``; print the counters as JSON. Exit status 1 only if it crashes."""
-    plan = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    logging.basicConfig(
-        level=plan.get("log_level", "WARNING"), format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
-    )
+    plan = RunPlan.read(argv[0])
+    logging.basicConfig(level=plan.log_level, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     pages_done = threading.Event()
 
     def wait_for_pages() -> None:

@@ -7,22 +7,6 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 
-def reason(code: str, arg: object = None) -> str:
-    """A finding's reason as the store keeps it: a code, or ``code:argument`` (``says:暂无信息``).
-
-    The codes are stable; ``config/wording.yaml`` says each of them in Chinese.
-    """
-    return code if arg is None else f"{code}:{arg}"
-
-
-def parse_reason(code: str | None, **facts: Any) -> dict[str, Any] | None:
-    """A stored reason code (``code`` or ``code:argument``) as data, with more ``facts``; None for none."""
-    if not code:
-        return None
-    name, _, arg = code.partition(":")
-    return {"code": name, **({"arg": arg} if arg else {}), **facts}
-
-
 @dataclass
 class Page:
     """A fetched page of a department's site."""

@@ -13,63 +13,7 @@ from lxml import html as lxml_html
 from w3lib.html import strip_html5_whitespace
 from w3lib.url import safe_url_string
 
-# Requested without reading the body: a HEAD, falling back to a GET cut after the headers.
-ATTACHMENT_EXTENSIONS = frozenset(
-    [
-        ".pdf",
-        ".doc",
-        ".docx",
-        ".xls",
-        ".xlsx",
-        ".ppt",
-        ".pptx",
-        ".zip",
-        ".rar",
-        ".7z",
-        ".wps",
-        ".et",
-        ".ofd",
-        ".txt",
-        ".csv",
-        ".jpg",
-        ".jpeg",
-        ".png",
-        ".gif",
-        ".bmp",
-        ".webp",
-        ".svg",
-        ".ico",
-        ".mp3",
-        ".mp4",
-        ".avi",
-        ".wmv",
-        ".flv",
-    ]
-)
-# Never parsed as pages (but still checked when linked).
-STATIC_EXTENSIONS = frozenset([".css", ".js", ".json", ".xml", ".woff", ".woff2", ".ttf", ".eot"])
 _INDEX_FILES = frozenset({"index.html", "index.htm", "index.shtml", "default.html", "default.htm"})
-
-
-def is_web_url(url: str) -> bool:
-    """True for http(s) URLs; javascript:, mailto:, tel: and the like are never requested."""
-    return urlsplit(url).scheme in ("http", "https")
-
-
-def extension(url: str) -> str:
-    """The lower-case file extension of a URL's path (``.pdf``), or ''."""
-    return posixpath.splitext(urlsplit(url).path)[1].lower()
-
-
-def is_attachment(url: str) -> bool:
-    """True for documents and media whose body gongkai never needs."""
-    return extension(url) in ATTACHMENT_EXTENSIONS
-
-
-def is_page_candidate(url: str) -> bool:
-    """True when a URL may be an HTML page worth parsing."""
-    ext = extension(url)
-    return ext not in ATTACHMENT_EXTENSIONS and ext not in STATIC_EXTENSIONS
 
 
 _PATH_PARAMS = re.compile(r";(jsessionid|sessionid|sid)=[^/?#]*", re.IGNORECASE)

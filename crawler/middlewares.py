@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.core.downloader.handlers import http11
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from twisted.internet import defer, threads
 from twisted.internet import error as tx_error
@@ -22,11 +22,11 @@ from twisted.internet.interfaces import IResolverSimple
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from crawler.failures.scrapy_errors import HeadersTooLargeError, RequestRefused, error_kind
+from common.transport.certificates import certificate_problem
+from common.transport.confirm import Confirmation, blank_html
+from common.transport.failures.scrapy_errors import HeadersTooLargeError, RequestRefused, error_kind
+from common.transport.targets import NameLookupError, TargetPolicy, TargetRefusedError, plan_policy
 from crawler.items import MEMO_FORMAT
-from crawler.pages import CUT_OFF
-from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError, plan_policy
-from crawler.transport import blank_html, certificate_problem, retry_after_seconds, retry_delay
 
 # No real server sends a header section this large; a hostile one may send headers forever.
 MAX_HEADER_BYTES = 1024 * 1024
@@ -62,24 +62,19 @@ class ConfirmFailuresMiddleware:
     Scrapy's RetryMiddleware retries at once, only for some 5xx codes, and
     ignores Retry-After. A link monitor must not call a link broken on one bad
     answer, so every HTTP error and network failure is tried again after a
-    backoff (doubling, or the server's Retry-After, capped; see
-    ``crawler.transport``). The request's ``meta["attempt"]`` counts tries, starting at 1.
+    backoff, as every client does (``common.transport.confirm.Confirmation``).
+    The request's ``meta["attempt"]`` counts tries, starting at 1.
     """
 
-    def __init__(self, attempts: int, backoff: float, max_retry_after: float) -> None:
-        self.attempts = attempts
-        self.backoff = backoff
-        self.max_retry_after = max_retry_after
+    def __init__(self, confirmation: Confirmation) -> None:
+        self.confirmation = confirmation
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConfirmFailuresMiddleware:
         """Read the confirmation settings."""
         s = crawler.settings
-        return cls(
-            s.getint("GONGKAI_CHECK_ATTEMPTS", 3),
-            s.getfloat("GONGKAI_CHECK_BACKOFF", 1.0),
-            s.getfloat("GONGKAI_MAX_RETRY_AFTER", 30.0),
-        )
+        attempts, backoff = s.getint("GONGKAI_CHECK_ATTEMPTS", 3), s.getfloat("GONGKAI_CHECK_BACKOFF", 1.0)
+        return cls(Confirmation(attempts, backoff, s.getfloat("GONGKAI_MAX_RETRY_AFTER", 30.0)))
 
     async def process_request(self, request: Request) -> None:
         """Hold a retry until its backoff has passed."""
@@ -87,23 +82,22 @@ class ConfirmFailuresMiddleware:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    def _again(self, request: Request, delay: float | None) -> Request | None:
+    def _again(self, request: Request, retry_after: str | None = None, **outcome: Any) -> Request | None:
         attempt = request.meta.get("attempt", 1)
         # Only the spider's own page and link requests carry a target; Scrapy's
         # robots.txt fetch (a 404 there means "allow all") is never repeated.
-        if "target" not in request.meta or attempt >= self.attempts:
+        if "target" not in request.meta or not self.confirmation.again(attempt, **outcome):
             return None
         retry = request.replace(dont_filter=True, priority=request.priority - 10)
         retry.meta["attempt"] = attempt + 1
-        retry.meta["not_before"] = time.monotonic() + retry_delay(attempt, self.backoff, delay, self.max_retry_after)
+        retry.meta["not_before"] = time.monotonic() + self.confirmation.wait(attempt, retry_after)
         return retry
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         """Retry an HTTP error answer, or a page so small it may be a firewall's blip; pass it on once confirmed."""
-        if response.status < 400 and not self._tiny_page(request, response):
-            return response
-        retry_after = retry_after_seconds((response.headers.get(b"Retry-After") or b"").decode("latin-1"))
-        return self._again(request, retry_after) or response
+        retry_after = (response.headers.get(b"Retry-After") or b"").decode("latin-1")
+        blank = self._tiny_page(request, response)
+        return self._again(request, retry_after, status=response.status, blank=blank) or response
 
     @staticmethod
     def _tiny_page(request: Request, response: Response) -> bool:
@@ -116,10 +110,8 @@ class ConfirmFailuresMiddleware:
         return blank_html(response.body)
 
     def process_exception(self, request: Request, exception: Exception) -> Request | None:
-        """Retry a network failure; let the errback see it once confirmed."""
-        if isinstance(exception, IgnoreRequest) or error_kind(exception) in CUT_OFF:
-            return None  # gongkai stopped reading: asking again would read as much again
-        return self._again(request, None)
+        """Retry a network failure; let the errback see it once confirmed (one gongkai refused or cut: at once)."""
+        return self._again(request, kind=error_kind(exception))
 
 
 def _policy(crawler: Crawler) -> TargetPolicy:
@@ -161,7 +153,7 @@ class PolicyResolver:
 
     The connection gets the address ``TargetPolicyMiddleware`` judged; a name
     that reaches here unjudged (robots.txt) is judged here. Offline, no DNS
-    server is ever asked (``crawler.targets``).
+    server is ever asked (``common.transport.targets``).
     """
 
     def __init__(self, reactor: Any, policy: TargetPolicy) -> None:

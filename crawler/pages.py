@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 from parsel import Selector
 
-from crawler.items import Note, reason
+from common.reasons import reason
+from crawler.items import Note
 from crawler.links import removed_document
 
 if TYPE_CHECKING:
@@ -185,11 +186,6 @@ class Verdict:
     error: str | None = None  # http, soft_404, challenge
     detail: str | None = None  # the reason code (``crawler.items.reason``)
     page: PageView | None = None  # the page, when it is HTML content
-
-
-# A download gongkai stopped itself (larger than max_page_mb, or its body kept coming past
-# download_timeout): the server answered, so never a broken link.
-CUT_OFF = frozenset({"too_large", "too_slow"})
 
 
 @dataclass(frozen=True)

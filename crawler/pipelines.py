@@ -7,9 +7,9 @@ import sqlite3
 import time
 from typing import TYPE_CHECKING, Any
 
+from common.text import printable
 from crawler.items import PageRecord
 from crawler.storage import STORE_WRITE_FAILED, CrawlStore
-from crawler.text import printable
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

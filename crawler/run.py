@@ -20,54 +20,56 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from common.plan import RunPlan
+from common.transport.client import offline_requested, user_agent
+from common.transport.pacing import politeness_share
 from crawler import settings as default_settings
 from crawler.middlewares import bound_response_headers
-from crawler.shares import politeness_share
 from crawler.spiders.departments import DepartmentSpider
-from crawler.transport import offline_requested, user_agent
 
 
-def crawl_settings(plan: dict, plan_path: str, worker: int = 0) -> Settings:
+def crawl_settings(plan: RunPlan, plan_path: str, worker: int = 0) -> Settings:
     """Scrapy settings for one of a plan's page spiders: the defaults, with the config's crawl keys applied.
 
-    Each spider has its share of each site's politeness budget (``shares.politeness_share``).
+    Each spider has its share of each site's politeness budget (``common.transport.pacing``).
     """
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
-    crawl = plan["crawl"]
-    concurrency, delay = politeness_share(crawl, int(plan.get("page_workers", 1)), checker=False)
+    crawl = plan.crawl
+    concurrency, delay = politeness_share(crawl, plan.page_workers, checker=False)
+    page_bytes = int(crawl.max_page_mb * 1024 * 1024)
     settings.setdict(
         {
-            "GONGKAI_DB": plan["db"],
+            "GONGKAI_DB": plan.db,
             "GONGKAI_PLAN": plan_path,
-            "GONGKAI_RUN_ID": plan["run_id"],
+            "GONGKAI_RUN_ID": plan.run_id,
             "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
-            "AUTOTHROTTLE_ENABLED": crawl.get("adaptive_delay", True),
+            "AUTOTHROTTLE_ENABLED": crawl.adaptive_delay,
             "AUTOTHROTTLE_TARGET_CONCURRENCY": concurrency,
             "DOWNLOAD_DELAY": delay,
             "AUTOTHROTTLE_START_DELAY": max(delay, default_settings.AUTOTHROTTLE_START_DELAY),
-            "DOWNLOAD_TIMEOUT": crawl["download_timeout"],
-            "DOWNLOAD_MAXSIZE": int(crawl["max_page_mb"] * 1024 * 1024),
-            "DOWNLOAD_WARNSIZE": int(crawl["max_page_mb"] * 1024 * 1024 / 2),
-            "ROBOTSTXT_OBEY": crawl["obey_robots"],
-            "USER_AGENT": user_agent(crawl),
-            "GONGKAI_CA_BUNDLE": crawl.get("ca_bundle"),
-            "GONGKAI_REQUEST_LOG": plan.get("request_log"),
+            "DOWNLOAD_TIMEOUT": crawl.download_timeout,
+            "DOWNLOAD_MAXSIZE": page_bytes,
+            "DOWNLOAD_WARNSIZE": page_bytes // 2,
+            "ROBOTSTXT_OBEY": crawl.obey_robots,
+            "USER_AGENT": user_agent(crawl.contact_url),
+            "GONGKAI_CA_BUNDLE": crawl.ca_bundle,
+            "GONGKAI_REQUEST_LOG": plan.request_log,
             "GONGKAI_OFFLINE": offline_requested(),
             "GONGKAI_PROGRESS_SECONDS": float(os.environ.get("GONGKAI_PROGRESS_SECONDS", 30)),
-            "GONGKAI_CHECK_ATTEMPTS": plan["link_check"]["attempts"],
-            "GONGKAI_CHECK_BACKOFF": plan["link_check"]["backoff_seconds"],
-            "GONGKAI_MAX_RETRY_AFTER": plan["link_check"]["max_retry_after"],
-            "LOG_LEVEL": plan.get("log_level", "WARNING"),
+            "GONGKAI_CHECK_ATTEMPTS": plan.link_check.attempts,
+            "GONGKAI_CHECK_BACKOFF": plan.link_check.backoff_seconds,
+            "GONGKAI_MAX_RETRY_AFTER": plan.link_check.max_retry_after,
+            "LOG_LEVEL": plan.log_level,
         },
         priority="cmdline",
     )
     if worker != 0:  # one progress line for the run: the first page spider's
         settings.set("EXTENSIONS", {**default_settings.EXTENSIONS, "crawler.extensions.Progress": None}, "cmdline")
-    if plan.get("queue_dir"):
+    if plan.queue_dir:
         # The pages waiting to be crawled wait on disk, not in memory: a site of
         # 100,000 pages queues tens of thousands of them at once (breadth first).
-        settings.set("JOBDIR", str(Path(plan["queue_dir"]) / f"worker-{worker}"), "cmdline")
+        settings.set("JOBDIR", str(Path(plan.queue_dir) / f"worker-{worker}"), "cmdline")
     return settings
 
 
@@ -75,7 +77,7 @@ def main(argv: list[str]) -> int:
     """Run page spider ``argv[1]`` (default 0) on the plan at ``argv[0]``; print its counters as JSON."""
     plan_path = Path(argv[0])
     worker = int(argv[1]) if len(argv) > 1 else 0
-    plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    plan = RunPlan.read(plan_path)
     bound_response_headers()
     process = CrawlerProcess(crawl_settings(plan, str(plan_path.resolve()), worker))
     # A site that does not answer fails its robots.txt too; Scrapy logs that as an
@@ -84,7 +86,7 @@ def main(argv: list[str]) -> int:
     # Scrapy sets the level on its log handler only, so every "Scraped from" debug
     # message would still be built and then dropped: filter at the loggers.
     for name in ("scrapy", "crawler", "py.warnings"):
-        logging.getLogger(name).setLevel(plan.get("log_level", "WARNING"))
+        logging.getLogger(name).setLevel(plan.log_level)
     crawler = process.create_crawler(DepartmentSpider)
     process.crawl(crawler, plan=str(plan_path), worker=worker)
     process.start()

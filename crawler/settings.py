@@ -3,20 +3,21 @@
 The per-run plan overrides the few that the config exposes (concurrency, timeout, robots, User-Agent).
 """
 
+from common.transport import client, pacing
+
 BOT_NAME = "gongkai"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-USER_AGENT = "gongkai/0.1 (government disclosure inspection)"
+# Who gongkai says it is, and how far it follows redirects: as every client does.
+USER_AGENT = client.USER_AGENT
+DEFAULT_REQUEST_HEADERS = client.DEFAULT_REQUEST_HEADERS
+REDIRECT_MAX_TIMES = client.REDIRECT_MAX_TIMES
+METAREFRESH_MAXDELAY = client.METAREFRESH_MAXDELAY
 ROBOTSTXT_OBEY = True
-# Scrapy's own defaults, written out because the link checker sends them too.
-DEFAULT_REQUEST_HEADERS = {
-    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-    "Accept-Language": "en",
-}
 
-# Politeness: a few parallel requests per site; many sites in parallel.
-CONCURRENT_REQUESTS = 32
+# Politeness: a few parallel requests per site; many sites in parallel (common.transport.pacing).
+CONCURRENT_REQUESTS = client.CONCURRENT_REQUESTS
 # Items go to the store one after another, in the order a page yields them (its
 # check result last); Scrapy's default of 100 starts 100 tasks for every page.
 CONCURRENT_ITEMS = 1
@@ -27,8 +28,8 @@ DNS_TIMEOUT = 10
 # AutoThrottle follows each site's latency: a slow, small government server gets
 # fewer parallel requests. The config's `delay` is the floor.
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 0.5
-AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_START_DELAY = pacing.START_DELAY
+AUTOTHROTTLE_MAX_DELAY = pacing.MAX_DELAY
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4
 
 # Breadth-first: navigation is met before the depths of the site, so columns are
@@ -82,7 +83,7 @@ GONGKAI_OFFLINE = False
 GONGKAI_PLAN = None
 # A proxy would reach addresses the target policy never judged: the crawl connects directly.
 HTTPPROXY_ENABLED = False
-# Every name resolves through the target policy (crawler.targets), which judges the address.
+# Every name resolves through the target policy (common.transport.targets), which judges the address.
 TWISTED_DNS_RESOLVER = "crawler.middlewares.PolicyResolver"
 # GONGKAI_CA_BUNDLE: extra CA certificates trusted when verifying HTTPS sites.
 GONGKAI_CA_BUNDLE = None
@@ -108,8 +109,6 @@ EXTENSIONS = {
 # How often a crawl that is not on a terminal logs its progress (seconds).
 GONGKAI_PROGRESS_SECONDS = 30
 
-REDIRECT_MAX_TIMES = 10
-METAREFRESH_MAXDELAY = 100
 # A page larger than this (after decompression too: gzip bombs) is cut off with a
 # warning; the run's `max_page_mb` sets it.
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024

@@ -22,6 +22,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from common.tables import load_tables, tables_beside, tables_of
+from common.wording import say, wording
 from monitor.config import Config, ConfigError, load_config
 from monitor.crawl import CrawlError, run_crawl
 from monitor.files import is_store_file, write_whole
@@ -32,8 +34,6 @@ from monitor.reports.data import score_text, verdict_text
 from monitor.reports.formats import NOTICE_FORMATS, render_html, render_raw_csv
 from monitor.reports.pdf import PdfError
 from monitor.store import DEFAULT_DB, Store, StoreError, store_error
-from monitor.tables import load_tables, tables_beside, tables_of
-from monitor.wording import say, wording
 
 CONFIG_ERROR = 2
 

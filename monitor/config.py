@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, Field, ValidationError
 
-from monitor.tables import TABLE_FILES, defaults_dir, load_tables
-from monitor.wording import template_problems
+from common.plan import Crawl, HttpUrl, Strict
+from common.tables import TABLE_FILES, defaults_dir, load_tables
+from common.wording import template_problems
 
 Loc = tuple[str | int, ...]
 
@@ -29,13 +30,6 @@ class ConfigError(Exception):
     def __init__(self, messages: list[str]) -> None:
         super().__init__("\n".join(messages))
         self.messages = messages
-
-
-def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {value!r}")
-    return value
 
 
 def _timezone(value: str) -> str:
@@ -65,21 +59,14 @@ def _cron(value: str) -> str:
     return value
 
 
-HttpUrl = Annotated[str, AfterValidator(_http_url)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Contact(_Strict):
+class Contact(Strict):
     """Who receives a department's rectification notice."""
 
     person: str | None = None
     email: str | None = None
 
 
-class Column(_Strict):
+class Column(Strict):
     """A column (栏目) named in the config instead of discovered."""
 
     name: str = Field(min_length=1)
@@ -88,7 +75,7 @@ class Column(_Strict):
     max_age_days: int | None = Field(default=None, gt=0)
 
 
-class Department(_Strict):
+class Department(Strict):
     """One department and its website."""
 
     id: str = Field(pattern=r"^[a-z0-9_-]+$")
@@ -101,24 +88,7 @@ class Department(_Strict):
     intranet: bool = False  # the site's host names may resolve to the supervisor's own network
 
 
-class Crawl(_Strict):
-    """Crawl settings; every key has a default."""
-
-    concurrency_per_site: int = Field(default=4, ge=1, le=64)
-    page_workers: int = Field(default=1, ge=1, le=16)  # processes sharing out each run's pages
-    download_timeout: float = Field(default=15, gt=0)
-    obey_robots: bool = True
-    max_pages_per_site: int = Field(default=5000, ge=1)
-    max_links_per_site: int = Field(default=20000, ge=1)  # links only checked: outside, attachments, past the caps
-    max_depth: int = Field(default=12, ge=1)
-    delay: float = Field(default=0.0, ge=0)
-    adaptive_delay: bool = True  # wait longer when a site answers slowly (AutoThrottle)
-    max_page_mb: float = Field(default=8.0, gt=0)
-    contact_url: HttpUrl | None = None
-    ca_bundle: str | None = None
-
-
-class Notice(_Strict):
+class Notice(Strict):
     """How rectification notices (整改通知) are headed."""
 
     issuer: str = "政务公开监管"  # who sends the notice
@@ -131,7 +101,7 @@ class Notice(_Strict):
     next_steps: list[str] | None = None  # the 通报's 下一步要求, one paragraph each ({days}, {contact})
 
 
-class Smtp(_Strict):
+class Smtp(Strict):
     """The mail server that sends notices; the password comes from an environment variable."""
 
     host: str
@@ -144,7 +114,7 @@ class Smtp(_Strict):
     ca_bundle: str | None = None  # extra CAs to trust for the server's certificate (an office's own)
 
 
-class Config(_Strict):
+class Config(Strict):
     """The whole ``sites.yaml``."""
 
     timezone: Annotated[str, AfterValidator(_timezone)] = "Asia/Shanghai"

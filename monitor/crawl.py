@@ -18,12 +18,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from crawler.shares import checker_concurrency
-from crawler.storage import STORE_WRITE_FAILED
+from common.plan import STORE_WRITE_FAILED, LinkCheck, PlanDepartment, RunPlan
+from common.tables import load_tables
+from common.transport.pacing import checker_concurrency
 from monitor.config import Config, ConfigError
 from monitor.lock import StoreLock
 from monitor.store import Store
-from monitor.tables import load_tables
 
 NO_REQUEST = 3  # the crawl's status when its spiders made no request at all
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
@@ -62,31 +62,28 @@ def write_plan(
     resume: bool = False,
 ) -> Path:
     """Write the crawl plan the spider reads: what to crawl and how."""
-    rules = load_tables(tables_dir).rules
     concurrency = config.crawl.concurrency_per_site
-    plan = {
-        "run_id": run_id,
-        "db": str(store.path.resolve()),
-        "tables_dir": str(tables_dir.resolve()),
-        "crawl": config.crawl.model_dump(mode="json"),
+    keys: dict[str, Any] = dict.fromkeys(("id", "site", "disclosure", "obey_robots", "intranet"), True)
+    keys["columns"] = {"__all__": {"name", "url"}}
+    plan = RunPlan(
+        run_id=run_id,
+        db=str(store.path.resolve()),
+        tables_dir=str(tables_dir.resolve()),
+        crawl=config.crawl,
         # The page spiders share what the link checker leaves of the concurrency, at least one request each.
-        "page_workers": min(config.crawl.page_workers, max(1, concurrency - checker_concurrency(concurrency))),
-        "link_check": rules["link_check"],
-        "log_level": log_level,
-        "request_log": str(request_log) if request_log else None,
-        "resume": resume,
+        page_workers=min(config.crawl.page_workers, max(1, concurrency - checker_concurrency(concurrency))),
+        link_check=LinkCheck.model_validate(load_tables(tables_dir).rules["link_check"]),
+        log_level=log_level,
+        request_log=str(request_log) if request_log else None,
+        resume=resume,
         # The page spiders' queues of pages to crawl, on disk during the run, and their idle marks.
-        "queue_dir": str(store.path.parent.resolve() / f"run-{run_id}.queue"),
-        "departments": [
-            config.department(i).model_dump(  # type: ignore[union-attr]
-                mode="json", include={"id", "site", "disclosure", "columns", "obey_robots", "intranet"}
-            )
+        queue_dir=str(store.path.parent.resolve() / f"run-{run_id}.queue"),
+        departments=[
+            PlanDepartment.model_validate(config.department(i).model_dump(include=keys))  # type: ignore[union-attr]
             for i in dept_ids
         ],
-    }
-    path = store.path.parent / f"run-{run_id}.plan.json"
-    path.write_text(json.dumps(plan, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
+    )
+    return plan.write(store.path.parent / f"run-{run_id}.plan.json")
 
 
 # How long the crawl processes have to close cleanly once asked to stop, before they are killed.
@@ -139,9 +136,9 @@ def _crawl(
     killed if it has not within STOP_GRACE_SECONDS; this returns only once
     every one of them has ended.
     """
-    plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    plan = RunPlan.read(plan_path)
     # Resuming is done from the store's frontier: queues left by a killed crawl go.
-    queue = Path(plan["queue_dir"])
+    queue = Path(plan.queue_dir or plan_path.with_suffix(".queue"))
     shutil.rmtree(queue, ignore_errors=True)
     done_reading, done_writing = os.pipe()
     checker = _start(["-m", "crawler.checker", str(plan_path)], env, lock_fd, stdin=done_reading)
@@ -151,7 +148,7 @@ def _crawl(
         # One by one: those started before a failure to start are in the list, and waited for below.
         workers.extend(
             _start(["-m", "crawler.run", str(plan_path), str(worker)], env, lock_fd)
-            for worker in range(plan.get("page_workers", 1))
+            for worker in range(plan.page_workers)
         )
         outputs = [_wait(proc, stop) for proc in workers]
     except BaseException:

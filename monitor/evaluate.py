@@ -11,7 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from monitor.categories import Categorizer
+from common.categories import Categorizer
+from common.tables import load_tables
 from monitor.config import Config
 from monitor.rules import (
     ColumnFacts,
@@ -25,7 +26,6 @@ from monitor.rules import (
 )
 from monitor.scoring import score_department
 from monitor.store import Store
-from monitor.tables import load_tables
 
 
 def rule_settings(config: Config, tables_dir: Path | None = None) -> RuleSettings:

@@ -17,6 +17,8 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
+from common.tables import load_tables
+from common.wording import fill, say
 from monitor.config import Config, Smtp
 from monitor.files import write_whole
 from monitor.reports.context import ReportContext, needs_notice, open_problems, report_context
@@ -25,8 +27,6 @@ from monitor.reports.formats import labels, render_notice
 from monitor.reports.notices import heading, mark, notice_title
 from monitor.reports.pdf import browser
 from monitor.store import Store
-from monitor.tables import load_tables
-from monitor.wording import fill, say
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")

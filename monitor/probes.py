@@ -5,7 +5,7 @@ load of 15 s or more is a failure, and failures at 5% or more of the probes fail
 the inspection. Every probe is stored; the rules read the week's ratio.
 
 A probe is a request like any other: the target policy judges its host and each
-redirect hop (``crawler.targets``), the office's ``ca_bundle`` is trusted, and
+redirect hop (``common.transport.targets``), the office's ``ca_bundle`` is trusted, and
 offline mode holds. A probe the policy refuses proves nothing about the site and
 is not stored.
 """
@@ -21,14 +21,13 @@ from urllib.parse import urljoin
 import aiohttp
 from yarl import URL
 
-from crawler import settings
-from crawler.aioclient import REDIRECTS, PolicyResolver
-from crawler.failures.aiohttp_errors import failure_kind
-from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError, refusal_reason
-from crawler.transport import offline_requested, user_agent
+from common.tables import load_tables
+from common.transport import client
+from common.transport.aioclient import REDIRECTS, PolicyResolver
+from common.transport.failures.aiohttp_errors import failure_kind
+from common.transport.targets import NameLookupError, TargetPolicy, TargetRefusedError, refusal_reason
 from monitor.config import Config, Department
 from monitor.store import Store
-from monitor.tables import load_tables
 
 READ_LIMIT = 256 * 1024  # enough of the homepage to know it loads
 PARALLEL = 8  # homepages probed at once
@@ -44,7 +43,7 @@ def _tls(ca_bundle: str | None) -> ssl.SSLContext:
 
 async def _fetch(session: aiohttp.ClientSession, policy: TargetPolicy, url: str) -> int:
     """The homepage's final status, its redirects followed and each hop judged; reads a little of the body."""
-    for _ in range(settings.REDIRECT_MAX_TIMES + 1):
+    for _ in range(client.REDIRECT_MAX_TIMES + 1):
         await policy.judge(url)
         async with session.get(URL(url, encoded=True), allow_redirects=False) as answer:
             location = answer.headers.get("Location")
@@ -53,7 +52,7 @@ async def _fetch(session: aiohttp.ClientSession, policy: TargetPolicy, url: str)
                 continue
             await answer.content.read(READ_LIMIT)
             return answer.status
-    raise aiohttp.TooManyRedirects(None, (), message=f"more than {settings.REDIRECT_MAX_TIMES} redirects")
+    raise aiohttp.TooManyRedirects(None, (), message=f"more than {client.REDIRECT_MAX_TIMES} redirects")
 
 
 async def probe(
@@ -90,9 +89,11 @@ async def probe(
 
 
 async def _probe_all(config: Config, timeout: float) -> list[dict[str, Any]]:
-    policy = TargetPolicy.for_departments([d.model_dump(mode="json") for d in config.departments], offline_requested())
+    policy = TargetPolicy.for_departments(
+        [d.model_dump(mode="json") for d in config.departments], client.offline_requested()
+    )
     connector = aiohttp.TCPConnector(limit=PARALLEL, ssl=_tls(config.crawl.ca_bundle), resolver=PolicyResolver(policy))
-    headers = {**settings.DEFAULT_REQUEST_HEADERS, "User-Agent": user_agent(config.crawl.model_dump(mode="json"))}
+    headers = {**client.DEFAULT_REQUEST_HEADERS, "User-Agent": client.user_agent(config.crawl.contact_url)}
     slots = asyncio.Semaphore(PARALLEL)
 
     async def timed(department: Department) -> dict[str, Any]:

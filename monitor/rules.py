@@ -4,7 +4,7 @@ No I/O here. A department is told off only for what the crawl saw for sure;
 whatever gongkai could not read or reach becomes a warning about the tool.
 
 A finding carries its reason as data (``{"code": …, …}``), never as a sentence:
-``monitor.wording`` says it in Chinese when a report is made.
+``common.wording`` says it in Chinese when a report is made.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from crawler.items import parse_reason
-from monitor.categories import Categorizer
-from monitor.dates import normalize
+from common.categories import Categorizer
+from common.dates import normalize
+from common.reasons import parse_reason
 
 Reason = dict[str, Any]  # {"code": …, "arg": …, other facts}
 

@@ -19,12 +19,12 @@ from types import FrameType
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from common.tables import load_tables
 from monitor.config import cron_trigger, load_config
 from monitor.crawl import CrawlError, run_crawl
 from monitor.lock import StoreLockedError
 from monitor.probes import probe_all
 from monitor.store import Store
-from monitor.tables import load_tables
 
 log = logging.getLogger("gongkai.schedule")
 STOP = threading.Event()

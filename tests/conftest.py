@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from common.tables import defaults_dir
 from monitor.config import load_config
 from monitor.crawl import RunResult, run_crawl
 from monitor.demo.sites import DemoSite, demo_config, demo_sites
 from monitor.reports import report_data
 from monitor.store import Store
-from monitor.tables import defaults_dir
 
 AS_OF = date(2026, 11, 22)
 

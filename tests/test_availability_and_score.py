@@ -5,7 +5,8 @@ from __future__ import annotations
 from conftest import write_config
 from sites import html, list_page
 
-from monitor.categories import Categorizer
+from common.categories import Categorizer
+from common.tables import load_tables
 from monitor.config import load_config
 from monitor.crawl import run_crawl
 from monitor.demo.server import Route, SiteServer
@@ -14,7 +15,6 @@ from monitor.reports import report_data
 from monitor.rules import ColumnFacts, DepartmentFacts, Problem, RuleSettings, evaluate_department
 from monitor.scoring import score_department
 from monitor.store import Store
-from monitor.tables import load_tables
 
 RULES = load_tables().rules
 

@@ -17,12 +17,12 @@ from conftest import AS_OF, crawl, write_config
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from sites import html
 
+from common.tables import load_tables
+from common.wording import wording
 from crawler.pages import PageMarkers, PageView
 from crawler.readers import detail_date, list_stem, read_column
 from monitor.demo.server import Route, SiteServer
 from monitor.store import Store
-from monitor.tables import load_tables
-from monitor.wording import wording
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 MARKERS = PageMarkers.from_table(load_tables().markers)

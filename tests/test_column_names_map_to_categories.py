@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.categories import Categorizer
-from monitor.tables import load_tables
+from common.categories import Categorizer
+from common.tables import load_tables
 
 # inspection-rules.md §2.3: the 117 rows, variants written "a / b" split into names.
 EXPECTED = {

@@ -76,8 +76,8 @@ def test_missing_config_file_is_named(tmp_path):
 
 
 def test_shipped_example_config_is_valid():
+    from common.tables import defaults_dir
     from monitor.config import load_config
-    from monitor.tables import defaults_dir
 
     config = load_config(defaults_dir() / "sites.yaml")
     assert [d.id for d in config.departments] == ["jyj", "wjw"]
@@ -86,8 +86,8 @@ def test_shipped_example_config_is_valid():
 def test_the_offices_own_category_is_accepted_and_used(tmp_path, site):
     import yaml
 
+    from common.tables import defaults_dir
     from monitor.config import load_config
-    from monitor.tables import defaults_dir
 
     categories = yaml.safe_load((defaults_dir() / "categories.yaml").read_text(encoding="utf-8"))
     categories["categories"]["supervision"] = {"label": "监督检查类", "names": ["双随机一公开"]}
@@ -104,7 +104,7 @@ def test_the_offices_own_category_is_accepted_and_used(tmp_path, site):
 def test_an_offices_rule_table_from_an_older_gongkai_still_works(tmp_path):
     import yaml
 
-    from monitor.tables import defaults_dir, load_tables
+    from common.tables import defaults_dir, load_tables
 
     rules = yaml.safe_load((defaults_dir() / "rules.yaml").read_text(encoding="utf-8"))
     del rules["rectification"]  # a key this gongkai added after the office copied the table
@@ -116,7 +116,7 @@ def test_an_offices_rule_table_from_an_older_gongkai_still_works(tmp_path):
 
 
 def test_a_typo_in_the_offices_rule_table_is_named_before_crawling(tmp_path, site):
-    from monitor.tables import defaults_dir
+    from common.tables import defaults_dir
 
     rules = (defaults_dir() / "rules.yaml").read_text(encoding="utf-8")
     broken = rules.replace("homepage_max_age_days:", "homepage_max_age_dayz:", 1)
@@ -131,7 +131,7 @@ def test_a_typo_in_the_offices_rule_table_is_named_before_crawling(tmp_path, sit
 
 
 def test_the_sample_config_is_not_crawled_as_if_it_were_the_offices(tmp_path):
-    from monitor.tables import defaults_dir
+    from common.tables import defaults_dir
 
     result = CliRunner().invoke(
         cli, ["crawl", "-c", str(defaults_dir() / "sites.yaml"), "--db", str(tmp_path / "g.db")]

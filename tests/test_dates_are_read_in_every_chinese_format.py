@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.dates import date_text_from_url, find_date_text, normalize
+from common.dates import date_text_from_url, find_date_text, normalize
 
 AS_OF = date(2026, 11, 22)
 CN = "〇一二三四五六七八九"

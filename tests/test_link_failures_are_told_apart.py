@@ -10,9 +10,9 @@ import trustme
 from conftest import AS_OF, crawl, write_config
 from sites import ResetServer, html, list_page, tls_context
 
+from common.wording import wording
 from monitor.demo.server import Route, SiteServer, closed_port_url
 from monitor.store import Store
-from monitor.wording import wording
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 NOW = datetime.now(UTC)

@@ -14,7 +14,7 @@ import pytest
 from conftest import AS_OF, crawl, write_config
 from sites import html, list_page
 
-from crawler.targets import NameLookupError, TargetPolicy, TargetRefusedError, address_class
+from common.transport.targets import NameLookupError, TargetPolicy, TargetRefusedError, address_class
 from monitor.demo.server import Route, SiteServer
 from monitor.store import Store
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
+from common.tables import load_tables
 from crawler.pages import PageMarkers, PageView, empty_marker, is_challenge, soft_404_reason
 from crawler.readers import list_stem, read_column, read_homepage
-from monitor.tables import load_tables
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 MARKERS = PageMarkers.from_table(load_tables().markers)

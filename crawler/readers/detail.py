@@ -12,7 +12,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from monitor.dates import find_date_text
+from common.dates import find_date_text
 
 # A bare 时间/日期 label counts only on its own: 留言时间 (a message's time) is not it.
 _PUBLISHED = re.compile(

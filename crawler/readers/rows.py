@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 
+from common.dates import date_text_from_url, find_date_text
 from crawler.readers.base import Entry
-from monitor.dates import date_text_from_url, find_date_text
 
 ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
 SKIP_HREF = ("javascript:", "mailto:", "tel:", "#")

@@ -10,7 +10,6 @@ middlewares.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,12 +23,14 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.failures.scrapy_errors import RequestRefused, error_kind
-from crawler.items import CheckResult, ColumnFound, Note, Page, PageRecord, reason
-from crawler.pages import CUT_OFF, Answer, PageMarkers, PageView, Verdict, judge, side_notes
-from crawler.targets import department_netlocs, plan_policy, refusal_reason
-from crawler.transport import offline_requested
-from monitor.tables import load_tables
+from common.plan import PlanColumn, RunPlan
+from common.reasons import reason
+from common.transport.client import offline_requested
+from common.transport.failures import CUT_OFF
+from common.transport.failures.scrapy_errors import RequestRefused, error_kind
+from common.transport.targets import department_netlocs, plan_policy, refusal_reason
+from crawler.items import CheckResult, ColumnFound, Note, Page, PageRecord
+from crawler.pages import Answer, PageMarkers, PageView, Verdict, judge, side_notes
 
 COLUMN_ROLES = frozenset({"column", "list_page"})
 
@@ -41,7 +42,7 @@ class Department:
     id: str
     site: str
     disclosure: str | None
-    columns: list[dict[str, str]]
+    columns: list[PlanColumn]
     obey_robots: bool | None = None
     hosts: set[str] = field(default_factory=set)  # host[:port] of its own pages
     moved_to: set[str] = field(default_factory=set)  # hosts its homepage or disclosure entry redirected to
@@ -58,19 +59,16 @@ class Department:
 
 
 class InspectionSpider(scrapy.Spider):
-    """A spider over the departments of a run plan (a JSON file written by the monitor)."""
+    """A spider over the departments of a run plan (``common.plan.RunPlan``, a JSON file written by the monitor)."""
 
     def __init__(self, plan: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.plan = json.loads(Path(plan).read_text(encoding="utf-8"))
-        tables_dir = self.plan.get("tables_dir")
-        self.markers = PageMarkers.from_table(load_tables(Path(tables_dir) if tables_dir else None).markers)
+        self.plan = RunPlan.read(plan)
+        self.markers = PageMarkers.from_table(self.plan.tables().markers)
         self.departments: dict[str, Department] = {}
-        for spec in self.plan["departments"]:
-            dept = Department(
-                spec["id"], spec["site"], spec.get("disclosure"), spec.get("columns") or [], spec.get("obey_robots")
-            )
-            dept.hosts = department_netlocs(spec)
+        for spec in self.plan.departments:
+            dept = Department(spec.id, spec.site, spec.disclosure, spec.columns or [], spec.obey_robots)
+            dept.hosts = department_netlocs(spec.model_dump())
             self.departments[dept.id] = dept
         self.policy = plan_policy(str(Path(plan).resolve()), offline_requested())
         self.checked = 0

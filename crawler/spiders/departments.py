@@ -8,7 +8,7 @@ internal pages are crawled, and that fetch is also their link check. External
 links, attachments and images are only checked, by the link checker in
 another process (``crawler.checker``): this spider hands them over as
 frontier rows in the store. Links to the supervisor's own network are never
-requested (``crawler.targets``). Every page request made is written
+requested (``common.transport.targets``). Every page request made is written
 to the frontier too, so that a killed crawl can be resumed.
 
 A run's pages are shared out over several of these spiders, each in its own
@@ -37,6 +37,10 @@ from urllib.parse import urlsplit
 from scrapy import FormRequest, Request
 from scrapy.http import Response
 
+from common.reasons import reason
+from common.transport.targets import refusal_reason
+from common.urls import is_attachment, is_page_candidate
+from common.wording import say
 from crawler.items import (
     MEMO_FORMAT,
     MEMO_ROWS,
@@ -48,13 +52,10 @@ from crawler.items import (
     ListEntry,
     Memo,
     Page,
-    reason,
 )
 from crawler.links import (
     Regions,
     canonical,
-    is_attachment,
-    is_page_candidate,
     page_links,
     page_owner,
     trap_reason,
@@ -63,8 +64,6 @@ from crawler.pages import PageView, Verdict, breadcrumb_leaf, no_list_reason
 from crawler.pipelines import flush_requested
 from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
 from crawler.spiders.base import COLUMN_ROLES, Department, InspectionSpider
-from crawler.targets import refusal_reason
-from monitor.wording import say
 
 _MORE = re.compile(r"^(更多|more|查看更多|>>|»)", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s*[-_|—–]\s*")
@@ -116,13 +115,13 @@ class DepartmentSpider(InspectionSpider):
 
     def __init__(self, plan: str, worker: int | str = 0, **kwargs: Any) -> None:
         super().__init__(plan, **kwargs)
-        crawl = self.plan["crawl"]
+        crawl = self.plan.crawl
         self.worker = int(worker)
-        self.workers = int(self.plan.get("page_workers", 1))
-        self.max_pages = int(crawl["max_pages_per_site"])
+        self.workers = self.plan.page_workers
+        self.max_pages = crawl.max_pages_per_site
         self.page_cap = -(-self.max_pages // self.workers)  # each spider caps its share of a site's pages
-        self.max_depth = int(crawl.get("max_depth", 12))
-        self.max_links = int(crawl.get("max_links_per_site", 20000))
+        self.max_depth = crawl.max_depth
+        self.max_links = crawl.max_links_per_site
         self.link_cap = -(-self.max_links // self.workers)  # each spider caps its share of a site's link checks
         # The keys requested so far, kept as their 64-bit string hashes, far smaller
         # than the URLs themselves. Two keys of one run sharing a hash (about 3 in
@@ -148,7 +147,7 @@ class DepartmentSpider(InspectionSpider):
         (the link checker takes up the checks). Either way it then follows
         the pages the other page spiders hand over until all of them are done.
         """
-        pending = self._pending_requests() if self.plan.get("resume") else None
+        pending = self._pending_requests() if self.plan.resume else None
         if pending is not None:
             for request in pending:
                 yield request
@@ -156,8 +155,8 @@ class DepartmentSpider(InspectionSpider):
             for dept in self.departments.values():
                 results = [*self.request_page(dept, dept.site, "homepage", nav_depth=0, priority=30)]
                 for column in dept.columns:
-                    meta = {"column": column["url"], "column_name": column["name"], "stem": list_stem(column["url"])}
-                    results += self.request_page(dept, column["url"], "column", priority=10, meta=meta)
+                    meta = {"column": column.url, "column_name": column.name, "stem": list_stem(column.url)}
+                    results += self.request_page(dept, column.url, "column", priority=10, meta=meta)
                 if dept.disclosure:
                     results += self.request_page(dept, dept.disclosure, "disclosure", nav_depth=0, priority=20)
                 for result in self._bundled(iter(results)):
@@ -174,7 +173,7 @@ class DepartmentSpider(InspectionSpider):
         only a busy spider writes handoffs, and an idle one becomes busy only
         through a handoff newer than its mark.
         """
-        run_id = self.plan["run_id"]
+        run_id = self.plan.run_id
         cursor = 0
         while True:
             idle = self._idle()
@@ -209,7 +208,7 @@ class DepartmentSpider(InspectionSpider):
         return int(self.reader().execute("select ifnull(max(rowid), 0) from handoffs").fetchone()[0])
 
     def _marks(self) -> Path:
-        return Path(self.plan["queue_dir"])
+        return Path(self.plan.queue_dir or ".")
 
     def _mark_idle(self, newest: int) -> None:
         """Say, for the other page spiders, that this one is idle with every handoff up to ``newest`` taken."""
@@ -230,7 +229,7 @@ class DepartmentSpider(InspectionSpider):
 
     def _pending_requests(self) -> list[Request] | None:
         """The requests of an interrupted run that are this spider's share and unanswered (None: nothing stored)."""
-        run_id = self.plan["run_id"]
+        run_id = self.plan.run_id
         reader = self.reader()
         rows = reader.execute("select key, url, method, meta from frontier where run_id = ?", [run_id]).fetchall()
         done = {url for (url,) in reader.execute("select url from checks where run_id = ?", [run_id])}
@@ -274,7 +273,7 @@ class DepartmentSpider(InspectionSpider):
     def reader(self) -> sqlite3.Connection:
         """A read-only connection to the run's store (memos, counts), opened when first needed."""
         if self._reader is None:
-            self._reader = sqlite3.connect(f"file:{self.plan['db']}?mode=ro", uri=True)
+            self._reader = sqlite3.connect(f"file:{self.plan.db}?mode=ro", uri=True)
         return self._reader
 
     def closed(self, reason: str) -> None:
@@ -285,7 +284,7 @@ class DepartmentSpider(InspectionSpider):
 
     def progress(self) -> str:
         """One line on how far the run's crawl is, from the store (every spider writes there)."""
-        run_id = [self.plan["run_id"]]
+        run_id = [self.plan.run_id]
         pages = self.reader().execute("select count(*) from pages where run_id = ?", run_id).fetchone()[0]
         checked = self.reader().execute("select count(*) from checks where run_id = ?", run_id).fetchone()[0]
         done = len(self.departments) - self.reader().execute(_UNFINISHED, run_id).fetchone()[0]

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from common.tables import load_tables
+from common.wording import chinese_date, fill, ordinal
 from monitor.reports.context import ReportContext, open_problems
 from monitor.reports.data import labels, ranking, score_text, verdict_text, veto_text
 from monitor.reports.layout import Document, Line, Table, text_cell
 from monitor.reports.notices import headers
 from monitor.scoring import deductions
-from monitor.tables import load_tables
-from monitor.wording import chinese_date, fill, ordinal
 
 # The order problem types are told in (the heaviest first).
 TYPE_ORDER = ("site_unreachable", "homepage_stale", "column_stale", "column_empty", "broken_link")

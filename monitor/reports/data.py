@@ -6,11 +6,11 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from crawler.text import printable
-from monitor.categories import Categorizer
+from common.categories import Categorizer
+from common.tables import load_tables
+from common.text import printable
+from common.wording import load_reason, wording
 from monitor.store import Store
-from monitor.tables import load_tables
-from monitor.wording import load_reason, wording
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Per problem type: (header, field, kind) with kind text, url, date, bool or int.

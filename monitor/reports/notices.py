@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from common.tables import load_tables
+from common.wording import chinese_date, fill, ordinal, wording
 from monitor.reports.context import ReportContext, open_problems
 from monitor.reports.data import COLUMNS, labels, score_text, veto_text
 from monitor.reports.layout import Cell, Document, Line, Table, link_cell, text_cell
 from monitor.reports.screenshots import problem_key
-from monitor.tables import load_tables
-from monitor.wording import chinese_date, fill, ordinal, wording
 
 
 def chinese_time(moment: str) -> str:

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from monitor.wording import say
+from common.wording import say
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
 FLAGS = (

@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from crawler.targets import TargetPolicy, TargetRefusedError, normal_host
-from crawler.transport import offline_requested
+from common.transport.client import offline_requested
+from common.transport.targets import TargetPolicy, TargetRefusedError, normal_host
 from monitor.reports.pdf import FLAGS, browser
 
 WIDTH, HEIGHT = 1000, 680

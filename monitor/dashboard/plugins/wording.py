@@ -11,7 +11,7 @@ import sqlite3
 
 from datasette import hookimpl
 
-from monitor.wording import wording
+from common.wording import wording
 
 
 def explain_problem(row: str | None) -> str:

@@ -12,3 +12,11 @@ words (``failures`` and ``reasons`` in ``config/wording.yaml``):
 spiders); ``aiohttp_errors.failure_kind`` names aiohttp's (the link checker, the
 probes). They are kept apart so an aiohttp process never loads Twisted.
 """
+
+# A download gongkai stopped itself (larger than max_page_mb, or its body kept coming past
+# download_timeout): the server answered, so never a broken link.
+CUT_OFF = frozenset({"too_large", "too_slow"})
+# What gongkai refused to ask: a private target, or anything off this machine offline.
+REFUSED = frozenset({"offline", "private_target"})
+# Failures that asking again cannot change: gongkai did not ask, or stopped reading itself.
+FINAL = frozenset({*REFUSED, "robots", "ignored", "too_many_redirects", *CUT_OFF})

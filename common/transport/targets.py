@@ -10,7 +10,8 @@ address for the judgement and to a private one for the connection):
 - the page spiders, through ``crawler.middlewares.TargetPolicyMiddleware`` and
   Scrapy's ``DNS_RESOLVER`` (``crawler.middlewares.PolicyResolver``);
 - the link checker and the availability probes, through
-  ``crawler.transport.PolicyAioResolver`` and ``judge_url`` on each hop.
+  ``common.transport.aioclient.PolicyResolver`` and ``TargetPolicy.judge`` on each hop;
+- the screenshots, through ``monitor.reports.screenshots`` judging each request Chromium makes.
 
 Numeric spellings of an address (``0x7f000001``, ``2130706433``, ``0177.0.0.1``,
 ``127.1``) are read as the address they name. A department whose site is on the
@@ -35,9 +36,10 @@ import os
 import re
 import socket
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from common.plan import RunPlan
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -188,8 +190,7 @@ def permitted_hosts(departments: Iterable[Mapping[str, Any]]) -> set[str]:
 @functools.cache
 def plan_policy(plan_path: str, offline: bool) -> TargetPolicy:
     """The policy of the run plan at ``plan_path``: one per crawl process, shared by its clients."""
-    plan = json.loads(Path(plan_path).read_text(encoding="utf-8"))
-    return TargetPolicy.for_departments(plan["departments"], offline)
+    return TargetPolicy.for_departments(RunPlan.read(plan_path).department_specs(), offline)
 
 
 class TargetPolicy:

@@ -19,7 +19,7 @@ def defaults_dir() -> Path:
     """Return the directory holding the bundled rule tables.
 
     In a checkout (or an editable install) that is the project's ``config/``;
-    in a wheel install the same files ship as ``monitor.tables_data``.
+    in a wheel install the same files ship as ``common.tables_data``.
     """
     here = Path(__file__).resolve().parent
     for candidate in (here.parent / "config", here / "tables_data"):

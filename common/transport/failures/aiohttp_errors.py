@@ -1,4 +1,4 @@
-"""aiohttp's failures (the link checker, the probes), named as reports show them (see ``crawler.failures``)."""
+"""aiohttp's failures (the link checker, the probes), named as reports show them (see ``common.transport.failures``)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp.abc import AbstractResolver
 
-from crawler.targets import TargetPolicy, TargetRefusedError
+from common.transport.targets import TargetPolicy, TargetRefusedError
 
 # The answers that point elsewhere (``Location``), whichever aiohttp client follows them.
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

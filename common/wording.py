@@ -14,10 +14,10 @@ import string
 from datetime import date
 from typing import Any
 
-from crawler.items import parse_reason
-from crawler.links import is_attachment
-from monitor.categories import Categorizer
-from monitor.tables import Tables, load_tables
+from common.categories import Categorizer
+from common.reasons import parse_reason
+from common.tables import Tables, load_tables
+from common.urls import is_attachment
 
 # The placeholders each section's templates may use (what the code gives them).
 FIELDS: dict[str, frozenset[str]] = {

@@ -1,4 +1,4 @@
-"""Scrapy's and Twisted's download failures, named as reports show them (see ``crawler.failures``)."""
+"""Scrapy's and Twisted's download failures, named as reports show them (see ``common.transport.failures``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from scrapy.exceptions import IgnoreRequest
 from twisted.internet import error as tx_error
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from crawler.targets import TargetRefusedError
+from common.transport.targets import TargetRefusedError
 
 _NETWORK_ERRORS: dict[type[BaseException], str] = {
     exceptions.DownloadCancelledError: "too_large",  # DOWNLOAD_MAXSIZE reached
@@ -33,7 +33,7 @@ class HeadersTooLargeError(Exception):
 
 
 class RequestRefused(IgnoreRequest):
-    """A request the target policy refuses (``crawler.targets``); ``refusal`` says why."""
+    """A request the target policy refuses (``common.transport.targets``); ``refusal`` says why."""
 
     def __init__(self, refusal: TargetRefusedError, url: str) -> None:
         super().__init__(str(refusal))

@@ -1,0 +1,114 @@
+"""The run plan: what one run crawls and how, written by the monitor and read by every crawl process.
+
+``monitor.crawl.write_plan`` writes it as JSON beside the store; the page
+spiders (``crawler.run``) and the link checker (``crawler.checker``) read it
+with ``RunPlan.read``. Every default is set here, once. The ``crawl`` section is
+the config's own (``sites.yaml``), validated when the config is loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from common.tables import Tables, load_tables
+
+# A crawl process's exit status when the store refuses its rows (a full disk, a store made read-only).
+STORE_WRITE_FAILED = 4
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+class Strict(BaseModel):
+    """A model that refuses unknown keys and never changes once read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Crawl(Strict):
+    """Crawl settings; every key has a default."""
+
+    concurrency_per_site: int = Field(default=4, ge=1, le=64)
+    page_workers: int = Field(default=1, ge=1, le=16)  # processes sharing out each run's pages
+    download_timeout: float = Field(default=15, gt=0)
+    obey_robots: bool = True
+    max_pages_per_site: int = Field(default=5000, ge=1)
+    max_links_per_site: int = Field(default=20000, ge=1)  # links only checked: outside, attachments, past the caps
+    max_depth: int = Field(default=12, ge=1)
+    delay: float = Field(default=0.0, ge=0)
+    adaptive_delay: bool = True  # wait longer when a site answers slowly (AutoThrottle)
+    max_page_mb: float = Field(default=8.0, gt=0)
+    contact_url: HttpUrl | None = None
+    ca_bundle: str | None = None
+
+
+class LinkCheck(Strict):
+    """How failures are confirmed and links re-checked (``link_check`` in ``rules.yaml``)."""
+
+    attempts: int = Field(default=3, ge=1)  # total tries of a failing URL within one run
+    backoff_seconds: float = Field(default=1.0, ge=0)  # wait before the 2nd try; doubles for each further try
+    max_retry_after: float = Field(default=30, ge=0)  # a longer Retry-After is capped to this
+    recheck_days: int = Field(default=0, ge=0)  # a link found working this recently is not asked again
+
+
+class PlanColumn(Strict):
+    """A configured column, as the crawl needs it."""
+
+    name: str
+    url: str
+
+
+class PlanDepartment(Strict):
+    """A department to crawl: its site, and what the config says of it."""
+
+    id: str
+    site: str
+    disclosure: str | None = None
+    columns: list[PlanColumn] | None = None  # None: discovered from the navigation
+    obey_robots: bool | None = None
+    intranet: bool = False
+
+
+class RunPlan(Strict):
+    """One run's crawl: its store, its departments, its settings."""
+
+    run_id: int
+    db: str  # the run's store
+    tables_dir: str | None = None  # the office's rule tables (None: the bundled ones)
+    crawl: Crawl = Crawl()
+    page_workers: int = Field(default=1, ge=1)  # page spiders sharing out the run's pages
+    link_check: LinkCheck = LinkCheck()
+    log_level: str = "WARNING"
+    request_log: str | None = None  # a file listing every request made
+    resume: bool = False  # take up a killed run's unanswered requests
+    queue_dir: str | None = None  # the page spiders' queues on disk, and their idle marks
+    departments: list[PlanDepartment]
+
+    @classmethod
+    def read(cls, path: str | Path) -> RunPlan:
+        """The plan in the JSON file at ``path``."""
+        return cls.model_validate_json(Path(path).read_bytes())
+
+    def write(self, path: Path) -> Path:
+        """Write the plan as JSON to ``path``."""
+        path.write_text(self.model_dump_json(indent=1), encoding="utf-8")
+        return path
+
+    def tables(self) -> Tables:
+        """The rule tables in force for this run: the office's, over the bundled ones."""
+        return load_tables(Path(self.tables_dir) if self.tables_dir else None)
+
+    def department_specs(self) -> list[dict[str, Any]]:
+        """The departments as plain data, as the target policy reads them."""
+        return [d.model_dump() for d in self.departments]

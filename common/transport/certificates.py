@@ -1,0 +1,40 @@
+"""What a browser would say of a site's certificate, checked once per host and run by every client."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+
+# verify_code of ssl.SSLCertVerificationError → (check outcome, reason code)
+_CERTIFICATE_ERRORS = {
+    10: ("tls", "expired"),
+    9: ("tls", "not_yet_valid"),
+    18: ("tls", "self_signed"),
+    19: ("tls", "self_signed_chain"),
+    62: ("tls", "wrong_host"),
+    64: ("tls", "wrong_host"),  # an IP address host
+}
+
+
+def certificate_problem(
+    host: str, address: str, port: int, ca_bundle: str | None, timeout: float
+) -> tuple[str, str] | None:
+    """Handshake with ``address`` (``host`` as judged by the target policy) as a browser would; the problem found.
+
+    An expired, self-signed or wrong-host certificate is ``tls``. An issuer gongkai
+    cannot trust (often an incomplete chain that browsers repair) is only
+    ``tls_unverified``: a warning, never an accusation. Blocking: run it in a thread.
+    """
+    context = ssl.create_default_context()
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
+    try:
+        with (
+            socket.create_connection((address, port), timeout=timeout) as sock,
+            context.wrap_socket(sock, server_hostname=host),
+        ):
+            return None
+    except ssl.SSLCertVerificationError as exc:
+        return _CERTIFICATE_ERRORS.get(exc.verify_code, ("tls_unverified", "untrusted"))
+    except OSError:
+        return None  # not a certificate problem; the download itself will tell
