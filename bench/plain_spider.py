@@ -43,9 +43,17 @@ class FollowEverything(scrapy.Spider):
 
 if __name__ == "__main__":
     url, out, concurrency = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    process = CrawlerProcess({"LOG_LEVEL": "WARNING", "HTTPERROR_ALLOW_ALL": True, "CONCURRENT_REQUESTS": concurrency,
-                              "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency, "RETRY_ENABLED": False,
-                              "TELNETCONSOLE_ENABLED": False, "ROBOTSTXT_OBEY": False})  # fmt: skip
+    process = CrawlerProcess(
+        {
+            "LOG_LEVEL": "WARNING",
+            "HTTPERROR_ALLOW_ALL": True,
+            "CONCURRENT_REQUESTS": concurrency,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+            "RETRY_ENABLED": False,
+            "TELNETCONSOLE_ENABLED": False,
+            "ROBOTSTXT_OBEY": False,
+        }
+    )
     crawler = process.create_crawler(FollowEverything)
     process.crawl(crawler, url=url)
     process.start()

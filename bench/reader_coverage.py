@@ -55,17 +55,42 @@ class ListFixture:
 
 HANWEB = "https://gxt.jiangsu.gov.cn/module/web/jpage/dataproxy.jsp"
 LISTS = [
-    ListFixture("hanweb", "hanweb/jiangsu-gxt-dataproxy-page1.xml",
-                f"{HANWEB}?startrecord=1&endrecord=75&perpage=25", XmlResponse, _expected_records),
-    ListFixture("hanweb", "hanweb/jiangsu-gxt-dataproxy-page5.xml",
-                f"{HANWEB}?startrecord=301&endrecord=375&perpage=25", XmlResponse, _expected_records),
-    ListFixture("trs", "trs/hubei-scjg-zcwj-list-zcwj.json",
-                "https://scjg.hubei.gov.cn/zfxxgk/zcwj/qtwj/zcwj.json", TextResponse, _expected_json),
-    ListFixture("ucap", "ucap/gansu-jyt-zwgklist-commented-list.html",
-                "https://jyt.gansu.gov.cn/jyt/c110634/zwgklist.shtml", HtmlResponse, _expected_commented),
-    ListFixture("ucap", "ucap/jiangxi-sthjt-col-listData-handlebars.html",
-                "https://sthjt.jiangxi.gov.cn/jxssthjt/col/col42150/index.html", HtmlResponse, _expected_list_data),
-]  # fmt: skip
+    ListFixture(
+        "hanweb",
+        "hanweb/jiangsu-gxt-dataproxy-page1.xml",
+        f"{HANWEB}?startrecord=1&endrecord=75&perpage=25",
+        XmlResponse,
+        _expected_records,
+    ),
+    ListFixture(
+        "hanweb",
+        "hanweb/jiangsu-gxt-dataproxy-page5.xml",
+        f"{HANWEB}?startrecord=301&endrecord=375&perpage=25",
+        XmlResponse,
+        _expected_records,
+    ),
+    ListFixture(
+        "trs",
+        "trs/hubei-scjg-zcwj-list-zcwj.json",
+        "https://scjg.hubei.gov.cn/zfxxgk/zcwj/qtwj/zcwj.json",
+        TextResponse,
+        _expected_json,
+    ),
+    ListFixture(
+        "ucap",
+        "ucap/gansu-jyt-zwgklist-commented-list.html",
+        "https://jyt.gansu.gov.cn/jyt/c110634/zwgklist.shtml",
+        HtmlResponse,
+        _expected_commented,
+    ),
+    ListFixture(
+        "ucap",
+        "ucap/jiangxi-sthjt-col-listData-handlebars.html",
+        "https://sthjt.jiangxi.gov.cn/jxssthjt/col/col42150/index.html",
+        HtmlResponse,
+        _expected_list_data,
+    ),
+]
 DETAILS = [
     "hanweb/lishui-szfwj-detail-jcms-2023.html",
     "hanweb/zj-fgw-detail-jcms-2016.html",
@@ -92,8 +117,10 @@ def main(root: Path) -> None:
         form = (("col", "1"), ("columnid", "80179")) if fixture.kind is XmlResponse else None  # as the crawl POSTs
         reading = read_column(_view(path, fixture.url, fixture.kind), MARKERS, list_stem(fixture.url), form)
         want = fixture.expected(path.read_text(encoding="utf-8"))
-        print(f"| {fixture.family} | {name.split('/')[1]} | {reading.reader} | {len(reading.entries)} / {want} "
-              f"| {reading.dated} / {len(reading.entries)} | {len(reading.next_pages)} |")  # fmt: skip
+        print(
+            f"| {fixture.family} | {name.split('/')[1]} | {reading.reader} | {len(reading.entries)} / {want} "
+            f"| {reading.dated} / {len(reading.entries)} | {len(reading.next_pages)} |"
+        )
     home = root / "trs/hubei-scjg-homepage-2023.html"
     entries = read_homepage(_view(home, "https://scjg.hubei.gov.cn/", HtmlResponse))
     print(f"| trs | {home.name} (homepage) | rows | {len(entries)} dated rows | {len(entries)} / {len(entries)} | – |")

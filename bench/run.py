@@ -157,8 +157,9 @@ def run_scrapy(base: str, work: Path, concurrency: int) -> tuple[dict[str, float
 def run_linkchecker(base: str, work: Path, concurrency: int) -> tuple[dict[str, float], set[str], int]:
     """Run linkchecker from PyPI, tuned: the same threads, no rate limit."""
     rc = work / "linkcheckerrc"
-    rc.write_text(f"[checking]\nthreads={concurrency}\nmaxrequestspersecond=10000\n[filtering]\ncheckextern=0\n",
-                  encoding="utf-8")  # fmt: skip
+    rc.write_text(
+        f"[checking]\nthreads={concurrency}\nmaxrequestspersecond=10000\n[filtering]\ncheckextern=0\n", encoding="utf-8"
+    )
     out = work / "linkchecker.csv"
     result = timed(
         [str(BIN / "linkchecker"), "-f", str(rc), "--no-status", "--no-robots", "-F", f"csv/utf-8/{out}", base]
@@ -214,18 +215,22 @@ def main() -> None:
     print("| tool | wall s | pages/s | CPU s | peak RSS MiB | peak PSS MiB | broken found / planted | invented |")
     print("|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
-        print(f"| {name} | {r['wall']:.1f} | {html_pages / r['wall']:.0f} | {r['cpu']:.1f} | {r['rss']:.0f} "
-              f"| {r['pss']:.0f} | {r['found']} / {len(broken)} | {r['invented']} |")  # fmt: skip
+        print(
+            f"| {name} | {r['wall']:.1f} | {html_pages / r['wall']:.0f} | {r['cpu']:.1f} | {r['rss']:.0f} "
+            f"| {r['pss']:.0f} | {r['found']} / {len(broken)} | {r['invented']} |"
+        )
     if "gongkai" in results:
         for other in ("scrapy", "linkchecker"):
             if other in results:
                 print(f"gongkai / {other} pages/s: {results[other]['wall'] / results['gongkai']['wall']:.2f}")
     if "again" in results.get("gongkai", {}):
         again = results["gongkai"]["again"]
-        print(f"gongkai re-crawl of the unchanged site: {again['wall']:.1f} s wall, {again['cpu']:.1f} CPU s, "
-              f"{again['bytes'] / 2**20:.1f} MiB received against {again['first_bytes'] / 2**20:.1f} MiB "
-              f"({100 * again['bytes'] / again['first_bytes']:.1f}%); "
-              f"same broken links: {'yes' if again['same'] else 'NO'}")  # fmt: skip
+        print(
+            f"gongkai re-crawl of the unchanged site: {again['wall']:.1f} s wall, {again['cpu']:.1f} CPU s, "
+            f"{again['bytes'] / 2**20:.1f} MiB received against {again['first_bytes'] / 2**20:.1f} MiB "
+            f"({100 * again['bytes'] / again['first_bytes']:.1f}%); "
+            f"same broken links: {'yes' if again['same'] else 'NO'}"
+        )
     shutil.rmtree(work, ignore_errors=True)
 
 

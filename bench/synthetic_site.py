@@ -13,19 +13,31 @@ from datetime import date, timedelta
 from pathlib import Path
 
 PER_PAGE = 20
-COLUMNS = ["工作动态", "通知公告", "政策文件", "政策解读", "人事信息", "规划计划", "财政资金", "统计数据",
-           "重点领域", "公开指南"]  # fmt: skip
+COLUMNS = [
+    "工作动态",
+    "通知公告",
+    "政策文件",
+    "政策解读",
+    "人事信息",
+    "规划计划",
+    "财政资金",
+    "统计数据",
+    "重点领域",
+    "公开指南",
+]
 BODY = "根据有关规定，现将有关事项公布如下。请各单位认真贯彻落实，确保各项工作落到实处。" * 10
 
 
 def _frame(title: str, main: str, columns: list[str]) -> str:
     nav = "".join(f'<li><a href="/xxgk/c{i:02d}/">{name}</a></li>' for i, name in enumerate(columns))
     footer = "".join(f'<a href="/about/{k}.html">关于{k}</a> ' for k in range(6))
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body>'
-            f'<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/xxgk/">信息公开</a></li>{nav}</ul></div>'
-            f'<div class="main">{main}</div>'
-            f'<div class="footer">{footer}<a href="mailto:a@example.gov.cn">联系</a></div>'
-            "</body></html>")  # fmt: skip
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f'<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/xxgk/">信息公开</a></li>{nav}</ul></div>'
+        f'<div class="main">{main}</div>'
+        f'<div class="footer">{footer}<a href="mailto:a@example.gov.cn">联系</a></div>'
+        "</body></html>"
+    )
 
 
 def generate(root: Path, pages: int, seed: int = 7) -> set[str]:
@@ -53,8 +65,10 @@ def generate(root: Path, pages: int, seed: int = 7) -> set[str]:
             else:
                 (root / attachment.lstrip("/")).write_bytes(b"%PDF-1.4 bench")
             body = BODY * rng.randint(1, 2)
-            main = (f"<h1>{name}{i}</h1><div>发布时间：{day} 09:00</div><div class=\"content\"><p>{body}</p>"
-                    f'<p><a href="{attachment}">附件：{name}{i}.pdf</a></p></div>')  # fmt: skip
+            main = (
+                f'<h1>{name}{i}</h1><div>发布时间：{day} 09:00</div><div class="content"><p>{body}</p>'
+                f'<p><a href="{attachment}">附件：{name}{i}.pdf</a></p></div>'
+            )
             target = root / path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_frame(f"{name}{i}", main, COLUMNS), encoding="utf-8")

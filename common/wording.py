@@ -241,3 +241,9 @@ def say(key: str, **fields: Any) -> str:
     return (
         load_tables().wording["messages"][key].format_map({name: fields.get(name, "") for name in FIELDS["messages"]})
     )
+
+
+def headers(*keys: str) -> list[str]:
+    """The table headers of the wording table (``headers``) for these keys."""
+    table = load_tables().wording["headers"]
+    return [table[key] for key in keys]

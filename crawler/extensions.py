@@ -15,6 +15,9 @@ from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 from twisted.internet import task
 
+from common.wording import say
+from crawler.storage import CrawlStore
+
 
 class RequestLog:
     """Write every request the scheduler accepts to a file, one ``METHOD URL`` a line.
@@ -67,6 +70,7 @@ class Progress:
         self.terminal = sys.stderr.isatty()
         self.interval = 2.0 if self.terminal else interval
         self.task: task.LoopingCall | None = None
+        self.store: CrawlStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
@@ -82,8 +86,12 @@ class Progress:
         self.task.start(self.interval, now=False)
 
     def report(self) -> None:
-        """Write one progress line."""
-        line = self.crawler.spider.progress()
+        """Write one progress line: pages read, links checked, departments done (every process writes the store)."""
+        if self.store is None:
+            self.store = CrawlStore(self.crawler.settings["GONGKAI_DB"], read_only=True)
+        pages, checked, unfinished = self.store.progress(self.crawler.settings.getint("GONGKAI_RUN_ID"))
+        total = len(self.crawler.spider.departments)
+        line = say("progress", pages=pages, checked=checked, done=total - unfinished, total=total)
         if self.terminal:
             sys.stderr.write(f"\r{line}\033[K")
         else:
@@ -97,6 +105,8 @@ class Progress:
             self.report()
             if self.terminal:
                 sys.stderr.write("\n")
+        if self.store is not None:
+            self.store.close()
 
 
 class InspectionThrottle(AutoThrottle):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 
@@ -132,7 +131,7 @@ class Memo:
     ``rows`` are the page's rows (compressed JSON: ``[[table, {column: value}], …]``),
     ``wants`` the links it follows and pages it asks for: a later run that finds
     the page unchanged replays both instead of parsing it again. ``format`` names
-    the shape of both (``MEMO_FORMAT``); a memo of another shape is never replayed.
+    the shape of both (``crawler.memos.MEMO_FORMAT``); a memo of another shape is never replayed.
     """
 
     table: ClassVar[str] = "memos"
@@ -156,19 +155,3 @@ class PageRecord:
     """
 
     rows: list[Any] = field(default_factory=list)
-
-
-# The rows a page's memo keeps (the check result and frontier rows are made afresh;
-# the page's links are rebuilt from its wants, which list every one of them).
-MEMO_ROWS = (Page, ColumnFound, ListEntry, DetailDate)
-# The shape of the wants a memo lists (["link", url, text, nav, depth, place], ["page", url, role, …]):
-# raise it when that shape changes.
-WANTS_SHAPE = 2
-# A memo's format: the wants' shape and the fields of its rows. Any change to either
-# (a new field of an item, say) makes every memo of the old format unusable: none is replayed.
-MEMO_FORMAT = (
-    f"{WANTS_SHAPE}-"
-    + hashlib.blake2b(
-        repr([(cls.table, [f.name for f in fields(cls)]) for cls in MEMO_ROWS]).encode(), digest_size=6
-    ).hexdigest()
-)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +25,8 @@ from common.transport.certificates import certificate_problem
 from common.transport.confirm import Confirmation, blank_html
 from common.transport.failures.scrapy_errors import HeadersTooLargeError, RequestRefused, error_kind
 from common.transport.targets import NameLookupError, TargetPolicy, TargetRefusedError, plan_policy
-from crawler.items import MEMO_FORMAT
+from crawler.memos import MEMO_FORMAT
+from crawler.storage import CrawlStore
 
 # No real server sends a header section this large; a hostile one may send headers forever.
 MAX_HEADER_BYTES = 1024 * 1024
@@ -229,7 +229,7 @@ class ConditionalRequestMiddleware:
     """
 
     def __init__(self, db_path: str) -> None:
-        self.db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+        self.store = CrawlStore(db_path, read_only=True)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
@@ -243,16 +243,13 @@ class ConditionalRequestMiddleware:
 
     def close(self) -> None:
         """Close the store connection."""
-        self.db.close()
+        self.store.close()
 
     def process_request(self, request: Request) -> None:
         """Add the validators of the page's memo, and note its hash for the spider."""
         if request.method != "GET" or request.meta.get("role") is None or "memo_hash" in request.meta:
             return
-        row = self.db.execute(
-            "select etag, last_modified, content_hash from memos where url = ? and format = ?",
-            [request.meta["target"], MEMO_FORMAT],
-        ).fetchone()
+        row = self.store.validators(request.meta["target"], MEMO_FORMAT)
         if row is None:
             return
         etag, last_modified, content_hash = row

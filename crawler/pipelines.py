@@ -7,9 +7,10 @@ import sqlite3
 import time
 from typing import TYPE_CHECKING, Any
 
+from common.plan import STORE_WRITE_FAILED
 from common.text import printable
 from crawler.items import PageRecord
-from crawler.storage import STORE_WRITE_FAILED, CrawlStore
+from crawler.storage import CrawlStore
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

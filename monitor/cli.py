@@ -1,7 +1,11 @@
-"""The ``gongkai`` command: a thin click layer; each command calls one library function.
+"""The ``gongkai`` command: a thin click layer; each command opens the store and calls the library.
 
 What only one command needs (the rules, e-mail, probes, the dashboard) is imported
 by that command, so ``gongkai crawl`` waits on its crawl processes with little memory.
+What commands print is laid out by ``monitor.terminal``.
+
+Long because every command's options and help are declared here, as click
+has them declared: eleven commands, and no logic a library function could hold.
 """
 
 from __future__ import annotations
@@ -19,28 +23,22 @@ from types import FrameType
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from common.tables import load_tables, tables_beside, tables_of
 from common.wording import say, wording
+from monitor.changes import changes, described
 from monitor.config import Config, ConfigError, load_config
 from monitor.crawl import CrawlError, run_crawl
 from monitor.files import is_store_file, write_whole
 from monitor.lock import StoreLockedError, crawl_running
-from monitor.reports import FORMATS, ranking, render, report_data, write_per_department
+from monitor.reports import FORMATS, render, report_data, write_per_department
 from monitor.reports.context import ReportContext, report_context
-from monitor.reports.data import score_text, verdict_text
 from monitor.reports.formats import NOTICE_FORMATS, render_html, render_raw_csv
 from monitor.reports.pdf import PdfError
 from monitor.store import DEFAULT_DB, Store, StoreError, store_error
+from monitor.terminal import print_problems, print_runs, print_summary
 
 CONFIG_ERROR = 2
-
-
-def console() -> Console:
-    """Rich output: the terminal's width, or a wide page when piped (cron mail, files)."""
-    return Console(width=None if sys.stdout.isatty() else 160)
 
 
 def _fail(messages: list[str], code: int) -> None:
@@ -59,9 +57,14 @@ def _as_of(_: Any, __: Any, value: str | None) -> date | None:
 
 
 config_option = click.option(
-    "-c", "--config", "config_path", type=click.Path(path_type=Path), default=Path("config/sites.yaml"),
-    show_default=True, help="The sites config.",
-)  # fmt: skip
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=Path("config/sites.yaml"),
+    show_default=True,
+    help="The sites config.",
+)
 db_option = click.option(
     "--db", "db_path", type=click.Path(path_type=Path), default=DEFAULT_DB, show_default=True, help="The SQLite store."
 )
@@ -88,44 +91,6 @@ def _load_own(config_path: Path) -> Config:
             CONFIG_ERROR,
         )
     return config
-
-
-def print_summary(data: dict[str, Any], title: str) -> None:
-    """Print the per-department summary and the problem list of a report."""
-    rules = load_tables().rules
-    types, kinds, states = rules["problem_types"], rules["warning_kinds"], rules["states"]
-    table = Table(title=title)
-    for header in ("部门", "得分", "结果", "页面", "栏目", "问题", "提示"):
-        table.add_column(header, justify="left" if header in ("部门", "结果") else "right")
-    for dept in ranking(data):
-        warnings = sum(1 for w in data["warnings"] if w["department"] == dept["id"])
-        counts = (dept["pages_crawled"], dept["columns"], dept["problems"], warnings)
-        table.add_row(f"{dept['name']} ({dept['id']})", score_text(dept), verdict_text(dept), *map(str, counts))
-    console().print(table)
-    for dept in data["departments"]:
-        problems = [p for p in data["problems"] if p["department"] == dept["id"]]
-        warnings = [w for w in data["warnings"] if w["department"] == dept["id"]]
-        if not problems and not warnings and dept.get("assessed", True):
-            continue
-        console().print(f"{dept['name']} ({dept['id']})", style="bold", highlight=False)
-        if not dept.get("assessed", True):
-            line = say("unassessed", what=dept["unassessed_reason"])
-            console().print(line, highlight=False, markup=False, style="yellow")
-        for p in problems:
-            target = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
-            where = say("on_page", path=p["source_url"]) if p["source_url"] else ""
-            line = say(
-                "problem",
-                title=types[p["type"]],
-                status=states[p["state"]],
-                target=target,
-                where=where,
-                what=p["detail"],
-            )
-            console().print(line, highlight=False, markup=False, soft_wrap=True)
-        for w in warnings:
-            line = say("warning", title=kinds.get(w["kind"], w["kind"]), target=w["url"] or "", what=w["detail"] or "")
-            console().print(line, highlight=False, markup=False, soft_wrap=True, style="dim")
 
 
 @click.group()
@@ -202,9 +167,12 @@ def crawl(
 @click.option("--run", "run_id", type=int, help="Run to re-evaluate (default: the latest complete run).")
 @as_of_option
 @click.option(
-    "-c", "--config", "config_path", type=click.Path(path_type=Path),
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
     help="What if this config's thresholds and columns applied? Shows the difference; the stored run is not changed.",
-)  # fmt: skip
+)
 def check(db_path: Path, run_id: int | None, as_of: date | None, config_path: Path | None) -> None:
     """Re-evaluate the rules on a stored crawl without crawling again.
 
@@ -214,41 +182,30 @@ def check(db_path: Path, run_id: int | None, as_of: date | None, config_path: Pa
     from monitor.evaluate import evaluate_run
 
     store = _open_existing(db_path)
-    run_id = run_id or store.latest_run_id()
-    run = store.run(run_id) if run_id else None
+    run = store.run(run_id or store.latest_run_id() or 0)
     if run is None or run["status"] != "complete":
         _fail([say("no_complete_run", db=db_path, run=run_id or "")], 1)
     assert run is not None
     what_if = config_path is not None
     path = config_path or Path(run["config_path"])
     config = _load(path) if what_if or path.is_file() else Config.model_validate_json(run["config"])
-    before = _open_problems(report_data(store, run["id"])["problems"])
+    before = report_data(store, run["id"])["problems"]
     as_of = as_of or date.fromisoformat(run["as_of"])
     tables_dir = path.parent if path.is_file() else None
-    after = _open_problems(evaluate_run(store, run["id"], config, as_of, tables_dir, save=not what_if))
+    after = evaluate_run(store, run["id"], config, as_of, tables_dir, save=not what_if)
     if what_if:
         click.echo(say("what_if", path=path, run=run["id"], as_of=as_of))
     else:
         print_summary(report_data(store, run["id"]), say("check_title", run=run["id"], as_of=as_of))
-    types = load_tables().rules["problem_types"]
-    for key in sorted(after - before, key=str):
-        click.echo(say("now_a_problem", what=_problem_key(key, types)))
-    for key in sorted(before - after, key=str):
-        click.echo(say("no_longer", what=_problem_key(key, types)))
-    if before == after:
-        click.echo(say("no_change"))
     store.close()
-
-
-def _problem_key(key: tuple[str, ...], types: dict[str, str]) -> str:
-    """A problem's identity as a person reads it: department, type in words, where."""
-    department, kind, where = key
-    return f"{department} {types.get(kind, kind)} {where or ''}".strip()
-
-
-def _open_problems(problems: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
-    """The identity of each problem that is not resolved."""
-    return {(p["department"], p["type"], p["column_url"] or p["url"]) for p in problems if p["state"] != "resolved"}
+    types = load_tables().rules["problem_types"]
+    changed = changes(before, after)
+    for problem in changed.new:
+        click.echo(say("now_a_problem", what=described(problem, types)))
+    for problem in changed.fixed:
+        click.echo(say("no_longer", what=described(problem, types)))
+    if changed.none:
+        click.echo(say("no_change"))
 
 
 def _open_existing(db_path: Path, readonly: bool = False) -> Store:
@@ -265,8 +222,13 @@ def _open_existing(db_path: Path, readonly: bool = False) -> Store:
 @click.option("--run", "run_id", type=int, help="Run to report (default: the latest complete run).")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="json", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of standard output.")
-@click.option("--per-department", "per_department", type=click.Path(path_type=Path), metavar="DIR",
-              help="Also write one file per department into DIR.")  # fmt: skip
+@click.option(
+    "--per-department",
+    "per_department",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Also write one file per department into DIR.",
+)
 @click.option("--raw", is_flag=True, help="CSV for programs: the JSON report's field names and codes.")
 @click.option("--screenshots", is_flag=True, help="Show each problem's page in the notices (needs Chromium).")
 def report(
@@ -282,9 +244,7 @@ def report(
     if output is not None and is_store_file(output, db_path):
         _fail([say("store_itself", path=output)], 2)
     store = _open_existing(db_path, readonly=True)
-    run_id = run_id or store.latest_run_id()
-    if run_id is None or store.run(run_id) is None:
-        _fail([say("no_run", db=db_path, run=run_id or "")], 1)
+    run_id = _latest(store, run_id)
     run = store.run(run_id)
     with tables_of(tables_beside(run["config_path"])):  # an office's wording and labels beside its config
         data = report_data(store, run_id)
@@ -341,8 +301,14 @@ def _screenshots(data: dict[str, Any], departments: list[dict[str, Any]]) -> dic
 
 
 @cli.command()
-@click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True,
-              help="Where the demo writes its config, store and reports.")  # fmt: skip
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    default=Path("data/demo"),
+    show_default=True,
+    help="Where the demo writes its config, store and reports.",
+)
 @as_of_option
 def demo(directory: Path, as_of: date | None) -> None:
     """Serve the bundled demo department sites on 127.0.0.1, crawl them, write a report."""
@@ -362,16 +328,12 @@ def demo(directory: Path, as_of: date | None) -> None:
 
 
 def _latest(store: Store, run_id: int | None) -> int:
+    """The run asked for, else the latest complete run; a command without one stops here."""
     run_id = run_id or store.latest_run_id()
     if run_id is None or store.run(run_id) is None:
         _fail([say("no_run", db=store.path, run=run_id or "")], 1)
     assert run_id is not None
     return run_id
-
-
-def _minute(moment: str | None) -> str:
-    """A stored time as a table shows it: 2026-11-30 02:00."""
-    return moment[:16].replace("T", " ") if moment else ""
 
 
 @cli.command()
@@ -380,20 +342,7 @@ def runs(db_path: Path) -> None:
     """List the runs in the store, newest first, with their counts."""
     store = _open_existing(db_path, readonly=True)
     running = crawl_running(db_path)  # otherwise a run still marked running has died: it is incomplete
-    table = Table(title=say("runs_title", db=db_path))
-    headers = ("编号", "状态", "基准日", "开始", "结束", "部门", "页面", "接收", "问题", "提示")
-    for header in headers:
-        table.add_column(header)
-    states = load_tables().wording["run_states"]
-    for run in store.runs():
-        counts = store.run_counts(run["id"])
-        departments = len(json.loads(run["departments"]))
-        received = f"{run['bytes'] / 2**20:.1f} MB" if run.get("bytes") is not None else ""
-        status = "incomplete" if run["status"] == "running" and not running else run["status"]
-        table.add_row(str(run["id"]), states.get(status, status), run["as_of"], _minute(run["started_at"]),
-                      _minute(run["finished_at"]), str(departments), str(run["pages"] or ""), received,
-                      str(counts[0]), str(counts[1]))  # fmt: skip
-    console().print(table)
+    print_runs(store, say("runs_title", db=db_path), running)
     store.close()
 
 
@@ -408,20 +357,14 @@ def problems(db_path: Path, run_id: int | None, department: str | None, kind: st
     store = _open_existing(db_path, readonly=True)
     run_id = _latest(store, run_id)
     rows = [
-        p for p in report_data(store, run_id)["problems"]
-        if (department is None or p["department"] == department) and (kind is None or p["type"] == kind)
+        p
+        for p in report_data(store, run_id)["problems"]
+        if (department is None or p["department"] == department)
+        and (kind is None or p["type"] == kind)
         and (state is None or p["state"] == state)
-    ]  # fmt: skip
+    ]
     store.close()
-    rules = load_tables().rules
-    table = Table(title=say("problems_title", run=run_id, count=len(rows)))
-    for header in ("部门", "问题", "状态", "栏目 / 链接", "所在页面", "说明", "首次发现"):
-        table.add_column(header, overflow="fold")
-    for p in rows:
-        target = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
-        table.add_row(p["department"], rules["problem_types"][p["type"]], rules["states"][p["state"]], target,
-                      p["source_url"] or "", p["detail"], p["first_seen"])  # fmt: skip
-    console().print(table)
+    print_problems(rows, say("problems_title", run=run_id, count=len(rows)))
 
 
 @cli.command()
@@ -431,18 +374,14 @@ def problems(db_path: Path, run_id: int | None, department: str | None, kind: st
 def diff(db_path: Path, run_a: int, run_b: int) -> None:
     """What changed between two runs: problems that appeared, that were fixed, that remain."""
     store = _open_existing(db_path, readonly=True)
-    before, after = (
-        {(p["department"], p["type"], p["column_url"] or p["url"] or ""): p
-         for p in report_data(store, _latest(store, run_id))["problems"] if p["state"] != "resolved"}
-        for run_id in (run_a, run_b)
-    )  # fmt: skip
+    before, after = (report_data(store, _latest(store, run_id))["problems"] for run_id in (run_a, run_b))
     store.close()
     types = load_tables().rules["problem_types"]
-    for message, keys in (("diff_new", after.keys() - before.keys()), ("diff_fixed", before.keys() - after.keys()),
-                          ("diff_open", after.keys() & before.keys())):  # fmt: skip
-        click.echo(say(message, run=run_b, count=len(keys)))
-        for key in sorted(keys):
-            click.echo(f"  {_problem_key(key, types)}")
+    changed = changes(before, after)
+    for message, found in (("diff_new", changed.new), ("diff_fixed", changed.fixed), ("diff_open", changed.remaining)):
+        click.echo(say(message, run=run_b, count=len(found)))
+        for problem in found:
+            click.echo(f"  {described(problem, types)}")
 
 
 @cli.command()

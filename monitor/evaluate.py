@@ -14,16 +14,8 @@ from typing import Any
 from common.categories import Categorizer
 from common.tables import load_tables
 from monitor.config import Config
-from monitor.rules import (
-    ColumnFacts,
-    DepartmentFacts,
-    Evaluation,
-    LinkFacts,
-    Problem,
-    RuleSettings,
-    evaluate_department,
-    unassessed_reason,
-)
+from monitor.facts import ColumnFacts, DepartmentFacts, LinkFacts
+from monitor.rules import Evaluation, Problem, RuleSettings, evaluate_department, unassessed_reason
 from monitor.scoring import score_department
 from monitor.store import Store
 
@@ -91,12 +83,15 @@ def load_facts(
         override = configured.get(row["url"])
         facts.columns.append(
             ColumnFacts(
-                url=row["url"], name=row["name"], reading=row["reading"], detail=row["detail"],
+                url=row["url"],
+                name=row["name"],
+                reading=row["reading"],
+                detail=row["detail"],
                 item_dates=dates_by_column.get(row["url"], []),
                 category=override.category if override else None,
                 max_age_days=override.max_age_days if override else None,
             )
-        )  # fmt: skip
+        )
 
     sources: dict[str, list[tuple[str, str, bool, str | None]]] = {}
     for row in store.broken_link_sources(run_id, dept_id):

@@ -16,57 +16,13 @@ from typing import Any
 from common.categories import Categorizer
 from common.dates import normalize
 from common.reasons import parse_reason
+from monitor.facts import ColumnFacts, DepartmentFacts
 
 Reason = dict[str, Any]  # {"code": …, "arg": …, other facts}
 
 NETWORK_ERRORS = frozenset(
     {"dns", "timeout", "connection_refused", "connection_reset", "connection_error", "tls", "error"}
 )
-
-
-@dataclass
-class ColumnFacts:
-    """A column as the crawl read it, with the config's overrides for it."""
-
-    url: str
-    name: str
-    reading: str  # list, empty, unparsed, blocked, unreachable, unchecked
-    detail: str | None = None  # the crawl's reason code
-    # (raw date, where it came from[, title, url]) for every item; sources: list, detail, written, url, meta
-    item_dates: list[tuple[str | None, ...]] = field(default_factory=list)
-    category: str | None = None  # from the config; else inferred from the name
-    max_age_days: int | None = None  # from the config
-
-
-@dataclass
-class LinkFacts:
-    """A link target with its check result and the pages that link to it."""
-
-    url: str
-    outcome: str  # ok, broken, blocked, skipped
-    status: int | None
-    error: str | None
-    attempts: int
-    detail: str | None  # the crawl's reason code
-    sources: list[tuple[str, str, bool, str | None]]  # (source_url, anchor_text, on_homepage, place)
-
-
-@dataclass
-class DepartmentFacts:
-    """Everything the rules need about one department in one run."""
-
-    id: str
-    site: str
-    homepage_outcome: str | None  # None: the homepage was never fetched
-    homepage_status: int | None = None
-    homepage_error: str | None = None
-    homepage_detail: str | None = None  # the crawl's reason code
-    homepage_attempts: int | None = None  # how many requests of the homepage failed
-    homepage_dates: list[str | None] = field(default_factory=list)
-    columns: list[ColumnFacts] = field(default_factory=list)
-    links: list[LinkFacts] = field(default_factory=list)
-    notes: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # kind, url, reason code
-    probes: tuple[int, int] = (0, 0)  # (failed, total) availability probes over the window
 
 
 @dataclass
@@ -207,10 +163,15 @@ def _homepage(facts: DepartmentFacts, settings: RuleSettings, as_of: date, out: 
     if age > settings.homepage_max_age_days:
         out.problems.append(
             Problem(
-                facts.id, "homepage_stale", url=facts.site, last_updated=last.isoformat(), age_days=age,
-                threshold_days=settings.homepage_max_age_days, detail={"code": where},
+                facts.id,
+                "homepage_stale",
+                url=facts.site,
+                last_updated=last.isoformat(),
+                age_days=age,
+                threshold_days=settings.homepage_max_age_days,
+                detail={"code": where},
             )
-        )  # fmt: skip
+        )
 
 
 def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings, as_of: date, out: Evaluation) -> None:
@@ -247,11 +208,18 @@ def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings,
         age = (as_of - last).days
         out.problems.append(
             Problem(
-                facts.id, "column_stale", **base, last_updated=last.isoformat(), age_days=age, threshold_days=threshold,
-                item_title=item[2] if len(item) > 3 else None, item_url=item[3] if len(item) > 3 else None,
-                date_source=source, detail={"code": "stale"},
+                facts.id,
+                "column_stale",
+                **base,
+                last_updated=last.isoformat(),
+                age_days=age,
+                threshold_days=threshold,
+                item_title=item[2] if len(item) > 3 else None,
+                item_url=item[3] if len(item) > 3 else None,
+                date_source=source,
+                detail={"code": "stale"},
             )
-        )  # fmt: skip
+        )
     if state == "ok" and threshold is not None and last is not None:
         days = settings.table["early_warning"]["column_days"]
         margin = days.get(category, days["default"])
@@ -261,10 +229,16 @@ def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings,
             out.warnings.append(ToolWarning(facts.id, "column_near_stale", column.url, detail))
     out.columns.append(
         ColumnState(
-            facts.id, column.name, column.url, category, len(column.item_dates),
-            last.isoformat() if last else None, state, source,
+            facts.id,
+            column.name,
+            column.url,
+            category,
+            len(column.item_dates),
+            last.isoformat() if last else None,
+            state,
+            source,
         )
-    )  # fmt: skip
+    )
 
 
 def _links(facts: DepartmentFacts, out: Evaluation) -> None:
@@ -278,12 +252,19 @@ def _links(facts: DepartmentFacts, out: Evaluation) -> None:
         detail = parse_reason(link.detail) or {"code": link.error}
         out.problems.append(
             Problem(
-                facts.id, "broken_link", url=link.url, source_url=source_url, source_place=place, anchor_text=anchor,
+                facts.id,
+                "broken_link",
+                url=link.url,
+                source_url=source_url,
+                source_place=place,
+                anchor_text=anchor,
                 status=status,
-                on_homepage=on_homepage, source_count=len({s[0] for s in link.sources}), attempts=link.attempts,
+                on_homepage=on_homepage,
+                source_count=len({s[0] for s in link.sources}),
+                attempts=link.attempts,
                 detail=detail,
             )
-        )  # fmt: skip
+        )
 
 
 def evaluate_department(facts: DepartmentFacts, settings: RuleSettings, as_of: date) -> Evaluation:

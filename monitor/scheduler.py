@@ -66,11 +66,24 @@ def run_schedule(config_path: Path, db_path: Path) -> None:
         timezone=config.timezone,
     )
     args = [str(config_path), str(db_path)]
-    scheduler.add_job(scheduled_crawl, cron_trigger(config.schedule, config.timezone), args=args,
-                      id="crawl", name="weekly crawl", replace_existing=True)  # fmt: skip
+    scheduler.add_job(
+        scheduled_crawl,
+        cron_trigger(config.schedule, config.timezone),
+        args=args,
+        id="crawl",
+        name="weekly crawl",
+        replace_existing=True,
+    )
     minutes = load_tables(config_path.parent).rules["probe"]["interval_minutes"]
-    scheduler.add_job(scheduled_probe, "interval", minutes=minutes, args=args,
-                      id="probe", name="availability probe", replace_existing=True)  # fmt: skip
+    scheduler.add_job(
+        scheduled_probe,
+        "interval",
+        minutes=minutes,
+        args=args,
+        id="probe",
+        name="availability probe",
+        replace_existing=True,
+    )
 
     def stop(signum: int, frame: FrameType | None) -> None:
         log.warning("stopping (signal %s); a running crawl is ended and left resumable", signum)

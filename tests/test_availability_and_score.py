@@ -10,9 +10,10 @@ from common.tables import load_tables
 from monitor.config import load_config
 from monitor.crawl import run_crawl
 from monitor.demo.server import Route, SiteServer
+from monitor.facts import ColumnFacts, DepartmentFacts
 from monitor.probes import probe_all
 from monitor.reports import report_data
-from monitor.rules import ColumnFacts, DepartmentFacts, Problem, RuleSettings, evaluate_department
+from monitor.rules import Problem, RuleSettings, evaluate_department
 from monitor.scoring import score_department
 from monitor.store import Store
 
@@ -112,13 +113,16 @@ def test_early_warnings_come_before_the_veto_and_are_not_problems():
 
     as_of = date(2026, 11, 22)
     facts = DepartmentFacts(
-        "x", "http://x/", "ok", homepage_dates=["2026-11-20"],
+        "x",
+        "http://x/",
+        "ok",
+        homepage_dates=["2026-11-20"],
         columns=[
             ColumnFacts("http://x/gzdt/", "工作动态", "list", item_dates=[("2026-11-11", "list")]),  # 11 days: 14 - 4
             ColumnFacts("http://x/bmdt/", "部门动态", "list", item_dates=[("2026-11-13", "list")]),  # 9 days: fine
             *[ColumnFacts(f"http://x/k{i}/", f"空{i}", "empty") for i in range(4)],  # one short of 5
         ],
-    )  # fmt: skip
+    )
     verdict = evaluate_department(facts, _settings(), as_of)
     assert sorted(p.type for p in verdict.problems) == ["column_empty"] * 4
     warnings = sorted((w.kind, w.url) for w in verdict.warnings)

@@ -199,8 +199,15 @@ def _json_feed(routes: dict[str, Route]) -> None:
     routes["/zfxxgk/zcwj/"] = html(
         "规范性文件", "<ul id='list'></ul><script>$.getJSON('./zcwj.json', render);</script>"
     )
-    rows = [{"FILENAME": f"规范性文件{i}", "URL": f"./2026{i:02d}/t20260{i + 1}01_{i}.shtml",
-             "PUBDATE": f"2026-0{i + 1}-01 10:00:00", "DOCRELTIME": f"2026-0{i + 1}-03 10:00:00"} for i in range(7)]  # fmt: skip
+    rows = [
+        {
+            "FILENAME": f"规范性文件{i}",
+            "URL": f"./2026{i:02d}/t20260{i + 1}01_{i}.shtml",
+            "PUBDATE": f"2026-0{i + 1}-01 10:00:00",
+            "DOCRELTIME": f"2026-0{i + 1}-03 10:00:00",
+        }
+        for i in range(7)
+    ]
     routes["/zfxxgk/zcwj/zcwj.json"] = Route(
         json.dumps({"data": rows}, ensure_ascii=False), content_type="application/json"
     )
@@ -209,8 +216,10 @@ def _json_feed(routes: dict[str, Route]) -> None:
 def _commented_and_empty(routes: dict[str, Route]) -> None:
     """文件通知: the list and its pager commented out (Gansu style); 人事任免: an empty list."""
     for page, count in ((1, 20), (2, 5)):
-        rows = "".join(_li(f"/jyt/c1/202611/{page}{i:02d}.shtml", f"文件通知{page}-{i}", AS_OF - timedelta(days=page), "b")
-                       for i in range(count))  # fmt: skip
+        rows = "".join(
+            _li(f"/jyt/c1/202611/{page}{i:02d}.shtml", f"文件通知{page}-{i}", AS_OF - timedelta(days=page), "b")
+            for i in range(count)
+        )
         pager = "<script>createPageHTML('page_div',2, 1,'zwgklist','shtml',25);</script>" if page == 1 else ""
         path = "/jyt/c1/zwgklist.shtml" if page == 1 else "/jyt/c1/zwgklist_2.shtml"
         routes[path] = html("文件通知", f'<ul class="jytxxgklist"><!-- {rows} {pager} --></ul>')
@@ -221,8 +230,10 @@ def _encodings(routes: dict[str, Route]) -> None:
     """One list per way a Chinese page declares (or does not declare) its encoding."""
 
     def page(meta: str) -> str:
-        return (f"<html><head>{meta}<title>任免信息</title></head><body><ul>"
-                f"{_li('/enc/a.html', ENCODED_TITLE, AS_OF)}</ul></body></html>")  # fmt: skip
+        return (
+            f"<html><head>{meta}<title>任免信息</title></head><body><ul>"
+            f"{_li('/enc/a.html', ENCODED_TITLE, AS_OF)}</ul></body></html>"
+        )
 
     routes["/enc/gbk-meta/"] = Route(page('<meta charset="gbk">').encode("gbk"), content_type="text/html")
     routes["/enc/gbk-header/"] = Route(page("").encode("gbk"), content_type="text/html; charset=GBK")
@@ -235,11 +246,20 @@ def _encodings(routes: dict[str, Route]) -> None:
 
 
 COLUMNS = [
-    ("通知公告", "/xxgk/tzgg/"), ("政府文件", "/zfwj/index_11287.shtml"), ("工作信息", "/col/col1234/index.html"),
-    ("公示公告", "/zwgk/gsgg/"), ("统计数据", "/zwgk/tjsj/"), ("文件通知", "/jyt/c1/zwgklist.shtml"),
-    ("人事任免", "/zwgk/rsrm/"), ("规范性文件", "/zfxxgk/zcwj/"), ("任免gbk-meta", "/enc/gbk-meta/"), ("任免gbk-header", "/enc/gbk-header/"),
-    ("任免gb2312-wrong", "/enc/gb2312-wrong/"), ("任免undeclared", "/enc/undeclared/"), ("任免utf8-bom", "/enc/utf8-bom/"),
-]  # fmt: skip
+    ("通知公告", "/xxgk/tzgg/"),
+    ("政府文件", "/zfwj/index_11287.shtml"),
+    ("工作信息", "/col/col1234/index.html"),
+    ("公示公告", "/zwgk/gsgg/"),
+    ("统计数据", "/zwgk/tjsj/"),
+    ("文件通知", "/jyt/c1/zwgklist.shtml"),
+    ("人事任免", "/zwgk/rsrm/"),
+    ("规范性文件", "/zfxxgk/zcwj/"),
+    ("任免gbk-meta", "/enc/gbk-meta/"),
+    ("任免gbk-header", "/enc/gbk-header/"),
+    ("任免gb2312-wrong", "/enc/gb2312-wrong/"),
+    ("任免undeclared", "/enc/undeclared/"),
+    ("任免utf8-bom", "/enc/utf8-bom/"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -250,8 +270,15 @@ def families(tmp_path_factory):
     directory = tmp_path_factory.mktemp("families")
     article = html("文章", "<p>正文</p>")  # every item page not listed above
     with SiteServer(routes, fallback=article) as site:
-        lines = ["timezone: Asia/Shanghai", "crawl: {download_timeout: 5}", "departments:", "  - id: csj",
-                 "    name: 测试局", f"    site: {site.base}", "    columns:"]  # fmt: skip
+        lines = [
+            "timezone: Asia/Shanghai",
+            "crawl: {download_timeout: 5}",
+            "departments:",
+            "  - id: csj",
+            "    name: 测试局",
+            f"    site: {site.base}",
+            "    columns:",
+        ]
         lines += [f'      - {{name: {n}, url: "{site.url(p)}"}}' for n, p in COLUMNS]
         config = write_config(directory, "\n".join(lines) + "\n")
         run = crawl(config, directory / "g.db")
@@ -286,8 +313,12 @@ def test_hanweb_later_groups_come_from_dataproxy_posts_with_the_declared_form(fa
     ]
     form = parse_qs(posts[0][1])
     assert {k: form[k][0] for k in ("columnid", "unitid", "webid", "webname", "col")} == {
-        "columnid": "1234", "unitid": "5678", "webid": "3", "webname": "测试局", "col": "1",
-    }  # fmt: skip
+        "columnid": "1234",
+        "unitid": "5678",
+        "webid": "3",
+        "webname": "测试局",
+        "col": "1",
+    }
     dates = {i["date_raw"] for i in _items(families, "工作信息")}
     assert len(dates) == 40 and all(i["date_source"] == "list" for i in _items(families, "工作信息"))
 
@@ -295,8 +326,11 @@ def test_hanweb_later_groups_come_from_dataproxy_posts_with_the_declared_form(fa
 def test_dates_found_only_on_item_pages_judge_the_column(families):
     column = families["columns"]["公示公告"]
     assert (column["items"], column["last_updated"], column["date_source"], column["state"]) == (
-        6, "2026-05-01", "detail", "stale",
-    )  # fmt: skip
+        6,
+        "2026-05-01",
+        "detail",
+        "stale",
+    )
     stale = next(p for p in families["problems"] if p["column"] == "公示公告")
     assert "（日期取自文章页的发布时间）" in wording().problem(stale)
 
@@ -331,8 +365,9 @@ def test_chinese_titles_survive_every_encoding(families, variant):
 
 def test_nothing_else_is_reported(families):
     assert sorted((p["type"], p["column"]) for p in families["problems"]) == [
-        ("column_empty", "人事任免"), ("column_stale", "公示公告"),
-    ]  # fmt: skip
+        ("column_empty", "人事任免"),
+        ("column_stale", "公示公告"),
+    ]
     assert families["warnings"] == []
 
 
@@ -347,9 +382,10 @@ def test_hanweb_without_jpage_totals_pages_by_get_until_the_last_page():
     base = "https://www.example.gov.cn/col/col99/index.html"
     body = (
         "<html><body><script type='text/xml'><datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/dataproxy.jsp?"
-        "page=1&webid=2&path=/&columnid=99&unitid=7&permissiontype=0\"></a>]]></nextgroup><recordset>"
-        + _record(1) + "</recordset></datastore></script></body></html>"
-    )  # fmt: skip
+        'page=1&webid=2&path=/&columnid=99&unitid=7&permissiontype=0"></a>]]></nextgroup><recordset>'
+        + _record(1)
+        + "</recordset></datastore></script></body></html>"
+    )
     reading = read_column(_html_view(body, base), MARKERS, "index")
     page2 = "https://www.example.gov.cn/module/web/jpage/dataproxy.jsp?page=2&webid=2&path=%2F&columnid=99&unitid=7&permissiontype=0"
     assert [(p.url, p.formdata) for p in reading.next_pages] == [(page2, None)]

@@ -67,6 +67,18 @@ def test_unlisted_names_fall_back_on_keywords(categorizer, name, key):
 def test_every_category_has_a_label(categorizer):
     assert categorizer.label("news") == "动态要闻类"
     assert set(categorizer.labels) == {
-        "news", "notice", "policy", "interpretation", "personnel", "planning", "finance", "statistics",
-        "annual_report", "org", "guide", "interaction", "key_area", "other",
-    }  # fmt: skip
+        "news",
+        "notice",
+        "policy",
+        "interpretation",
+        "personnel",
+        "planning",
+        "finance",
+        "statistics",
+        "annual_report",
+        "org",
+        "guide",
+        "interaction",
+        "key_area",
+        "other",
+    }

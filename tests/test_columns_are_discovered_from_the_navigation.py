@@ -76,8 +76,10 @@ def test_columns_are_discovered_named_and_merged_and_challenges_are_warnings(tmp
         for server in (site, guarded, external):
             server.stop()
     store = Store(tmp_path / "g.db")
-    columns = {(r["department"], r["name"]): (r["url"].split("/", 3)[3], r["items"], r["state"])
-               for r in store.rows("column_states", run.run_id)}  # fmt: skip
+    columns = {
+        (r["department"], r["name"]): (r["url"].split("/", 3)[3], r["items"], r["state"])
+        for r in store.rows("column_states", run.run_id)
+    }
     problems = list(store.rows("problems", run.run_id))
     warnings = sorted((w["department"], w["kind"]) for w in store.rows("warnings", run.run_id))
     store.close()

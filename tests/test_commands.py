@@ -21,11 +21,20 @@ def test_demo_prints_every_planted_problem_and_writes_reports(tmp_path):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for line in [
-        "县教育局 (jyj)", "栏目不更新【新发现】通知公告", "空白栏目【新发现】人事信息", "/xxgk/tzgg/P020260301_1.pdf",
-        "县卫生健康委员会 (wjw)", "首页不更新", "栏目不更新【新发现】卫生动态", "空白栏目【新发现】财政资金",
-        "http://archive.gongkai-demo.invalid/old-policy.html", "/zwgk/tzgg/2019/notice.html",
-        "提示：栏目内容无法读取", "县交通运输局 (jtj)", "站点无法访问",
-    ]:  # fmt: skip
+        "县教育局 (jyj)",
+        "栏目不更新【新发现】通知公告",
+        "空白栏目【新发现】人事信息",
+        "/xxgk/tzgg/P020260301_1.pdf",
+        "县卫生健康委员会 (wjw)",
+        "首页不更新",
+        "栏目不更新【新发现】卫生动态",
+        "空白栏目【新发现】财政资金",
+        "http://archive.gongkai-demo.invalid/old-policy.html",
+        "/zwgk/tzgg/2019/notice.html",
+        "提示：栏目内容无法读取",
+        "县交通运输局 (jtj)",
+        "站点无法访问",
+    ]:
         assert line in out, line
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert len(report["problems"]) == 9

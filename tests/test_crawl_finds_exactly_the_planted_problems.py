@@ -45,8 +45,11 @@ def _one(demo_run, **match) -> dict:
 def test_stale_column_row_says_how_old_and_what_limit(demo_run):
     row = _one(demo_run, type="column_stale", column="通知公告")
     assert (row["category"], row["last_updated"], row["age_days"], row["threshold_days"]) == (
-        "notice", "2026-03-17", 250, 182,
-    )  # fmt: skip
+        "notice",
+        "2026-03-17",
+        250,
+        182,
+    )
     news = _one(demo_run, type="column_stale", column="卫生动态")
     assert (news["category"], news["age_days"], news["threshold_days"]) == ("news", 30, 14)
 
@@ -64,8 +67,20 @@ def test_a_dead_link_says_where_on_its_page_it_is(demo_run, tmp_path):
     row = _one(demo_run, type="broken_link", url="http://archive.gongkai-demo.invalid/old-policy.html")
     assert row["source_place"].startswith("footer:")  # the homepage's 友情链接 block
     folder = tmp_path / "notices"
-    result = CliRunner().invoke(cli, ["report", "--db", str(demo_run["db"]), "--format", "html",
-                                      "--per-department", str(folder), "-o", str(tmp_path / "s.html")])  # fmt: skip
+    result = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            "--db",
+            str(demo_run["db"]),
+            "--format",
+            "html",
+            "--per-department",
+            str(folder),
+            "-o",
+            str(tmp_path / "s.html"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     notice = lxml_html.fromstring((folder / "wjw.html").read_bytes()).text_content()
     assert f"页脚第 {row['source_place'].split(':')[1]} 个链接" in notice

@@ -35,8 +35,11 @@ def _request_log_urls(path) -> list[str]:
 
 def test_links_into_private_networks_are_warnings_and_never_scheduled(tmp_path):
     links = "".join(f'<a href="{u}">内网{i}</a> ' for i, u in enumerate(PRIVATE))
-    routes = {"/": list_page("测试局", [("链接", "/links.html", AS_OF)]), "/links.html": html("链接", links),
-              "/xxgk/": html("信息公开", "<p>ok</p>")}  # fmt: skip
+    routes = {
+        "/": list_page("测试局", [("链接", "/links.html", AS_OF)]),
+        "/links.html": html("链接", links),
+        "/xxgk/": html("信息公开", "<p>ok</p>"),
+    }
     with SiteServer(routes) as site:
         config = write_config(tmp_path, f"departments:\n  - {{id: csj, name: 测试局, site: '{site.base}'}}\n")
         from monitor.config import load_config
@@ -102,10 +105,13 @@ def _trap(path: str) -> Route | None:
 
 def test_a_trap_site_is_crawled_to_the_end_in_bounded_time_and_pages(tmp_path):
     routes = {
-        "/": html("陷阱局", '<a href="/cal?date=2026-11-22">日历</a> <a href="/deep/">目录</a> <a href="/session.jsp">会话</a>'
-                           ' <a href="/xxgk/">信息公开</a>'),
+        "/": html(
+            "陷阱局",
+            '<a href="/cal?date=2026-11-22">日历</a> <a href="/deep/">目录</a> <a href="/session.jsp">会话</a>'
+            ' <a href="/xxgk/">信息公开</a>',
+        ),
         "/xxgk/": html("信息公开", '<a href="/list?page=1">列表</a>'),
-    }  # fmt: skip
+    }
     with SiteServer(routes, dynamic=_trap, fallback=html("文章", "<p>正文</p>")) as site:
         config = write_config(
             tmp_path,
@@ -138,12 +144,31 @@ def test_urls_differing_only_in_session_or_sort_are_one_page():
 
 
 @pytest.mark.parametrize(
-    "base", ["http://a.gov.cn/xxgk/tzgg/index_1.html", "http://a.gov.cn", "http://a.gov.cn/list/?page=3#top",
-             "https://a.gov.cn:8443/x/y.jsp?id=1"],
-)  # fmt: skip
+    "base",
+    [
+        "http://a.gov.cn/xxgk/tzgg/index_1.html",
+        "http://a.gov.cn",
+        "http://a.gov.cn/list/?page=3#top",
+        "https://a.gov.cn:8443/x/y.jsp?id=1",
+    ],
+)
 def test_links_resolved_per_folder_resolve_as_on_the_page_itself(base):
-    hrefs = ["index_3.html", "../x.html", "./", "?page=2", "#top", "/xxgk/", "//cdn.example.cn/a.js",
-             "http://b.gov.cn/", "mailto:a@b.cn", "javascript:void(0)", "", "..", "附件.pdf", "c.html?y=2"]  # fmt: skip
+    hrefs = [
+        "index_3.html",
+        "../x.html",
+        "./",
+        "?page=2",
+        "#top",
+        "/xxgk/",
+        "//cdn.example.cn/a.js",
+        "http://b.gov.cn/",
+        "mailto:a@b.cn",
+        "javascript:void(0)",
+        "",
+        "..",
+        "附件.pdf",
+        "c.html?y=2",
+    ]
     assert [LinkBase(base).join(h) for h in hrefs] == [urljoin(base, h) for h in hrefs]
 
 

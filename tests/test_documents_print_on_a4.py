@@ -18,8 +18,16 @@ pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None or shutil.which("chromedriver") is None,
     reason="Debian's chromium and chromium-driver are installed by .ci/run",
 )
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-         "--disable-background-networking", "--disable-component-update"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 A4_PRINTABLE_PX = 705  # 210 mm less the 12 mm margins, at 96 px per inch
 
 
@@ -28,9 +36,18 @@ def documents(demo_run, tmp_path_factory):
     folder = tmp_path_factory.mktemp("print")
     result = CliRunner().invoke(
         cli,
-        ["report", "--db", str(demo_run["db"]), "--format", "html", "--per-department", str(folder / "notices"),
-         "-o", str(folder / "summary.html")],
-    )  # fmt: skip
+        [
+            "report",
+            "--db",
+            str(demo_run["db"]),
+            "--format",
+            "html",
+            "--per-department",
+            str(folder / "notices"),
+            "-o",
+            str(folder / "summary.html"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return {"summary": folder / "summary.html", "notices": sorted((folder / "notices").glob("*.html")), "dir": folder}
 
@@ -38,10 +55,18 @@ def documents(demo_run, tmp_path_factory):
 def _pages(page, out, profile) -> int:
     pdf = out.with_suffix(".pdf")
     subprocess.run(
-        ["chromium", *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
-         page.as_uri()],
-        capture_output=True, timeout=120, check=True,
-    )  # fmt: skip
+        [
+            "chromium",
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
 
 

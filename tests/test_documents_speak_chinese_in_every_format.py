@@ -100,17 +100,30 @@ def documents(weeks):
     out = weeks["dir"] / "out"
     formats = ["html", "docx", "xlsx", "md"] + (["pdf"] if shutil.which("chromium") else [])
     for fmt in formats:
-        _run("report", "--db", str(weeks["db"]), "--format", fmt, "-o", str(out / f"report.{fmt}"),
-             "--per-department", str(out / "notices"))  # fmt: skip
+        _run(
+            "report",
+            "--db",
+            str(weeks["db"]),
+            "--format",
+            fmt,
+            "-o",
+            str(out / f"report.{fmt}"),
+            "--per-department",
+            str(out / "notices"),
+        )
     _run("report", "--db", str(weeks["db"]), "--format", "csv", "-o", str(out / "report.csv"))
     _run("report", "--db", str(weeks["db"]), "--format", "json", "-o", str(out / "report.json"))
     return out
 
 
 def test_the_bulletin_and_the_notices_have_no_english_word_in_any_format(documents):
-    readers = {".html": lambda p: page_text(p.read_bytes()), ".docx": docx_text,
-               ".xlsx": xlsx_text, ".md": lambda p: p.read_text(encoding="utf-8"),
-               ".csv": lambda p: p.read_text(encoding="utf-8-sig")}  # fmt: skip
+    readers = {
+        ".html": lambda p: page_text(p.read_bytes()),
+        ".docx": docx_text,
+        ".xlsx": xlsx_text,
+        ".md": lambda p: p.read_text(encoding="utf-8"),
+        ".csv": lambda p: p.read_text(encoding="utf-8-sig"),
+    }
     if shutil.which("pdftotext"):
         readers[".pdf"] = pdf_text
     files = [p for p in [*documents.iterdir(), *(documents / "notices").iterdir()] if p.suffix in readers]

@@ -25,8 +25,11 @@ GONGKAI = str(Path(sys.executable).with_name("gongkai"))
 
 def _slow_site(pages: int = 160) -> dict[str, Route]:
     items = [(f"动态{i}", f"/gzdt/{i}.html", AS_OF - timedelta(days=i % 30)) for i in range(pages)]
-    routes = {"/": list_page("测试局", items[:5]), "/xxgk/": html("信息公开", '<a href="/gzdt/">工作动态</a>'),
-              "/gzdt/": list_page("工作动态", items)}  # fmt: skip
+    routes = {
+        "/": list_page("测试局", items[:5]),
+        "/xxgk/": html("信息公开", '<a href="/gzdt/">工作动态</a>'),
+        "/gzdt/": list_page("工作动态", items),
+    }
     for _, path, _ in items:
         routes[path] = Route(html("动态", '<a href="/files/gone.pdf">附件</a>').body, delay=0.1)
     return routes
@@ -60,15 +63,22 @@ def _gongkai(*args: str) -> subprocess.CompletedProcess[str]:
 def test_killed_crawl_leaves_the_store_intact_and_resumes(tmp_path):
     with SiteServer(_slow_site()) as site:
         # Two page spiders: each resumes its own share.
-        config = write_config(tmp_path, f"crawl: {{concurrency_per_site: 8, page_workers: 2}}\ndepartments:\n"
-                                        f"  - {{id: csj, name: 测试局, site: '{site.base}'}}\n")  # fmt: skip
+        config = write_config(
+            tmp_path,
+            f"crawl: {{concurrency_per_site: 8, page_workers: 2}}\ndepartments:\n"
+            f"  - {{id: csj, name: 测试局, site: '{site.base}'}}\n",
+        )
         db = tmp_path / "g.db"
         assert _gongkai("crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22").returncode == 0
         first_report = _gongkai("report", "--db", str(db), "--run", "1").stdout
         full = {t: _count(db, f"select count(*) from {t} where run_id = 1") for t in ("checks", "items", "links")}
 
-        crawler = subprocess.Popen([GONGKAI, "crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22"],
-                                   start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        crawler = subprocess.Popen(
+            [GONGKAI, "crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22"],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if _count(db, "select count(*) from checks where run_id = 2") >= 10:
@@ -99,15 +109,22 @@ def test_killed_crawl_leaves_the_store_intact_and_resumes(tmp_path):
 
 
 def test_scheduler_runs_crawls_one_at_a_time_and_stops_cleanly(tmp_path):
-    routes = {"/": list_page("测试局", [("动态", "/a.html", AS_OF)]), "/a.html": html("动态", "<p>正文</p>"),
-              "/xxgk/": html("信息公开", "<p>ok</p>")}  # fmt: skip
+    routes = {
+        "/": list_page("测试局", [("动态", "/a.html", AS_OF)]),
+        "/a.html": html("动态", "<p>正文</p>"),
+        "/xxgk/": html("信息公开", "<p>ok</p>"),
+    }
     with SiteServer(routes) as site:
         config = write_config(
             tmp_path, f'schedule: "*/3 * * * * *"\ndepartments:\n  - {{id: csj, name: 测试局, site: "{site.base}"}}\n'
         )
         db = tmp_path / "g.db"
-        scheduler = subprocess.Popen([GONGKAI, "schedule", "-c", str(config), "--db", str(db)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        scheduler = subprocess.Popen(
+            [GONGKAI, "schedule", "-c", str(config), "--db", str(db)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
@@ -132,11 +149,20 @@ def test_long_crawls_show_progress_on_a_terminal_and_log_lines_otherwise(tmp_pat
     with SiteServer(_slow_site(60)) as site:
         config = write_config(tmp_path, f"departments:\n  - {{id: csj, name: 测试局, site: '{site.base}'}}\n")
         env = {**os.environ, "GONGKAI_PROGRESS_SECONDS": "0.5"}
-        piped = subprocess.run([GONGKAI, "crawl", "-c", str(config), "--db", str(tmp_path / "a.db")],
-                               capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+        piped = subprocess.run(
+            [GONGKAI, "crawl", "-c", str(config), "--db", str(tmp_path / "a.db")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
         leader, follower = pty.openpty()
-        on_terminal = subprocess.Popen([GONGKAI, "crawl", "-c", str(config), "--db", str(tmp_path / "b.db")],
-                                       stdout=subprocess.DEVNULL, stderr=follower, env=env)  # fmt: skip
+        on_terminal = subprocess.Popen(
+            [GONGKAI, "crawl", "-c", str(config), "--db", str(tmp_path / "b.db")],
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+            env=env,
+        )
         os.close(follower)
         screen = b""
         while True:

@@ -40,16 +40,30 @@ def checked(tmp_path_factory):
     }
     reset = ResetServer()
     targets = {
-        "404": "/gone-404.html", "410": "/gone-410.html", "500": "/error-500.html", "refused": closed_port_url(),
-        "reset": reset.url, "timeout": "/hangs.html", "dns": "http://nowhere.gongkai-test.invalid/a.html",
-        "loop": "/loop-a.html", "to-error": "/moved-to-404.html", "soft-404": "/soft.html", "empty": "/empty.html",
-        "to-home": "/old/removed.html", "missing-pdf": "/files/missing.pdf",
+        "404": "/gone-404.html",
+        "410": "/gone-410.html",
+        "500": "/error-500.html",
+        "refused": closed_port_url(),
+        "reset": reset.url,
+        "timeout": "/hangs.html",
+        "dns": "http://nowhere.gongkai-test.invalid/a.html",
+        "loop": "/loop-a.html",
+        "to-error": "/moved-to-404.html",
+        "soft-404": "/soft.html",
+        "empty": "/empty.html",
+        "to-home": "/old/removed.html",
+        "missing-pdf": "/files/missing.pdf",
         # must not be reported:
-        "flaky": "/flaky.html", "slow": "/slow.html", "moved-ok": "/moved-ok.html", "waf": "/waf.html",
-        "challenge": "/challenge.html", "head-refused": "/files/head-refused.pdf", "head-lies": "/files/head-lies.pdf",
+        "flaky": "/flaky.html",
+        "slow": "/slow.html",
+        "moved-ok": "/moved-ok.html",
+        "waf": "/waf.html",
+        "challenge": "/challenge.html",
+        "head-refused": "/files/head-refused.pdf",
+        "head-lies": "/files/head-lies.pdf",
         "notice-about-404": "/notice-404.html",
         **{name: server.base for name, server in https.items()},
-    }  # fmt: skip
+    }
     links = "".join(f'<a href="{url}">{name}</a> ' for name, url in targets.items())
     links += (
         '<a href="mailto:ban@example.gov.cn">信箱</a> <a href="javascript:void(0)">打印</a> <a href="#top">顶部</a>'
@@ -57,12 +71,15 @@ def checked(tmp_path_factory):
     ok = html("正常", "<p>正常页面</p>")
     routes = {
         "/": list_page("测试局", [("链接", "/links.html", AS_OF)]),  # dated on the day judged
-        "/xxgk/": ok, "/ok.html": ok, "/links.html": html("链接", links),
+        "/xxgk/": ok,
+        "/ok.html": ok,
+        "/links.html": html("链接", links),
         "/gone-404.html": Route("<html><body>Not Found</body></html>", status=404),
         "/gone-410.html": Route("<html><body>Gone</body></html>", status=410),
         "/error-500.html": Route("<html><body>Error</body></html>", status=500),
         "/hangs.html": Route(ok.body, delay=3),
-        "/loop-a.html": Route(redirect="/loop-b.html"), "/loop-b.html": Route(redirect="/loop-a.html"),
+        "/loop-a.html": Route(redirect="/loop-b.html"),
+        "/loop-b.html": Route(redirect="/loop-a.html"),
         "/moved-to-404.html": Route(redirect="/gone-elsewhere.html"),  # the fallback answers 404
         "/soft.html": html("页面不存在", "<p>对不起，您访问的页面不存在。</p>"),
         "/notice-404.html": html(  # a notice about broken pages is not a broken page
@@ -71,13 +88,14 @@ def checked(tmp_path_factory):
         ),
         "/empty.html": Route("<html><body></body></html>"),
         "/old/removed.html": Route(redirect="/"),
-        "/flaky.html": Route(ok.body, fail_first=1), "/slow.html": Route(ok.body, delay=0.5),
+        "/flaky.html": Route(ok.body, fail_first=1),
+        "/slow.html": Route(ok.body, delay=0.5),
         "/moved-ok.html": Route(redirect="/ok.html"),
         "/waf.html": Route("<html><body><h1>您的访问被拦截</h1><p>网站防火墙</p></body></html>", status=403),
         "/challenge.html": Route((REAL / "antibot" / "hubei-scjg-ruishu-challenge.html").read_bytes(), status=412),
         "/files/head-refused.pdf": Route(b"%PDF-1.4", content_type="application/pdf", head_status=405),
         "/files/head-lies.pdf": Route(b"%PDF-1.4", content_type="application/pdf", head_status=404),
-    }  # fmt: skip
+    }
     directory = tmp_path_factory.mktemp("failures")
     bundle = directory / "ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
@@ -115,14 +133,24 @@ departments:
 @pytest.mark.parametrize(
     ("name", "error", "status"),
     [
-        ("404", "http", 404), ("410", "http", 410), ("500", "http", 500),
-        ("refused", "connection_refused", None), ("reset", "connection_reset", None), ("timeout", "timeout", None),
-        ("dns", "dns", None), ("loop", "too_many_redirects", None), ("to-error", "http", 404),
-        ("soft-404", "soft_404", 200), ("empty", "soft_404", 200), ("to-home", "soft_404", 200),
-        ("missing-pdf", "http", 404), ("https-expired", "tls", 200), ("https-self-signed", "tls", 200),
+        ("404", "http", 404),
+        ("410", "http", 410),
+        ("500", "http", 500),
+        ("refused", "connection_refused", None),
+        ("reset", "connection_reset", None),
+        ("timeout", "timeout", None),
+        ("dns", "dns", None),
+        ("loop", "too_many_redirects", None),
+        ("to-error", "http", 404),
+        ("soft-404", "soft_404", 200),
+        ("empty", "soft_404", 200),
+        ("to-home", "soft_404", 200),
+        ("missing-pdf", "http", 404),
+        ("https-expired", "tls", 200),
+        ("https-self-signed", "tls", 200),
         ("https-wrong-host", "tls", 200),
     ],
-)  # fmt: skip
+)
 def test_each_failure_kind_is_stored_and_reported(checked, name, error, status):
     check = checked["checks"][name]
     assert (check["outcome"], check["error"], check["status"]) == ("broken", error, status)

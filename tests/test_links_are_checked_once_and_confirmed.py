@@ -87,8 +87,9 @@ def test_crawl_that_makes_no_request_fails_the_run(tmp_path):
     config = write_config(tmp_path, "departments:\n  - {id: csj, name: 测试局, site: 'https://www.jyj.gov.cn/'}\n")
     db = tmp_path / "g.db"
     gongkai = str(Path(sys.executable).with_name("gongkai"))
-    proc = subprocess.run([gongkai, "crawl", "-c", str(config), "--db", str(db), "--offline"],
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    proc = subprocess.run(
+        [gongkai, "crawl", "-c", str(config), "--db", str(db), "--offline"], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode != 0
     with sqlite3.connect(db) as conn:
         status, error, requests = conn.execute("select status, error, requests from runs").fetchone()

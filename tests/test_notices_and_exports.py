@@ -207,8 +207,12 @@ def test_html_summary_is_a_bulletin_linking_each_notice(two_runs, tmp_path):
     text = page.text_content()
     assert page.findtext(".//h1") == "关于2026年第2期政府网站政务公开检查情况的通报"  # the second run of the year
     assert [h.text_content() for h in page.iter("h2")] == [
-        "一、总体情况", "二、存在的主要问题", "三、红黑榜", "四、整改不到位情况", "五、下一步工作要求",
-    ]  # fmt: skip
+        "一、总体情况",
+        "二、存在的主要问题",
+        "三、红黑榜",
+        "四、整改不到位情况",
+        "五、下一步工作要求",
+    ]
     assert "县政务公开办公室于2026年11月16日至2026年11月22日" in text  # the days since the previous run
     assert "本期共检查 1 家单位网站，合格 1 家，不合格 0 家，合格率 100.0%。" in text
     assert "合格率与上期持平" in text
@@ -299,8 +303,15 @@ def test_notify_uses_starttls_and_logs_in(two_runs, tmp_path, monkeypatch):
     (directory / "sites.yaml").write_text(text, encoding="utf-8")
     monkeypatch.setenv("GONGKAI_TEST_SMTP", "s3cret")
     sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port, tls_context=server_context, require_starttls=True,
-                            authenticator=authenticate, auth_required=True)  # fmt: skip
+    controller = Controller(
+        sink,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_context,
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_required=True,
+    )
     controller.start()
     try:
         result = _run("notify", "-c", str(directory / "sites.yaml"), "--db", str(two_runs["db"]), "--force")
@@ -316,10 +327,23 @@ def test_html_summary_renders_in_a_real_browser(two_runs, tmp_path):
     page = tmp_path / "summary.html"
     _run("report", "--db", str(two_runs["db"]), "--format", "html", "-o", str(page))
     shot = tmp_path / "summary.png"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-             "--disable-background-networking", "--disable-component-update", f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip
-    subprocess.run(["chromium", *flags, "--window-size=1100,900", f"--screenshot={shot}", page.as_uri()],
-                   capture_output=True, timeout=120, check=True)  # fmt: skip
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-background-networking",
+        "--disable-component-update",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    subprocess.run(
+        ["chromium", *flags, "--window-size=1100,900", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     dom = subprocess.run(["chromium", *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert "<title>关于2026年第2期政府网站政务公开检查情况的通报" in dom.stdout
     image = Image.open(shot).convert("RGB")
@@ -335,8 +359,17 @@ def test_an_offices_own_wording_beside_its_config_writes_the_notices(two_runs, t
         encoding="utf-8",
     )
     try:
-        _run("report", "--db", str(two_runs["db"]), "--format", "html", "--per-department", str(tmp_path / "n"),
-             "-o", str(tmp_path / "s.html"))  # fmt: skip
+        _run(
+            "report",
+            "--db",
+            str(two_runs["db"]),
+            "--format",
+            "html",
+            "--per-department",
+            str(tmp_path / "n"),
+            "-o",
+            str(tmp_path / "s.html"),
+        )
     finally:
         own.unlink()
     page = lxml_html.fromstring((tmp_path / "n" / "csj.html").read_bytes())

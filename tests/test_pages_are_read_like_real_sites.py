@@ -47,10 +47,14 @@ def test_real_challenge_pages_are_recognised(name):
 
 @pytest.mark.parametrize(
     "name",
-    ["ucap/gansu-scjg-detail-2022.shtml.html", "ucap/gansu-jyt-zwgklist-commented-list.html",
-     "ucap/gansu-scjg-guestweb4-search-results.html", "trs/hubei-scjg-homepage-2023.html",
-     "hanweb/lishui-szfwj-detail-jcms-2023.html"],
-)  # fmt: skip
+    [
+        "ucap/gansu-scjg-detail-2022.shtml.html",
+        "ucap/gansu-jyt-zwgklist-commented-list.html",
+        "ucap/gansu-scjg-guestweb4-search-results.html",
+        "trs/hubei-scjg-homepage-2023.html",
+        "hanweb/lishui-szfwj-detail-jcms-2023.html",
+    ],
+)
 def test_real_content_pages_behind_the_same_firewall_are_not_challenges(name):
     # Pages fetched through a Ruishu cookie carry the same injected script, but show content.
     view = _real(name)

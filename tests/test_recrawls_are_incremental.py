@@ -77,8 +77,10 @@ def facts(db: sqlite_utils.Database, run_id: int) -> dict[str, object]:
         "items": sorted((r["url"], r["date_raw"]) for r in db["items"].rows_where("run_id = ?", [run_id])),
         "links": sorted((r["source_url"], r["url"]) for r in db["links"].rows_where("run_id = ?", [run_id])),
         "columns": sorted((r["url"], r["reading"]) for r in db["columns"].rows_where("run_id = ?", [run_id])),
-        "problems": sorted((r["type"], r["url"] or r["column_url"]) for r in db["problems"].rows_where("run_id = ?", [run_id])),
-    }  # fmt: skip
+        "problems": sorted(
+            (r["type"], r["url"] or r["column_url"]) for r in db["problems"].rows_where("run_id = ?", [run_id])
+        ),
+    }
 
 
 def test_unchanged_pages_are_asked_for_conditionally_and_their_results_carried_over(site, tmp_path):
@@ -137,8 +139,9 @@ def test_working_links_are_checked_again_only_after_the_recheck_interval(site, t
     assert "/files/a1.pdf" not in asked  # working a day ago: carried over
     assert "/files/gone.pdf" in asked  # broken: always checked again
     db = sqlite_utils.Database(db_path)
-    carried = db.execute("select outcome, attempts, detail from checks where run_id = ? and url like '%a1.pdf'",
-                         [same_week.run_id]).fetchone()  # fmt: skip
+    carried = db.execute(
+        "select outcome, attempts, detail from checks where run_id = ? and url like '%a1.pdf'", [same_week.run_id]
+    ).fetchone()
     assert carried == ("ok", 0, "carried:1")
     site.log.clear()
     crawl(config, db_path, as_of=AS_OF + timedelta(days=7))

@@ -17,9 +17,21 @@ from monitor.reports import render
 RUN_FIELDS = {"id": int, "started_at": str, "finished_at": str, "as_of": str}
 DEPARTMENT_FIELDS = {"id": str, "name": str, "site": str, "pages_crawled": int, "columns": int, "problems": int}
 PROBLEM_FIELDS = {
-    "department", "type", "column", "column_url", "category", "last_updated", "age_days", "threshold_days",
-    "url", "source_url", "status", "detail", "first_seen", "state",
-}  # fmt: skip
+    "department",
+    "type",
+    "column",
+    "column_url",
+    "category",
+    "last_updated",
+    "age_days",
+    "threshold_days",
+    "url",
+    "source_url",
+    "status",
+    "detail",
+    "first_seen",
+    "state",
+}
 LINK_FIELDS = {"anchor_text", "on_homepage"}
 COLUMN_FIELDS = {"department", "name", "url", "category", "items", "last_updated", "state", "category_label"}
 WARNING_FIELDS = {"department", "kind", "url", "detail", "kind_label", "reason"}

@@ -10,20 +10,18 @@ middlewares.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import scrapy
-from scrapy import FormRequest, Request, signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from common.plan import PlanColumn, RunPlan
+from common.plan import RunPlan
 from common.reasons import reason
 from common.transport.client import offline_requested
 from common.transport.failures import CUT_OFF
@@ -31,31 +29,7 @@ from common.transport.failures.scrapy_errors import RequestRefused, error_kind
 from common.transport.targets import department_netlocs, plan_policy, refusal_reason
 from crawler.items import CheckResult, ColumnFound, Note, Page, PageRecord
 from crawler.pages import Answer, PageMarkers, PageView, Verdict, judge, side_notes
-
-COLUMN_ROLES = frozenset({"column", "list_page"})
-
-
-@dataclass
-class Department:
-    """What the spider knows of one department during the crawl."""
-
-    id: str
-    site: str
-    disclosure: str | None
-    columns: list[PlanColumn]
-    obey_robots: bool | None = None
-    hosts: set[str] = field(default_factory=set)  # host[:port] of its own pages
-    moved_to: set[str] = field(default_factory=set)  # hosts its homepage or disclosure entry redirected to
-    pages: int = 0
-    checks: int = 0  # links handed over to be checked
-    noted: set[tuple[str, str]] = field(default_factory=set)  # (kind, key) of notes already made
-    outstanding: int = 0  # requests made and not yet answered
-    path_variants: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def discover(self) -> bool:
-        """Columns are discovered when the config names none."""
-        return not self.columns
+from crawler.sites import COLUMN_ROLES, Department
 
 
 class InspectionSpider(scrapy.Spider):
@@ -79,23 +53,6 @@ class InspectionSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
         return spider
-
-    def rebuild(self, url: str, method: str, meta: dict[str, Any], callback: Callable[..., Any]) -> Request:
-        """A request again from its frontier row (see ``DepartmentSpider._scheduled``), to ``callback``."""
-        meta.pop("callback")
-        priority = meta.pop("priority", 0)
-        form = tuple(tuple(pair) for pair in meta["form"]) if meta.get("form") else None
-        meta["form"] = form
-        kwargs = {
-            "callback": callback,
-            "errback": self.on_failure,
-            "priority": priority,
-            "dont_filter": True,
-            "meta": meta,
-        }
-        if form is not None:
-            return FormRequest(url, formdata=dict(form), **kwargs)
-        return Request(url, method=method, **kwargs)
 
     def _answered(self, check: CheckResult, dept_id: str) -> CheckResult:
         """Count an answered request (every scheduled URL ends in exactly one check result)."""

@@ -23,8 +23,23 @@ EXPLAINED = (
     "'last_updated', last_updated, 'age_days', age_days, 'threshold_days', threshold_days, "
     "'date_source', date_source))"
 )
-HIDDEN = ("frontier", "notes", "checks", "links", "details", "pages", "items", "columns", "labels",
-          "notifications", "column_states", "scores", "warnings", "_sqlite_migrations", "department_names")  # fmt: skip
+HIDDEN = (
+    "frontier",
+    "notes",
+    "checks",
+    "links",
+    "details",
+    "pages",
+    "items",
+    "columns",
+    "labels",
+    "notifications",
+    "column_states",
+    "scores",
+    "warnings",
+    "_sqlite_migrations",
+    "department_names",
+)
 
 QUERIES: dict[str, dict[str, str]] = {
     "ranking": {

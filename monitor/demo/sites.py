@@ -167,20 +167,24 @@ def health_commission(as_of: date) -> DemoSite:
     )
     routes["/zwgk/zcjd/"] = Route(
         page(
-            f"政策解读_{name}", nav,
+            f"政策解读_{name}",
+            nav,
             '<h2>政策解读</h2><div id="list"></div><script src="/js/list.js"></script>'
             "<script>loadList('#list', '/api/zcjd.json');</script>",
             name,
         )
-    )  # fmt: skip
+    )
     routes["/js/list.js"] = Route("function loadList(){}", content_type="application/javascript")
     menu = "".join(
         f'<li><a href="{p}">{t}</a></li>'
         for p, t in (
-            ("/zwgk/tzgg/", "通知公告"), ("/zwgk/wsdt/", "卫生动态"), ("/zwgk/ghjh/", "规划计划"),
-            ("/zwgk/czzj/", "财政资金"), ("/zwgk/zcjd/", "政策解读"),
+            ("/zwgk/tzgg/", "通知公告"),
+            ("/zwgk/wsdt/", "卫生动态"),
+            ("/zwgk/ghjh/", "规划计划"),
+            ("/zwgk/czzj/", "财政资金"),
+            ("/zwgk/zcjd/", "政策解读"),
         )
-    )  # fmt: skip
+    )
     routes["/zwgk/"] = Route(page(f"政务公开_{name}", nav, f'<div class="menu"><ul>{menu}</ul></div>', name))
     home = (
         f'<div class="block"><h3>卫生动态</h3><ul>{_items(news[:5])}</ul></div>'

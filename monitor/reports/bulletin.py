@@ -14,11 +14,10 @@ from datetime import date
 from typing import Any
 
 from common.tables import load_tables
-from common.wording import chinese_date, fill, ordinal
+from common.wording import chinese_date, fill, headers, ordinal
 from monitor.reports.context import ReportContext, open_problems
 from monitor.reports.data import labels, ranking, score_text, verdict_text, veto_text
 from monitor.reports.layout import Document, Line, Table, text_cell
-from monitor.reports.notices import headers
 from monitor.scoring import deductions
 
 # The order problem types are told in (the heaviest first).

@@ -17,23 +17,35 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS: dict[str, list[tuple[str, str, str]]] = {
     "site_unreachable": [("网站", "url", "url"), ("错误", "status_label", "text"), ("说明", "detail", "text")],
     "homepage_stale": [
-        ("首页", "url", "url"), ("最后更新", "last_updated", "date"), ("未更新天数", "age_days", "int"),
-        ("要求（天）", "threshold_days", "int"), ("说明", "detail", "text"),
+        ("首页", "url", "url"),
+        ("最后更新", "last_updated", "date"),
+        ("未更新天数", "age_days", "int"),
+        ("要求（天）", "threshold_days", "int"),
+        ("说明", "detail", "text"),
     ],
     "column_stale": [
-        ("栏目", "column", "text"), ("栏目地址", "column_url", "url"), ("类别", "category_label", "text"),
-        ("最后更新", "last_updated", "date"), ("未更新天数", "age_days", "int"),
+        ("栏目", "column", "text"),
+        ("栏目地址", "column_url", "url"),
+        ("类别", "category_label", "text"),
+        ("最后更新", "last_updated", "date"),
+        ("未更新天数", "age_days", "int"),
         ("要求（天）", "threshold_days", "int"),
     ],
     "column_empty": [
-        ("栏目", "column", "text"), ("栏目地址", "column_url", "url"), ("类别", "category_label", "text"),
+        ("栏目", "column", "text"),
+        ("栏目地址", "column_url", "url"),
+        ("类别", "category_label", "text"),
         ("说明", "detail", "text"),
     ],
     "broken_link": [
-        ("问题链接", "url", "url"), ("所在页面", "source_url", "url"), ("链接文字", "anchor_text", "text"),
-        ("在首页", "on_homepage", "bool"), ("错误", "status_label", "text"), ("链接页面数", "source_count", "int"),
+        ("问题链接", "url", "url"),
+        ("所在页面", "source_url", "url"),
+        ("链接文字", "anchor_text", "text"),
+        ("在首页", "on_homepage", "bool"),
+        ("错误", "status_label", "text"),
+        ("链接页面数", "source_count", "int"),
     ],
-}  # fmt: skip
+}
 
 
 def safe_cell(value: Any) -> Any:
@@ -49,10 +61,30 @@ def _printable_row(row: dict[str, Any], fields: tuple[str, ...]) -> dict[str, An
 
 
 PROBLEM_FIELDS = (
-    "department", "type", "column", "column_url", "category", "last_updated", "age_days",
-    "threshold_days", "url", "source_url", "anchor_text", "status", "on_homepage", "source_count",
-    "attempts", "detail", "first_seen", "state", "item_title", "item_url", "date_source", "source_place",
-)  # fmt: skip
+    "department",
+    "type",
+    "column",
+    "column_url",
+    "category",
+    "last_updated",
+    "age_days",
+    "threshold_days",
+    "url",
+    "source_url",
+    "anchor_text",
+    "status",
+    "on_homepage",
+    "source_count",
+    "attempts",
+    "detail",
+    "first_seen",
+    "state",
+    "item_title",
+    "item_url",
+    "date_source",
+    "source_place",
+    "key",
+)
 COLUMN_FIELDS = ("department", "name", "url", "category", "items", "last_updated", "state")
 WARNING_FIELDS = ("department", "kind", "url", "detail")
 _STATE_ORDER = {"new": 0, "persisting": 1, "resolved": 2}

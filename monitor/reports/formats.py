@@ -41,13 +41,28 @@ def render_json(data: dict[str, Any], context: ReportContext) -> bytes:
 
 # The CSV for people: (header, field) in the order a supervisor reads a problem.
 PEOPLE_CSV = (
-    ("部门", "department_name"), ("问题类型", "type_label"), ("状态", "state_label"), ("栏目", "column"),
-    ("栏目地址", "column_url"), ("类别", "category_label"), ("最后更新", "last_updated"), ("未更新天数", "age_days"),
-    ("要求（天）", "threshold_days"), ("问题链接", "url"), ("所在页面", "source_url"), ("链接文字", "anchor_text"),
-    ("错误", "status_label"), ("在首页", "on_homepage"), ("链接页面数", "source_count"), ("失败次数", "attempts"),
-    ("说明", "detail"), ("首次发现", "first_seen"), ("整改期限", "deadline"), ("逾期", "overdue"),
+    ("部门", "department_name"),
+    ("问题类型", "type_label"),
+    ("状态", "state_label"),
+    ("栏目", "column"),
+    ("栏目地址", "column_url"),
+    ("类别", "category_label"),
+    ("最后更新", "last_updated"),
+    ("未更新天数", "age_days"),
+    ("要求（天）", "threshold_days"),
+    ("问题链接", "url"),
+    ("所在页面", "source_url"),
+    ("链接文字", "anchor_text"),
+    ("错误", "status_label"),
+    ("在首页", "on_homepage"),
+    ("链接页面数", "source_count"),
+    ("失败次数", "attempts"),
+    ("说明", "detail"),
+    ("首次发现", "first_seen"),
+    ("整改期限", "deadline"),
+    ("逾期", "overdue"),
     ("连续发现次数", "runs_open"),
-)  # fmt: skip
+)
 
 
 def _people_value(value: Any) -> Any:

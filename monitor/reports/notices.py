@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from common.tables import load_tables
-from common.wording import chinese_date, fill, ordinal, wording
+from common.wording import chinese_date, fill, headers, ordinal, wording
 from monitor.reports.context import ReportContext, open_problems
 from monitor.reports.data import COLUMNS, labels, score_text, veto_text
 from monitor.reports.layout import Cell, Document, Line, Table, link_cell, text_cell
@@ -53,12 +53,6 @@ def mark(problem: dict[str, Any]) -> str:
     if (problem.get("runs_open") or 0) > 1:
         marks.append(fill(words["runs_mark"], runs=problem["runs_open"]))
     return "，".join(marks)
-
-
-def headers(*keys: str) -> list[str]:
-    """The table headers of the wording table (``headers``) for these keys."""
-    table = load_tables().wording["headers"]
-    return [table[key] for key in keys]
 
 
 def notice_title(part: dict[str, Any]) -> str:

@@ -16,9 +16,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from common.wording import headers as table_headers
 from monitor.reports.bulletin import ATTACHMENT, Bulletin
 from monitor.reports.data import COLUMNS, safe_cell, verdict_text, veto_text
-from monitor.reports.notices import headers as table_headers
 from monitor.reports.notices import mark
 
 _HEADER = Font(bold=True)
@@ -100,9 +100,13 @@ def _type_rows(
             continue
         values = {**p, "category_label": labels["categories"].get(p["category"] or "", p["category"])}
         rows.append(
-            [names[p["department"]], *(values[field] for _, field, _ in COLUMNS[kind]),
-             labels["states"][p["state"]], p["first_seen"]]
-        )  # fmt: skip
+            [
+                names[p["department"]],
+                *(values[field] for _, field, _ in COLUMNS[kind]),
+                labels["states"][p["state"]],
+                p["first_seen"],
+            ]
+        )
     return rows
 
 
@@ -142,16 +146,34 @@ def summary_workbook(
     sheet = book.create_sheet("汇总")
     types = list(COLUMNS)
     headers = [
-        ("排名", "int"), ("部门", "text"), ("网站", "url"), ("得分", "int"), ("结果", "text"), ("单项否决", "text"),
-        *((labels["types"][t], "int") for t in types), ("新发现", "int"), ("未整改", "int"), ("已整改", "int"),
-    ]  # fmt: skip
+        ("排名", "int"),
+        ("部门", "text"),
+        ("网站", "url"),
+        ("得分", "int"),
+        ("结果", "text"),
+        ("单项否决", "text"),
+        *((labels["types"][t], "int") for t in types),
+        ("新发现", "int"),
+        ("未整改", "int"),
+        ("已整改", "int"),
+    ]
     rows = []
     for rank, dept in enumerate(ranked, start=1):
         mine = [p for p in data["problems"] if p["department"] == dept["id"]]
         open_ = [p for p in mine if p["state"] != "resolved"]
         states = [sum(1 for p in mine if p["state"] == s) for s in ("new", "persisting", "resolved")]
-        rows.append([rank, dept["name"], dept["site"], dept["score"], verdict_text(dept), veto_text(dept, labels),
-                     *(sum(1 for p in open_ if p["type"] == t) for t in types), *states])  # fmt: skip
+        rows.append(
+            [
+                rank,
+                dept["name"],
+                dept["site"],
+                dept["score"],
+                verdict_text(dept),
+                veto_text(dept, labels),
+                *(sum(1 for p in open_ if p["type"] == t) for t in types),
+                *states,
+            ]
+        )
     table(sheet, 1, headers, rows)
     names = {d["id"]: d["name"] for d in data["departments"]}
     for kind in types:
@@ -175,18 +197,42 @@ def notice_workbook(part: dict[str, Any], labels: dict[str, Any], heading: dict[
         sheet.cell(row=row, column=1, value=key).font = _HEADER
         sheet.cell(row=row, column=2, value=safe_cell(value))
     top = len(heading) + 2
-    headers = [("问题类型", "text"), ("栏目 / 链接", "url"), ("栏目名称 / 链接文字", "text"), ("所在页面", "url"),
-               ("最后更新", "date"), ("未更新天数", "int"), ("要求（天）", "int"), ("说明", "text"), ("状态", "text"),
-               ("首次发现", "date"), ("整改期限", "date"), ("提醒", "text"), ("最新信息", "text"),
-               ("最新信息网址", "url")]  # fmt: skip
+    headers = [
+        ("问题类型", "text"),
+        ("栏目 / 链接", "url"),
+        ("栏目名称 / 链接文字", "text"),
+        ("所在页面", "url"),
+        ("最后更新", "date"),
+        ("未更新天数", "int"),
+        ("要求（天）", "int"),
+        ("说明", "text"),
+        ("状态", "text"),
+        ("首次发现", "date"),
+        ("整改期限", "date"),
+        ("提醒", "text"),
+        ("最新信息", "text"),
+        ("最新信息网址", "url"),
+    ]
     open_ = [p for p in part["problems"] if p["state"] != "resolved"]
     rows = [
-        [labels["types"][p["type"]], p["column_url"] or p["url"], p["column"] or p["anchor_text"],
-         p["source_url"], p["last_updated"], p["age_days"], p["threshold_days"], p["detail"] or p["status"],
-         labels["states"][p["state"]], p["first_seen"], p.get("deadline"), mark(p), p.get("item_title"),
-         p.get("item_url")]
+        [
+            labels["types"][p["type"]],
+            p["column_url"] or p["url"],
+            p["column"] or p["anchor_text"],
+            p["source_url"],
+            p["last_updated"],
+            p["age_days"],
+            p["threshold_days"],
+            p["detail"] or p["status"],
+            labels["states"][p["state"]],
+            p["first_seen"],
+            p.get("deadline"),
+            mark(p),
+            p.get("item_title"),
+            p.get("item_url"),
+        ]
         for p in sorted(open_, key=lambda p: list(COLUMNS).index(p["type"]))
-    ]  # fmt: skip
+    ]
     table(sheet, top, headers, rows)
     if open_:  # the reply form (回执) the department fills in: one line for each problem
         headers = [("序号", "int"), ("问题", "text"), ("整改情况", "text"), ("完成时间", "text")]
@@ -201,8 +247,12 @@ def notice_workbook(part: dict[str, Any], labels: dict[str, Any], heading: dict[
         ]
         table(book.create_sheet("回执"), 1, headers, reply)
     fixed = [p for p in part["problems"] if p["state"] == "resolved"]
-    table(book.create_sheet("已整改"), 1, [("问题类型", "text"), ("栏目 / 链接", "url"), ("首次发现", "date")],
-          [[labels["types"][p["type"]], p["column_url"] or p["url"], p["first_seen"]] for p in fixed])  # fmt: skip
+    table(
+        book.create_sheet("已整改"),
+        1,
+        [("问题类型", "text"), ("栏目 / 链接", "url"), ("首次发现", "date")],
+        [[labels["types"][p["type"]], p["column_url"] or p["url"], p["first_seen"]] for p in fixed],
+    )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

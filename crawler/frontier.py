@@ -1,0 +1,117 @@
+"""The crawl's frontier: every URL requested once per run, and written down so a killed crawl can resume.
+
+Every request a page spider makes is first claimed (``claim``: once per run, by
+its key, ``crawler.links.canonical``) and written as a row of the store's
+``frontier`` table with what rebuilding it needs. A page's row says
+``"callback": "page"`` (a page spider reads it); a link only to be checked says
+``"callback": "check"`` (the link checker, ``crawler.checker``, follows those
+rows). A URL is done when its check result is stored; a resumed run makes the
+requests that are not (``pending``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from scrapy import FormRequest, Request
+
+from common.urls import is_attachment
+from crawler.items import Frontier
+from crawler.sites import Department
+from crawler.storage import CrawlStore
+
+# What a page request's frontier row keeps, to rebuild it when a killed crawl resumes.
+_KEPT_META = frozenset(
+    {
+        "dept",
+        "role",
+        "target",
+        "nav_depth",
+        "form",
+        "depth",
+        "column",
+        "column_name",
+        "stem",
+        "anchor",
+        "dont_obey_robotstxt",
+    }
+)
+
+
+class RequestFrontier:
+    """The keys one page spider has requested, and the rows that record its requests."""
+
+    def __init__(self) -> None:
+        # The keys requested so far, kept as their 64-bit string hashes, far smaller
+        # than the URLs themselves. Two keys of one run sharing a hash (about 3 in
+        # 10^8 for a million URLs) would leave one URL unrequested, never accused.
+        self.requested: set[int] = set()
+
+    def claim(self, key: str) -> bool:
+        """Whether ``key`` is new to this run (it is claimed now)."""
+        hashed = hash(key)
+        if hashed in self.requested:
+            return False
+        self.requested.add(hashed)
+        return True
+
+    @staticmethod
+    def scheduled(request: Request, dept: Department, key: str) -> Iterator[Any]:
+        """A page request with its frontier row before it."""
+        dept.outstanding += 1
+        meta = {k: v for k, v in request.meta.items() if k in _KEPT_META}
+        meta["callback"] = "page"
+        meta["priority"] = request.priority
+        yield Frontier(dept.id, key, request.url, request.method, json.dumps(meta, ensure_ascii=False))
+        yield request
+
+    @staticmethod
+    def to_check(url: str, dept: Department, key: str) -> Frontier:
+        """A link only to be checked, as the frontier row the link checker picks up."""
+        meta = {"dept": dept.id, "role": "check", "target": url, "callback": "check"}
+        # Attachments: HEAD first; a refused or failed HEAD falls back to a GET (see crawler.checker).
+        method = "HEAD" if is_attachment(url) else "GET"
+        return Frontier(dept.id, key, url, method, json.dumps(meta, ensure_ascii=False))
+
+    def pending(
+        self,
+        store: CrawlStore,
+        run_id: int,
+        departments: dict[str, Department],
+        mine: Callable[[str, dict[str, Any]], bool],
+        rebuild: Callable[[str, str, dict[str, Any]], Request],
+    ) -> list[Request] | None:
+        """The page requests of an interrupted run that are ``mine`` and unanswered (None: nothing stored).
+
+        Every key the run requested is claimed again; the link checker takes up the checks.
+        """
+        rows = store.frontier(run_id)
+        if not rows:
+            return None
+        done = store.answered(run_id)
+        requests = []
+        for key, url, method, meta_json in rows:
+            self.requested.add(hash(key))
+            meta = json.loads(meta_json)
+            if meta["callback"] != "page" or not mine(url, meta):
+                continue
+            dept = departments[meta["dept"]]
+            if meta["role"] in ("page", "list_page"):
+                dept.pages += 1
+            if url not in done:
+                dept.outstanding += 1
+                requests.append(rebuild(url, method, meta))
+        return requests
+
+
+def rebuilt(url: str, method: str, meta: dict[str, Any], **kwargs: Any) -> Request:
+    """A page request again from its frontier row, with the callbacks in ``kwargs``."""
+    meta.pop("callback")
+    priority = meta.pop("priority", 0)
+    form = tuple(tuple(pair) for pair in meta["form"]) if meta.get("form") else None
+    meta["form"] = form
+    if form is not None:
+        return FormRequest(url, formdata=dict(form), priority=priority, dont_filter=True, meta=meta, **kwargs)
+    return Request(url, method=method, priority=priority, dont_filter=True, meta=meta, **kwargs)
