@@ -35,10 +35,10 @@ from w3lib.url import safe_url_string
 
 from common.plan import RunPlan
 from common.reasons import reason
-from common.transport.failures import CUT_OFF, REFUSED
+from common.transport.failures import REFUSED
 from crawler.fetcher import CheckError, LinkFetcher
 from crawler.items import CheckResult, Note, PageRecord
-from crawler.pages import Answer, PageMarkers, judge, side_notes
+from crawler.pages import Answer, PageMarkers, failed_check, judge, side_notes
 from crawler.pipelines import StorePipeline
 from crawler.storage import CrawlStore
 
@@ -161,18 +161,10 @@ class LinkChecker:
         return [*self._once(side_notes(dept, answer, verdict)), result]
 
     def _failed(self, target: str, dept: str, failure: CheckError, attempts: int) -> list[Any]:
-        kind, message = failure.kind, str(failure)
-        if kind == "offline":
-            return [CheckResult(target, None, kind, "skipped", attempts, None, message)]
-        if kind == "private_target":
-            note = Note(dept, "private_target", target, message, target)
-            return [*self._once([note]), CheckResult(target, None, kind, "skipped", attempts, None, message)]
-        if kind in CUT_OFF:
-            # The server answered; gongkai stopped reading. A warning, never a broken link.
-            note = Note(dept, "page_cut_off", target, kind, target)
-            return [*self._once([note]), CheckResult(target, None, kind, "skipped", attempts, None, kind)]
-        log.info("%s failed (%s): %s", target, kind, message)
-        return [CheckResult(target, None, kind, "broken", attempts, None, kind)]
+        *notes, check = failed_check(dept, target, failure.kind, str(failure), attempts)
+        if check.outcome == "broken":
+            log.info("%s failed (%s): %s", target, failure.kind, failure)
+        return [*self._once(notes), check]
 
     def _once(self, notes: list[Note]) -> list[Note]:
         """The notes not made yet by this process (the store keeps one per run across processes)."""

@@ -1,21 +1,22 @@
-"""Crawl extensions: the request log, the progress line, and AutoThrottle taught about 304 and 404."""
+"""Crawl extensions: the request log, the progress line, unread bodies cut, AutoThrottle taught 304 and 404."""
 
 from __future__ import annotations
 
 import sys
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from scrapy import Request, signals
 from scrapy.core.downloader import Slot
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import NotConfigured, StopDownload
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 from twisted.internet import task
 
 from common.wording import say
+from crawler.sites import COLUMN_ROLES
 from crawler.storage import CrawlStore
 
 
@@ -122,3 +123,28 @@ class InspectionThrottle(AutoThrottle):
     def _adjust_delay(self, slot: Slot, latency: float, response: Response) -> None:
         ordinary = response.status in (304, 404)
         super()._adjust_delay(slot, latency, response.replace(status=200) if ordinary else response)
+
+
+class UnreadBodies:
+    """Stop downloading bodies that will not be read: attachments, and answers that are not lists or pages.
+
+    Only the spider's own requests (they carry a target) are cut: robots.txt is text/plain.
+    A column's pages may be JSON (lists drawn by a script read their data).
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> UnreadBodies:
+        """Hook the headers signal."""
+        extension = cls()
+        crawler.signals.connect(extension.headers_received, signal=signals.headers_received)
+        return extension
+
+    def headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
+        """Cut the download here when its body will not be read."""
+        if "target" not in request.meta:
+            return
+        request.meta["headers_seen"] = True
+        content_type = (headers.get(b"Content-Type") or b"").lower()
+        wanted = (b"html", b"xml", b"json") if request.meta.get("role") in COLUMN_ROLES else (b"html", b"xml")
+        if content_type and not any(kind in content_type for kind in wanted):
+            raise StopDownload(fail=False)

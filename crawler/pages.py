@@ -12,7 +12,8 @@ from lxml import html as lxml_html
 from parsel import Selector
 
 from common.reasons import reason
-from crawler.items import Note
+from common.transport.failures import CUT_OFF, REFUSED
+from crawler.items import CheckResult, Note
 from crawler.links import removed_document
 
 if TYPE_CHECKING:
@@ -289,3 +290,21 @@ def breadcrumb_leaf(text: str, markers: PageMarkers) -> str | None:
         if len(crumbs) >= 2:
             return crumbs[-1]
     return None
+
+
+def failed_check(dept_id: str, target: str, kind: str, detail: str | None, attempts: int) -> list[Any]:
+    """The rows of a request that failed for good, whichever client made it: its warning, if any, then its check.
+
+    gongkai refused it (a private target, a warning; offline, skipped) or did not
+    ask (robots.txt); or it stopped reading (too large, too slow: a warning,
+    never a broken link); otherwise the link is broken.
+    """
+    if kind in REFUSED or kind in ("robots", "ignored"):
+        notes = [Note(dept_id, "private_target", target, detail, target)] if kind == "private_target" else []
+        return [*notes, CheckResult(target, None, kind, "skipped", attempts, None, detail)]
+    if kind in CUT_OFF:
+        return [
+            Note(dept_id, "page_cut_off", target, kind, target),
+            CheckResult(target, None, kind, "skipped", attempts, None, kind),
+        ]
+    return [CheckResult(target, None, kind, "broken", attempts, None, kind)]

@@ -103,6 +103,7 @@ EXTENSIONS_BASE = {
 }
 EXTENSIONS = {
     "crawler.extensions.InspectionThrottle": 0,
+    "crawler.extensions.UnreadBodies": 100,
     "crawler.extensions.RequestLog": 500,
     "crawler.extensions.Progress": 510,
 }

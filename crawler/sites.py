@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from common.plan import PlanColumn
+from common.plan import PlanColumn, RunPlan
+from common.transport.targets import department_netlocs
 
 # The roles of a column's pages: its first page (configured) and its later pages.
 COLUMN_ROLES = frozenset({"column", "list_page"})
@@ -32,3 +33,13 @@ class Department:
     def discover(self) -> bool:
         """Columns are discovered when the config names none."""
         return not self.columns
+
+
+def departments_of(plan: RunPlan) -> dict[str, Department]:
+    """What a page spider starts out knowing of each department of the plan, by id."""
+    departments = {}
+    for spec in plan.departments:
+        dept = Department(spec.id, spec.site, spec.disclosure, spec.columns or [], spec.obey_robots)
+        dept.hosts = department_netlocs(spec.model_dump())
+        departments[dept.id] = dept
+    return departments

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,3 +47,10 @@ def test_a_long_module_says_why_at_its_top():
             if text.count("\n") > LONG_MODULE and REASON not in (ast.get_docstring(ast.parse(text)) or ""):
                 unexplained.append(f"{path.relative_to(ROOT)}: {text.count(chr(10))} lines")
     assert unexplained == []
+
+
+def test_the_link_checker_never_loads_scrapy_or_twisted():
+    # It speaks aiohttp: Twisted and Scrapy would only cost each run's checker memory and start-up time.
+    code = "import sys, crawler.checker; print(sorted({'scrapy', 'twisted'} & {m.split('.')[0] for m in sys.modules}))"
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

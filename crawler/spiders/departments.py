@@ -29,24 +29,28 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import scrapy
 from scrapy import FormRequest, Request
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
+from common.plan import RunPlan
 from common.reasons import reason
-from common.transport.targets import refusal_reason
+from common.transport.client import offline_requested
+from common.transport.targets import plan_policy, refusal_reason
 from common.urls import is_page_candidate
+from crawler.answers import AnswerRecorder, bundled
 from crawler.bounds import CrawlBounds
 from crawler.discovery import column_name, discovered_column
 from crawler.frontier import RequestFrontier, rebuilt
 from crawler.items import CheckResult, DetailDate, LinkFound, ListEntry, Page
 from crawler.links import Regions, canonical, page_links
 from crawler.memos import MEMO_FORMAT, LinkWanted, PageWanted, Wanted, body_hash, memo_of, replayed_rows, replayed_wants
-from crawler.pages import PageView, Verdict, no_list_reason
+from crawler.pages import PageMarkers, PageView, Verdict, no_list_reason
 from crawler.pipelines import flush_requested
 from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
 from crawler.sharing import PageSharing
-from crawler.sites import COLUMN_ROLES, Department
-from crawler.spiders.base import InspectionSpider
+from crawler.sites import COLUMN_ROLES, Department, departments_of
 from crawler.storage import CrawlStore
 
 MAX_NAV_DEPTH = 3
@@ -59,14 +63,19 @@ def _header(response: Response, name: bytes) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-class DepartmentSpider(InspectionSpider):
-    """Crawls and reads the sites of every department of a run plan."""
+class DepartmentSpider(scrapy.Spider):
+    """Crawls and reads the sites of every department of a run plan (``common.plan.RunPlan``)."""
 
     name = "departments"
     poll_seconds = 0.1
 
     def __init__(self, plan: str, worker: int | str = 0, **kwargs: Any) -> None:
-        super().__init__(plan, **kwargs)
+        super().__init__(**kwargs)
+        self.plan = RunPlan.read(plan)
+        self.markers = PageMarkers.from_table(self.plan.tables().markers)
+        self.departments = departments_of(self.plan)
+        self.policy = plan_policy(str(Path(plan).resolve()), offline_requested())
+        self.answers = AnswerRecorder(self.departments, self.markers)
         self.worker = int(worker)
         self.frontier = RequestFrontier()
         self.bounds = CrawlBounds(self.plan.crawl, self.plan.page_workers, self.markers)
@@ -102,7 +111,7 @@ class DepartmentSpider(InspectionSpider):
                     results += self.request_page(dept, column.url, "column", priority=10, meta=meta)
                 if dept.disclosure:
                     results += self.request_page(dept, dept.disclosure, "disclosure", nav_depth=0, priority=20)
-                for result in self._bundled(iter(results)):
+                for result in bundled(iter(results)):
                     yield result
         async for result in self._follow_handoffs():
             yield result
@@ -118,7 +127,7 @@ class DepartmentSpider(InspectionSpider):
             for url, args in taken:
                 dept = self.departments[args.pop("dept")]
                 dept.hosts.update(args.pop("moved_to", ()))  # where the owner of its homepage found the site
-                for result in self._bundled(self.request_page(dept, url, **args)):
+                for result in bundled(self.request_page(dept, url, **args)):
                     yield result
             if not taken and idle:
                 self.sharing.mark_idle(newest)
@@ -183,7 +192,7 @@ class DepartmentSpider(InspectionSpider):
             yield self.sharing.handoff(dept, key, owner, url, {**args, "depth": depth})
             return
         if cut := self.bounds.page_cut(dept, url, role, depth):
-            yield from self._note(dept, "crawl_truncated", dept.site, cut[1], key=cut[0])
+            yield from self.answers.note(dept, "crawl_truncated", dept.site, cut[1], key=cut[0])
             if form is None:
                 yield from self._hand_over(url, dept, key)
             return
@@ -209,7 +218,7 @@ class DepartmentSpider(InspectionSpider):
     def _hand_over(self, url: str, dept: Department, key: str) -> Iterator[Any]:
         """Hand a link over to be checked, unless the site's share of link checks is spent (then a note says so)."""
         if spent := self.bounds.links_spent(dept):
-            yield from self._note(dept, "crawl_truncated", dept.site, spent, key="max_links")
+            yield from self.answers.note(dept, "crawl_truncated", dept.site, spent, key="max_links")
             return
         dept.checks += 1
         yield self.frontier.to_check(url, dept, key)
@@ -223,19 +232,19 @@ class DepartmentSpider(InspectionSpider):
         parsed: its memo is replayed. A page read afresh leaves a memo for the
         next run.
         """
-        answered = self.checked
+        answered = self.answers.count
         try:
             return self._parsed(response)
         except Exception as exc:  # one page gongkai cannot read must not stop the run, nor leave it waiting
             self.logger.exception("reading %s failed", response.url)
-            errors = self._internal_error(response.meta, response.status, exc, self.checked > answered)
-            return list(self._bundled(errors))
+            errors = self.answers.internal_error(response.meta, response.status, exc, self.answers.count > answered)
+            return list(bundled(errors))
 
     def _parsed(self, response: Response) -> list[Any]:
         digest = body_hash(response.body)
         memo_hash = response.meta.get("memo_hash")
         if memo_hash is not None and (response.status == 304 or (response.status == 200 and digest == memo_hash)):
-            return list(self._bundled(self._replay(response)))
+            return list(bundled(self._replay(response)))
         wants: list[Wanted] = []
         results = list(self._pursued(response, self._parse_page(response), wants))
         check = results[-1]
@@ -243,7 +252,7 @@ class DepartmentSpider(InspectionSpider):
             validators = (_header(response, b"ETag"), _header(response, b"Last-Modified"))
             meta = response.meta
             results.insert(-1, memo_of(meta["target"], meta["dept"], validators, digest, results, wants))
-        return list(self._bundled(iter(results)))
+        return list(bundled(iter(results)))
 
     def _pursued(self, response: Response, results: Iterator[Any], wants: list[Wanted] | None = None) -> Iterator[Any]:
         """A page's rows, with what it wants (a link, a page) made into rows and requests; ``wants`` records them."""
@@ -276,18 +285,18 @@ class DepartmentSpider(InspectionSpider):
         meta = response.meta
         memo = self.store().memo(meta["target"], MEMO_FORMAT)
         if memo is None:  # the memo went away since the request was made: nothing to replay
-            yield self._check_item(response, Verdict("ok", detail="unchanged"))
+            yield self.answers.check(response, Verdict("ok", detail="unchanged"))
             return
         run_id, rows, wants = memo
         yield from replayed_rows(rows)
         yield from self._pursued(response, iter(replayed_wants(wants)))
-        yield from self._side_notes(self.departments[meta["dept"]], response, Verdict("ok"))
-        yield self._check_item(response, Verdict("ok", detail=reason("unchanged", run_id)))
+        yield from self.answers.side_notes(self.departments[meta["dept"]], response, Verdict("ok"))
+        yield self.answers.check(response, Verdict("ok", detail=reason("unchanged", run_id)))
 
     def _parse_page(self, response: Response) -> Iterator[Any]:
-        verdict = self._judge(response)
+        verdict = self.answers.judge(response)
         yield from self._read_page(response, verdict)
-        yield self._check_item(response, verdict)  # last: marks the URL done for a resumed crawl
+        yield self.answers.check(response, verdict)  # last: marks the URL done for a resumed crawl
 
     def _read_page(self, response: Response, verdict: Verdict) -> Iterator[Any]:
         meta = response.meta
@@ -306,11 +315,11 @@ class DepartmentSpider(InspectionSpider):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
         )
-        yield from self._side_notes(dept, response, verdict)
+        yield from self.answers.side_notes(dept, response, verdict)
         if view is None:
             if role == "column":
                 state = "blocked" if verdict.outcome == "blocked" else "unreachable"
-                yield self._column(meta, dept, state, verdict.detail or "not_html")
+                yield self.answers.column(meta, dept, state, verdict.detail or "not_html")
             return
 
         answered_at = urlsplit(response.url).netloc.lower()
@@ -354,13 +363,23 @@ class DepartmentSpider(InspectionSpider):
         """Crawl a link to the site's own pages, hand any other over to be checked, never touch a private one."""
         if refused := self.policy.refusal(url):
             if refused.kind == "private_target":
-                yield from self._note(dept, "private_target", url, refusal_reason(refused), key=url)
+                yield from self.answers.note(dept, "private_target", url, refusal_reason(refused), key=url)
             else:  # offline mode: a request would leave this machine
                 yield from self.request_check(url, dept)
         elif urlsplit(url).netloc.lower() in dept.hosts and is_page_candidate(url):
             yield from self.request_page(dept, url, "page", nav_depth=nav, meta={"anchor": text}, depth=depth)
         else:
             yield from self.request_check(url, dept)
+
+    def on_failure(self, failure: Failure) -> list[Any]:
+        """Record a request that failed for good (after confirmation)."""
+        answered = self.answers.count
+        try:
+            return list(bundled(self.answers.failed(failure)))
+        except Exception as exc:
+            self.logger.exception("recording the failure of %s failed", failure.request.url)
+            meta, done = failure.request.meta, self.answers.count > answered
+            return list(bundled(self.answers.internal_error(meta, None, exc, done)))
 
     # columns ------------------------------------------------------------------
 
@@ -391,7 +410,7 @@ class DepartmentSpider(InspectionSpider):
                 state, detail = "list", reason("reader", reading.reader)
             else:
                 state, detail = no_list_reason(view, self.markers)
-            yield self._column(meta, dept, state, detail)
+            yield self.answers.column(meta, dept, state, detail)
         # Items dated only on their own page: read the newest ones first.
         for entry in [e for e in reading.entries if e.date_source != "list"][:NEWEST_ITEMS]:
             if urlsplit(entry.url).netloc.lower() in dept.hosts:
