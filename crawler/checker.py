@@ -37,7 +37,7 @@ from common.plan import RunPlan
 from common.reasons import reason
 from common.transport.failures import REFUSED
 from crawler.fetcher import CheckError, LinkFetcher
-from crawler.items import CheckResult, Note, PageRecord
+from crawler.items import CheckResult, Frontier, Note, PageRecord
 from crawler.pages import Answer, PageMarkers, failed_check, judge, side_notes
 from crawler.pipelines import StorePipeline
 from crawler.storage import CrawlStore
@@ -83,7 +83,7 @@ class LinkChecker:
                 for rowid, url, method, meta_json in rows:
                     cursor = rowid
                     meta = json.loads(meta_json)
-                    if meta["callback"] != "check":
+                    if meta["callback"] != Frontier.CHECK:
                         continue
                     if carried := self._carried_over(store, url):
                         self.writer.process_item(carried)

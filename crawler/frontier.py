@@ -2,10 +2,9 @@
 
 Every request a page spider makes is first claimed (``claim``: once per run, by
 its key, ``crawler.links.canonical``) and written as a row of the store's
-``frontier`` table with what rebuilding it needs. A page's row says
-``"callback": "page"`` (a page spider reads it); a link only to be checked says
-``"callback": "check"`` (the link checker, ``crawler.checker``, follows those
-rows). A URL is done when its check result is stored; a resumed run makes the
+``frontier`` table with what rebuilding it needs (``crawler.items.Frontier``): a
+page for a page spider to read, or a link only to be checked, which the link
+checker (``crawler.checker``) follows. A URL is done when its check result is stored; a resumed run makes the
 requests that are not (``pending``).
 """
 
@@ -62,7 +61,7 @@ class RequestFrontier:
         """A page request with its frontier row before it."""
         dept.outstanding += 1
         meta = {k: v for k, v in request.meta.items() if k in _KEPT_META}
-        meta["callback"] = "page"
+        meta["callback"] = Frontier.PAGE
         meta["priority"] = request.priority
         yield Frontier(dept.id, key, request.url, request.method, json.dumps(meta, ensure_ascii=False))
         yield request
@@ -70,7 +69,7 @@ class RequestFrontier:
     @staticmethod
     def to_check(url: str, dept: Department, key: str) -> Frontier:
         """A link only to be checked, as the frontier row the link checker picks up."""
-        meta = {"dept": dept.id, "role": "check", "target": url, "callback": "check"}
+        meta = {"dept": dept.id, "role": "check", "target": url, "callback": Frontier.CHECK}
         # Attachments: HEAD first; a refused or failed HEAD falls back to a GET (see crawler.checker).
         method = "HEAD" if is_attachment(url) else "GET"
         return Frontier(dept.id, key, url, method, json.dumps(meta, ensure_ascii=False))
@@ -95,7 +94,7 @@ class RequestFrontier:
         for key, url, method, meta_json in rows:
             self.requested.add(hash(key))
             meta = json.loads(meta_json)
-            if meta["callback"] != "page" or not mine(url, meta):
+            if meta["callback"] != Frontier.PAGE or not mine(url, meta):
                 continue
             dept = departments[meta["dept"]]
             if meta["role"] in ("page", "list_page"):

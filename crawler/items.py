@@ -102,14 +102,21 @@ class DetailDate:
 
 @dataclass
 class Frontier:
-    """A request the crawl made; with no check result yet, a resumed crawl makes it again."""
+    """A request the crawl made; with no check result yet, a resumed crawl makes it again.
 
+    ``meta`` is JSON: what rebuilding the request needs, and in ``"callback"`` who
+    takes it up: ``PAGE``, a page spider (``crawler.frontier``), or ``CHECK``, the
+    link checker (``crawler.checker``).
+    """
+
+    PAGE: ClassVar[str] = "page"
+    CHECK: ClassVar[str] = "check"
     table: ClassVar[str] = "frontier"
     department: str
     key: str
     url: str
     method: str
-    meta: str  # JSON: what the request needs to be rebuilt
+    meta: str
 
 
 @dataclass

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from crawler.items import Frontier
+
 # How long a writer waits for another process's transaction, as the monitor's store does.
 BUSY_SECONDS = 30
 
@@ -22,7 +24,7 @@ select url, meta from handoffs where rowid > ? and rowid <= ? and run_id = ? and
 """
 _UNFINISHED = """
 select count(distinct department) from frontier f
-where f.run_id = ? and json_extract(f.meta, '$.callback') = 'page'
+where f.run_id = ? and json_extract(f.meta, '$.callback') = ?
   and not exists (select 1 from checks c where c.run_id = f.run_id and c.url = f.url)
 """
 _UNCHECKED = """
@@ -98,7 +100,7 @@ class CrawlStore:
         """How far the run's crawl is: (pages read, URLs checked, departments with pages still to read)."""
         pages = self.conn.execute("select count(*) from pages where run_id = ?", [run_id]).fetchone()[0]
         checked = self.conn.execute("select count(*) from checks where run_id = ?", [run_id]).fetchone()[0]
-        unfinished = self.conn.execute(_UNFINISHED, [run_id]).fetchone()[0]
+        unfinished = self.conn.execute(_UNFINISHED, [run_id, Frontier.PAGE]).fetchone()[0]
         return pages, checked, unfinished
 
     # the link checker --------------------------------------------------------------

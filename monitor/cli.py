@@ -71,12 +71,26 @@ db_option = click.option(
 as_of_option = click.option("--as-of", callback=_as_of, help="Pin 'today' (YYYY-MM-DD) for reproducible runs.")
 
 
+def _in_force(directory: Path | None) -> None:
+    """Make the office's tables in ``directory`` (rules, labels, wording) those of the rest of the command."""
+    click.get_current_context().with_resource(tables_of(directory))
+
+
+def _tables_of_run(store: Store, run_id: int | None) -> None:
+    """Put in force the tables beside the config a stored run was crawled with (if it is still there)."""
+    run = store.run(run_id) if run_id else None
+    _in_force(tables_beside(run["config_path"]) if run else None)
+
+
 def _load(config_path: Path) -> Config:
+    """The config at ``config_path``, its office's tables put in force; a broken one stops the command."""
     try:
-        return load_config(config_path)
+        config = load_config(config_path)
     except ConfigError as exc:
         _fail(exc.messages, CONFIG_ERROR)
         raise  # unreachable: _fail exits
+    _in_force(config_path.parent)
+    return config
 
 
 def _load_own(config_path: Path) -> Config:
@@ -246,16 +260,16 @@ def report(
     store = _open_existing(db_path, readonly=True)
     run_id = _latest(store, run_id)
     run = store.run(run_id)
-    with tables_of(tables_beside(run["config_path"])):  # an office's wording and labels beside its config
-        data = report_data(store, run_id)
-        context = report_context(store, run_id)
-        store.close()
-        if screenshots and per_department and fmt in NOTICE_FORMATS:
-            context.screenshots = _screenshots(data, json.loads(run["config"])["departments"])
-        try:
-            _write_report(data, context, fmt, output, per_department, raw)
-        except PdfError as exc:
-            _fail([str(exc)], 1)
+    _tables_of_run(store, run_id)  # an office's wording and labels beside its config
+    data = report_data(store, run_id)
+    context = report_context(store, run_id)
+    store.close()
+    if screenshots and per_department and fmt in NOTICE_FORMATS:
+        context.screenshots = _screenshots(data, json.loads(run["config"])["departments"])
+    try:
+        _write_report(data, context, fmt, output, per_department, raw)
+    except PdfError as exc:
+        _fail([str(exc)], 1)
 
 
 def _write_report(
@@ -342,6 +356,7 @@ def runs(db_path: Path) -> None:
     """List the runs in the store, newest first, with their counts."""
     store = _open_existing(db_path, readonly=True)
     running = crawl_running(db_path)  # otherwise a run still marked running has died: it is incomplete
+    _tables_of_run(store, store.latest_run_id())
     print_runs(store, say("runs_title", db=db_path), running)
     store.close()
 
@@ -356,6 +371,7 @@ def problems(db_path: Path, run_id: int | None, department: str | None, kind: st
     """List a run's problems as a readable table."""
     store = _open_existing(db_path, readonly=True)
     run_id = _latest(store, run_id)
+    _tables_of_run(store, run_id)
     rows = [
         p
         for p in report_data(store, run_id)["problems"]
@@ -375,6 +391,7 @@ def diff(db_path: Path, run_a: int, run_b: int) -> None:
     """What changed between two runs: problems that appeared, that were fixed, that remain."""
     store = _open_existing(db_path, readonly=True)
     before, after = (report_data(store, _latest(store, run_id))["problems"] for run_id in (run_a, run_b))
+    _tables_of_run(store, run_b)
     store.close()
     types = load_tables().rules["problem_types"]
     changed = changes(before, after)
@@ -422,13 +439,12 @@ def notify(
     config = _load(config_path)
     store = _open_existing(db_path)
     try:
-        with tables_of(config_path.parent):  # an office's wording and labels beside its config
-            run = _latest(store, run_id)
-            shots = None
-            if screenshots:
-                departments = json.loads(store.run(run)["config"])["departments"]
-                shots = _screenshots(report_data(store, run), departments)
-            outcomes = send_notices(config, store, run, dry_run, force, shots)
+        run = _latest(store, run_id)
+        shots = None
+        if screenshots:
+            departments = json.loads(store.run(run)["config"])["departments"]
+            shots = _screenshots(report_data(store, run), departments)
+        outcomes = send_notices(config, store, run, dry_run, force, shots)
     except (NotifyError, PdfError, OSError, smtplib.SMTPException) as exc:
         _fail([str(exc)], 1)
     finally:

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import AfterValidator, Field, ValidationError
+from pydantic import AfterValidator, Field, PrivateAttr, ValidationError
 
 from common.plan import Crawl, HttpUrl, Strict
-from common.tables import TABLE_FILES, defaults_dir, load_tables
+from common.tables import TABLE_FILES, Tables, defaults_dir, load_tables
 from common.wording import template_problems
 
 Loc = tuple[str | int, ...]
@@ -124,6 +124,13 @@ class Config(Strict):
     notice: Notice = Notice()
     smtp: Smtp | None = None
     departments: list[Department] = Field(min_length=1)
+
+    # The folder of the file it was read from: where an office keeps its own rule tables.
+    _folder: Path | None = PrivateAttr(default=None)
+
+    def tables(self) -> Tables:
+        """The rule tables in force for this config: the office's beside it, over the bundled ones."""
+        return load_tables(self._folder)
 
     def today(self) -> date:
         """Return today's date in the config's time zone."""
@@ -269,7 +276,9 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
     if messages := check_tables(path.parent):
         raise ConfigError(messages)
-    return parse_config(text, str(path), path.parent)
+    config = parse_config(text, str(path), path.parent)
+    config._folder = path.parent
+    return config
 
 
 def check_tables(directory: Path) -> list[str]:

@@ -21,7 +21,6 @@ from urllib.parse import urljoin
 import aiohttp
 from yarl import URL
 
-from common.tables import load_tables
 from common.transport import client
 from common.transport.aioclient import REDIRECTS, PolicyResolver
 from common.transport.failures.aiohttp_errors import failure_kind
@@ -106,7 +105,7 @@ async def _probe_all(config: Config, timeout: float) -> list[dict[str, Any]]:
 
 def probe_all(config: Config, store: Store) -> list[dict[str, Any]]:
     """Probe every department's homepage once, in parallel, and store the results the policy let through."""
-    timeout = float(load_tables().rules["probe"]["timeout_seconds"])
+    timeout = float(config.tables().rules["probe"]["timeout_seconds"])
     rows = asyncio.run(_probe_all(config, timeout))
     at = store.now()
     for row in rows:

@@ -19,7 +19,6 @@ from types import FrameType
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from common.tables import load_tables
 from monitor.config import cron_trigger, load_config
 from monitor.crawl import CrawlError, run_crawl
 from monitor.lock import StoreLockedError
@@ -74,7 +73,7 @@ def run_schedule(config_path: Path, db_path: Path) -> None:
         name="weekly crawl",
         replace_existing=True,
     )
-    minutes = load_tables(config_path.parent).rules["probe"]["interval_minutes"]
+    minutes = config.tables().rules["probe"]["interval_minutes"]
     scheduler.add_job(
         scheduled_probe,
         "interval",

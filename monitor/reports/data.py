@@ -13,8 +13,9 @@ from common.wording import load_reason, wording
 from monitor.store import Store
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Per problem type: (header, field, kind) with kind text, url, date, bool or int.
-COLUMNS: dict[str, list[tuple[str, str, str]]] = {
+# The fields a table of problems shows for each problem type: (header, field, kind),
+# kind being text, url, date, bool or int (how a spreadsheet cell holds it).
+FIELDS_BY_TYPE: dict[str, list[tuple[str, str, str]]] = {
     "site_unreachable": [("网站", "url", "url"), ("错误", "status_label", "text"), ("说明", "detail", "text")],
     "homepage_stale": [
         ("首页", "url", "url"),

@@ -15,7 +15,7 @@ from typing import Any
 from common.tables import load_tables
 from common.wording import chinese_date, fill, headers, ordinal, wording
 from monitor.reports.context import ReportContext, open_problems
-from monitor.reports.data import COLUMNS, labels, score_text, veto_text
+from monitor.reports.data import FIELDS_BY_TYPE, labels, score_text, veto_text
 from monitor.reports.layout import Cell, Document, Line, Table, link_cell, text_cell
 from monitor.reports.screenshots import problem_key
 
@@ -179,7 +179,7 @@ def notice_document(part: dict[str, Any], context: ReportContext) -> Document:
     if problems:
         doc.add("heading", f"{ordinal(section)}{words['heading_issues']}")
         section += 1
-        kinds = [k for k in COLUMNS if any(p["type"] == k for p in problems)]
+        kinds = [k for k in FIELDS_BY_TYPE if any(p["type"] == k for p in problems)]
         for index, kind in enumerate(kinds):
             rows = [p for p in problems if p["type"] == kind]
             doc.add(

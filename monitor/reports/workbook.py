@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from common.wording import headers as table_headers
 from monitor.reports.bulletin import ATTACHMENT, Bulletin
-from monitor.reports.data import COLUMNS, safe_cell, verdict_text, veto_text
+from monitor.reports.data import FIELDS_BY_TYPE, safe_cell, verdict_text, veto_text
 from monitor.reports.notices import mark
 
 _HEADER = Font(bold=True)
@@ -102,7 +102,7 @@ def _type_rows(
         rows.append(
             [
                 names[p["department"]],
-                *(values[field] for _, field, _ in COLUMNS[kind]),
+                *(values[field] for _, field, _ in FIELDS_BY_TYPE[kind]),
                 labels["states"][p["state"]],
                 p["first_seen"],
             ]
@@ -111,7 +111,7 @@ def _type_rows(
 
 
 def _type_headers(kind: str) -> list[tuple[str, str]]:
-    return [("部门", "text"), *((t, k) for t, _, k in COLUMNS[kind]), ("状态", "text"), ("首次发现", "date")]
+    return [("部门", "text"), *((t, k) for t, _, k in FIELDS_BY_TYPE[kind]), ("状态", "text"), ("首次发现", "date")]
 
 
 def _bulletin_sheet(sheet: Worksheet, bulletin: Bulletin) -> None:
@@ -144,7 +144,7 @@ def summary_workbook(
     _bulletin_sheet(book.active, bulletin)
     book.active.title = "检查结果"
     sheet = book.create_sheet("汇总")
-    types = list(COLUMNS)
+    types = list(FIELDS_BY_TYPE)
     headers = [
         ("排名", "int"),
         ("部门", "text"),
@@ -231,7 +231,7 @@ def notice_workbook(part: dict[str, Any], labels: dict[str, Any], heading: dict[
             p.get("item_title"),
             p.get("item_url"),
         ]
-        for p in sorted(open_, key=lambda p: list(COLUMNS).index(p["type"]))
+        for p in sorted(open_, key=lambda p: list(FIELDS_BY_TYPE).index(p["type"]))
     ]
     table(sheet, top, headers, rows)
     if open_:  # the reply form (回执) the department fills in: one line for each problem
