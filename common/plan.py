@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from common.table_models import LinkCheck
 from common.tables import Tables, load_tables
 
 # A crawl process's exit status when the store refuses its rows (a full disk, a store made read-only).
@@ -53,15 +54,6 @@ class Crawl(Strict):
     ca_bundle: str | None = None
 
 
-class LinkCheck(Strict):
-    """How failures are confirmed and links re-checked (``link_check`` in ``rules.yaml``)."""
-
-    attempts: int = Field(default=3, ge=1)  # total tries of a failing URL within one run
-    backoff_seconds: float = Field(default=1.0, ge=0)  # wait before the 2nd try; doubles for each further try
-    max_retry_after: float = Field(default=30, ge=0)  # a longer Retry-After is capped to this
-    recheck_days: int = Field(default=0, ge=0)  # a link found working this recently is not asked again
-
-
 class PlanColumn(Strict):
     """A configured column, as the crawl needs it."""
 
@@ -92,7 +84,7 @@ class RunPlan(Strict):
     log_level: str = "WARNING"
     request_log: str | None = None  # a file listing every request made
     resume: bool = False  # take up a killed run's unanswered requests
-    queue_dir: str | None = None  # the page spiders' queues on disk, and their idle marks
+    queue_dir: str  # the page spiders' queues on disk, and their idle marks
     departments: list[PlanDepartment]
 
     @classmethod

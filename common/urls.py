@@ -42,11 +42,6 @@ ATTACHMENT_EXTENSIONS = frozenset(
 STATIC_EXTENSIONS = frozenset([".css", ".js", ".json", ".xml", ".woff", ".woff2", ".ttf", ".eot"])
 
 
-def is_web_url(url: str) -> bool:
-    """True for http(s) URLs; javascript:, mailto:, tel: and the like are never requested."""
-    return urlsplit(url).scheme in ("http", "https")
-
-
 def extension(url: str) -> str:
     """The lower-case file extension of a URL's path (``.pdf``), or ''."""
     return posixpath.splitext(urlsplit(url).path)[1].lower()

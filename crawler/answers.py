@@ -92,7 +92,7 @@ class AnswerRecorder:
         return judge(self.answer(response), self.markers, self.departments[response.meta["dept"]].site)
 
     def side_notes(self, dept: Department, response: Response, verdict: Verdict) -> Iterator[Note]:
-        """The warnings an answer gives beside its verdict (an untrusted certificate, a slow page …), once each."""
+        """The warnings an answer gives beside its verdict (a challenge page, an untrusted certificate), once each."""
         for note in side_notes(dept.id, self.answer(response, read=False), verdict):
             yield from self.note(dept, note.kind, note.url, note.detail, note.key or None)
 

@@ -15,6 +15,7 @@ from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 from twisted.internet import task
 
+from common.tables import tables_of
 from common.wording import say
 from crawler.sites import COLUMN_ROLES
 from crawler.storage import CrawlStore
@@ -91,8 +92,10 @@ class Progress:
         if self.store is None:
             self.store = CrawlStore(self.crawler.settings["GONGKAI_DB"], read_only=True)
         pages, checked, unfinished = self.store.progress(self.crawler.settings.getint("GONGKAI_RUN_ID"))
-        total = len(self.crawler.spider.departments)
-        line = say("progress", pages=pages, checked=checked, done=total - unfinished, total=total)
+        spider = self.crawler.spider
+        total = len(spider.departments)
+        with tables_of(Path(spider.plan.tables_dir) if spider.plan.tables_dir else None):
+            line = say("progress", pages=pages, checked=checked, done=total - unfinished, total=total)
         if self.terminal:
             sys.stderr.write(f"\r{line}\033[K")
         else:

@@ -29,7 +29,7 @@ from yarl import URL
 from common.plan import RunPlan
 from common.transport import client
 from common.transport.aioclient import REDIRECTS, PolicyResolver
-from common.transport.certificates import certificate_problem
+from common.transport.certificates import CertificateChecks
 from common.transport.confirm import Confirmation, blank_html
 from common.transport.failures.aiohttp_errors import failure_kind
 from common.transport.pacing import HostSlot, politeness_share
@@ -67,11 +67,10 @@ class LinkFetcher:
         self.adaptive = crawl.adaptive_delay
         self.timeout = crawl.download_timeout
         self.max_bytes = int(crawl.max_page_mb * 1024 * 1024)
-        self.ca_bundle = crawl.ca_bundle
         self.policy = TargetPolicy.for_departments(plan.department_specs(), client.offline_requested())
         self.confirmation = Confirmation.of(plan.link_check)
         self.slots: dict[str, HostSlot] = {}
-        self.certificates: dict[tuple[str, int], asyncio.Future[tuple[str, str] | None]] = {}
+        self.certificates = CertificateChecks(crawl.ca_bundle, crawl.download_timeout)
         self.counters = {"requests": 0, "responses": 0, "bytes": 0}
         self.request_log: IO[str] | None = None
         self.session: aiohttp.ClientSession | None = None
@@ -105,7 +104,7 @@ class LinkFetcher:
         backoff (or the server's Retry-After) before it counts; a HEAD is asked
         once, since a GET follows it anyway.
         """
-        confirmation = Confirmation(attempts=1) if method == "HEAD" else self.confirmation
+        confirmation = Confirmation(attempts=1, backoff=0, max_retry_after=0) if method == "HEAD" else self.confirmation
         attempt = 1
         while True:
             retry_after = None
@@ -131,24 +130,13 @@ class LinkFetcher:
                 raise CheckError(refused.kind, refusal_reason(refused, url if hop else None)) from None
             except NameLookupError as failure:
                 raise CheckError("dns", str(failure)) from None
-            certificate = certificate or await self._certificate(url, address)
+            certificate = certificate or await self.certificates.problem(url, address)
             fetched, location = await self._request(url, method, headers_only)
             if location is None:
                 fetched.certificate = certificate
                 return fetched
             url = location
         raise CheckError("too_many_redirects", f"more than {client.REDIRECT_MAX_TIMES} redirects")
-
-    async def _certificate(self, url: str, address: str) -> tuple[str, str] | None:
-        """The HTTPS host's certificate problem, verified once per run (see ``common.transport.certificates``)."""
-        parts = urlsplit(url)
-        if parts.scheme != "https" or not parts.hostname:
-            return None
-        key = (parts.hostname, parts.port or 443)
-        if key not in self.certificates:
-            verify = asyncio.to_thread(certificate_problem, key[0], address, key[1], self.ca_bundle, self.timeout)
-            self.certificates[key] = asyncio.ensure_future(verify)
-        return await self.certificates[key]
 
     def _slot(self, url: str) -> HostSlot:
         host = urlsplit(url).hostname or ""

@@ -33,7 +33,7 @@ class ColumnFound:
     name: str
     source: str  # configured, discovered
     reading: str  # list, empty, unparsed, blocked, unreachable
-    detail: str | None = None  # the reason code of the reading (``reason``)
+    detail: str | None = None  # the reason code of the reading (``common.reasons.reason``)
 
 
 @dataclass
@@ -74,7 +74,7 @@ class CheckResult:
     outcome: str  # ok, broken, blocked, skipped
     attempts: int
     final_url: str | None = None
-    detail: str | None = None  # the reason code of the outcome (``reason``)
+    detail: str | None = None  # the reason code of the outcome (``common.reasons.reason``)
 
 
 @dataclass
@@ -85,7 +85,7 @@ class Note:
     department: str
     kind: str  # blocked, crawl_truncated
     url: str | None
-    detail: str | None = None  # the reason code (``reason``)
+    detail: str | None = None  # the reason code (``common.reasons.reason``)
     key: str = ""  # what the note is made once per department for (with the kind)
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import fields
+from typing import Any, NamedTuple
 
 from crawler.items import ColumnFound, DetailDate, ListEntry, Memo, Page
 
@@ -24,8 +24,7 @@ MEMO_ROWS = (Page, ColumnFound, ListEntry, DetailDate)
 ROW_TYPES = {cls.table: cls for cls in MEMO_ROWS}
 
 
-@dataclass(frozen=True)
-class LinkWanted:
+class LinkWanted(NamedTuple):
     """A link of the page: recorded, then crawled, checked or refused (``nav``: its menu depth, if navigation)."""
 
     url: str
@@ -35,8 +34,7 @@ class LinkWanted:
     place: str | None
 
 
-@dataclass(frozen=True)
-class PageWanted:
+class PageWanted(NamedTuple):
     """A page the page's list asks for: one of its items, or its next page (``form``: a POST's fields)."""
 
     url: str
@@ -55,7 +53,10 @@ WANTS_SHAPE = 3
 MEMO_FORMAT = (
     f"{WANTS_SHAPE}-"
     + hashlib.blake2b(
-        repr([(cls.__name__, [f.name for f in fields(cls)]) for cls in (*MEMO_ROWS, LinkWanted, PageWanted)]).encode(),
+        repr(
+            [(cls.table, [f.name for f in fields(cls)]) for cls in MEMO_ROWS]
+            + [(cls.__name__, list(cls._fields)) for cls in (LinkWanted, PageWanted)]
+        ).encode(),
         digest_size=6,
     ).hexdigest()
 )
@@ -84,7 +85,8 @@ def memo_of(
 ) -> Memo:
     """The memo of a page just read: its rows of ``MEMO_ROWS``, its wants, its validators (ETag, Last-Modified)."""
     kept = [[row.table, vars(row)] for row in rows if isinstance(row, MEMO_ROWS)]
-    entries = [{"kind": "link" if isinstance(want, LinkWanted) else "page", **asdict(want)} for want in wants]
+    # Plain lists, the kind first: a page's wants number in the hundreds, and a crawl's in the millions.
+    entries = [["link" if isinstance(want, LinkWanted) else "page", *want] for want in wants]
     etag, last_modified = validators
     return Memo(url, department, etag, last_modified, digest, _pack(kept), _pack(entries), MEMO_FORMAT)
 
@@ -103,9 +105,9 @@ def replayed_rows(blob: bytes) -> list[Any]:
 def replayed_wants(blob: bytes) -> list[Wanted]:
     """A memo's wants, typed again."""
     wants: list[Wanted] = []
-    for entry in _unpack(blob):
-        kind = entry.pop("kind")
-        if kind == "page" and entry["form"]:
-            entry["form"] = tuple(tuple(pair) for pair in entry["form"])
-        wants.append(_WANTED[kind](**entry))
+    for kind, *values in _unpack(blob):
+        want = _WANTED[kind](*values)
+        if isinstance(want, PageWanted) and want.form:
+            want = want._replace(form=tuple(tuple(pair) for pair in want.form))
+        wants.append(want)
     return wants

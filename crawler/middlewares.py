@@ -21,7 +21,7 @@ from twisted.internet.interfaces import IResolverSimple
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from common.transport.certificates import certificate_problem
+from common.transport.certificates import CertificateChecks
 from common.transport.confirm import Confirmation, blank_html
 from common.transport.failures.scrapy_errors import HeadersTooLargeError, RequestRefused, error_kind
 from common.transport.targets import NameLookupError, TargetPolicy, TargetRefusedError, plan_policy
@@ -73,8 +73,8 @@ class ConfirmFailuresMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ConfirmFailuresMiddleware:
         """Read the confirmation settings."""
         s = crawler.settings
-        attempts, backoff = s.getint("GONGKAI_CHECK_ATTEMPTS", 3), s.getfloat("GONGKAI_CHECK_BACKOFF", 1.0)
-        return cls(Confirmation(attempts, backoff, s.getfloat("GONGKAI_MAX_RETRY_AFTER", 30.0)))
+        attempts, backoff = s.getint("GONGKAI_CHECK_ATTEMPTS"), s.getfloat("GONGKAI_CHECK_BACKOFF")
+        return cls(Confirmation(attempts, backoff, s.getfloat("GONGKAI_MAX_RETRY_AFTER")))
 
     async def process_request(self, request: Request) -> None:
         """Hold a retry until its backoff has passed."""
@@ -193,30 +193,21 @@ class CertificateCheckMiddleware:
 
     def __init__(self, policy: TargetPolicy, ca_bundle: str | None, timeout: float) -> None:
         self.policy = policy
-        self.ca_bundle = ca_bundle
-        self.timeout = timeout
-        self.hosts: dict[tuple[str, int], asyncio.Future[tuple[str, str] | None]] = {}
+        self.certificates = CertificateChecks(ca_bundle, timeout)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CertificateCheckMiddleware:
         """Read the CA bundle and the timeout."""
         settings = crawler.settings
-        return cls(_policy(crawler), settings.get("GONGKAI_CA_BUNDLE"), settings.getfloat("DOWNLOAD_TIMEOUT", 15))
+        return cls(_policy(crawler), settings.get("GONGKAI_CA_BUNDLE"), settings.getfloat("DOWNLOAD_TIMEOUT"))
 
     async def process_request(self, request: Request) -> None:
         """Attach the host's certificate problem, if any, to the request."""
         parts = urlsplit(request.url)
         if parts.scheme != "https" or not parts.hostname:
             return
-        key = (parts.hostname, parts.port or 443)
-        if key not in self.hosts:
-            address = self.policy.cached(parts.hostname)  # judged by TargetPolicyMiddleware
-            if address is None:
-                return  # the name does not resolve: the download fails as a DNS failure
-            self.hosts[key] = asyncio.ensure_future(
-                asyncio.to_thread(certificate_problem, key[0], address, key[1], self.ca_bundle, self.timeout)
-            )
-        if problem := await self.hosts[key]:
+        address = self.policy.cached(parts.hostname)  # judged by TargetPolicyMiddleware
+        if problem := await self.certificates.problem(request.url, address):
             request.meta["certificate"] = problem
 
 

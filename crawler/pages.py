@@ -12,6 +12,7 @@ from lxml import html as lxml_html
 from parsel import Selector
 
 from common.reasons import reason
+from common.table_models import MarkersTable
 from common.transport.failures import CUT_OFF, REFUSED
 from crawler.items import CheckResult, Note
 from crawler.links import removed_document
@@ -60,25 +61,26 @@ class PageMarkers:
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> PageMarkers:
-        """Build from the loaded ``markers.yaml``."""
+        """Build from the loaded ``markers.yaml`` (``common.table_models.MarkersTable``)."""
+        m = MarkersTable.model_validate(table)
         return cls(
-            empty_column=tuple(table.get("empty_column", [])),
-            soft_404=tuple(table.get("soft_404", [])),
-            soft_404_short_text=int(table.get("soft_404_short_text", 400)),
-            challenge=tuple(table.get("challenge", [])),
-            challenge_max_text=int(table.get("challenge_max_text", 300)),
-            next_page_text=tuple(table.get("next_page_text", [])),
-            detail_url_patterns=tuple(table.get("detail_url_patterns", [])),
-            list_signals=tuple(table.get("list_signals", [])),
-            list_container_hints=tuple(table.get("list_container_hints", [])),
-            search_url_patterns=tuple(table.get("search_url_patterns", [])),
-            breadcrumb_labels=tuple(table.get("breadcrumb_labels", [])),
-            waf_block=tuple(table.get("waf_block", [])),
-            waf_block_max_text=int(table.get("waf_block_max_text", 1000)),
-            ignored_query_params=frozenset(p.lower() for p in table.get("ignored_query_params", [])),
-            max_query_variants=int(table.get("max_query_variants", 30)),
-            max_repeated_segment=int(table.get("max_repeated_segment", 3)),
-            link_regions=tuple((name, tuple(hints)) for name, hints in (table.get("link_regions") or {}).items()),
+            empty_column=tuple(m.empty_column),
+            soft_404=tuple(m.soft_404),
+            soft_404_short_text=m.soft_404_short_text,
+            challenge=tuple(m.challenge),
+            challenge_max_text=m.challenge_max_text,
+            next_page_text=tuple(m.next_page_text),
+            detail_url_patterns=tuple(m.detail_url_patterns),
+            list_signals=tuple(m.list_signals),
+            list_container_hints=tuple(m.list_container_hints),
+            search_url_patterns=tuple(m.search_url_patterns),
+            breadcrumb_labels=tuple(m.breadcrumb_labels),
+            waf_block=tuple(m.waf_block),
+            waf_block_max_text=m.waf_block_max_text,
+            ignored_query_params=frozenset(p.lower() for p in m.ignored_query_params),
+            max_query_variants=m.max_query_variants,
+            max_repeated_segment=m.max_repeated_segment,
+            link_regions=tuple((name, tuple(hints)) for name, hints in m.link_regions.items()),
         )
 
 
@@ -185,7 +187,7 @@ class Verdict:
 
     outcome: str  # ok, broken, blocked
     error: str | None = None  # http, soft_404, challenge
-    detail: str | None = None  # the reason code (``crawler.items.reason``)
+    detail: str | None = None  # the reason code (``common.reasons.reason``)
     page: PageView | None = None  # the page, when it is HTML content
 
 

@@ -66,10 +66,9 @@ def crawl_settings(plan: RunPlan, plan_path: str, worker: int = 0) -> Settings:
     )
     if worker != 0:  # one progress line for the run: the first page spider's
         settings.set("EXTENSIONS", {**default_settings.EXTENSIONS, "crawler.extensions.Progress": None}, "cmdline")
-    if plan.queue_dir:
-        # The pages waiting to be crawled wait on disk, not in memory: a site of
-        # 100,000 pages queues tens of thousands of them at once (breadth first).
-        settings.set("JOBDIR", str(Path(plan.queue_dir) / f"worker-{worker}"), "cmdline")
+    # The pages waiting to be crawled wait on disk, not in memory: a site of
+    # 100,000 pages queues tens of thousands of them at once (breadth first).
+    settings.set("JOBDIR", str(Path(plan.queue_dir) / f"worker-{worker}"), "cmdline")
     return settings
 
 

@@ -3,6 +3,7 @@
 The per-run plan overrides the few that the config exposes (concurrency, timeout, robots, User-Agent).
 """
 
+from common.table_models import LinkCheck
 from common.transport import client, pacing
 
 BOT_NAME = "gongkai"
@@ -62,9 +63,10 @@ HTTPERROR_ALLOW_ALL = True
 # Failures are confirmed by ConfirmFailuresMiddleware (later, with backoff,
 # honouring Retry-After) instead of Scrapy's immediate RetryMiddleware.
 RETRY_ENABLED = False
-GONGKAI_CHECK_ATTEMPTS = 3
-GONGKAI_CHECK_BACKOFF = 1.0
-GONGKAI_MAX_RETRY_AFTER = 30.0
+# The run plan's link_check sets them (common.plan.LinkCheck, from rules.yaml); these are its defaults.
+GONGKAI_CHECK_ATTEMPTS = LinkCheck().attempts
+GONGKAI_CHECK_BACKOFF = LinkCheck().backoff_seconds
+GONGKAI_MAX_RETRY_AFTER = LinkCheck().max_retry_after
 # Scrapy's OffsiteMiddleware and HttpAuthMiddleware are off: the spiders set no
 # allowed_domains (TargetPolicy decides what may be requested) and no credentials.
 DOWNLOADER_MIDDLEWARES = {

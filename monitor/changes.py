@@ -30,13 +30,18 @@ def _open(problems: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {p["key"]: p for p in problems if p["state"] != "resolved"}
 
 
+def _order(problem: dict[str, Any]) -> tuple[str, str, str]:
+    """Department, type, then where: the order a list of changes is read in."""
+    return problem["department"], problem["type"], problem.get("column_url") or problem.get("url") or ""
+
+
 def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> Changes:
     """How the open problems of ``after`` differ from those of ``before``."""
     earlier, later = _open(before), _open(after)
     return Changes(
-        new=[later[k] for k in sorted(later.keys() - earlier.keys())],
-        fixed=[earlier[k] for k in sorted(earlier.keys() - later.keys())],
-        remaining=[later[k] for k in sorted(later.keys() & earlier.keys())],
+        new=sorted((later[k] for k in later.keys() - earlier.keys()), key=_order),
+        fixed=sorted((earlier[k] for k in earlier.keys() - later.keys()), key=_order),
+        remaining=sorted((later[k] for k in later.keys() & earlier.keys()), key=_order),
     )
 
 

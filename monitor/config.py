@@ -1,8 +1,9 @@
 """Load and validate ``sites.yaml``.
 
-The schema is a set of pydantic models; YAML node positions are kept beside the
-data so that every error names the file, the line and the key, e.g.
-``config/sites.yaml:14: departments[1].colums: unknown key``.
+The schema is a set of pydantic models; every error names the file, the line
+and the key (``monitor.config_errors``), e.g.
+``config/sites.yaml:14: departments[1].colums: unknown key``. The office's own
+rule tables beside it are checked first (``monitor.table_checks``).
 """
 
 from __future__ import annotations
@@ -18,18 +19,18 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, Field, PrivateAttr, ValidationError
 
 from common.plan import Crawl, HttpUrl, Strict
-from common.tables import TABLE_FILES, Tables, defaults_dir, load_tables
-from common.wording import template_problems
-
-Loc = tuple[str | int, ...]
-
-
-class ConfigError(Exception):
-    """A config file that cannot be used; ``messages`` name file, line and key."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = messages
+from common.tables import Tables, load_tables
+from monitor.config_errors import (
+    MAX_ENTRIES,
+    ConfigError,
+    Loc,
+    TooLargeError,
+    dotted,
+    line_of,
+    positions,
+    validation_problems,
+)
+from monitor.table_checks import check_tables
 
 
 def _timezone(value: str) -> str:
@@ -145,52 +146,6 @@ class Config(Strict):
         return next((d for d in self.departments if d.id == dept_id), None)
 
 
-# More entries than any real config has: YAML aliases can make a few bytes stand for billions.
-MAX_ENTRIES = 100_000
-
-
-class _TooLargeError(Exception):
-    """A config of more than MAX_ENTRIES entries."""
-
-
-def _positions(
-    node: yaml.Node, loc: Loc, out: dict[Loc, int], errors: list[tuple[Loc, str]], visits: list[int] | None = None
-) -> None:
-    """Record the 1-based line of every key and item below ``node``; every node visited counts toward the cap."""
-    visits = visits if visits is not None else [0]
-    visits[0] += 1
-    if visits[0] > MAX_ENTRIES or len(loc) > 50:
-        raise _TooLargeError
-    out[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                errors.append(((*loc, key), "key appears twice"))
-                continue
-            seen.add(key)
-            out[(*loc, key)] = key_node.start_mark.line + 1
-            _positions(value_node, (*loc, key), out, errors, visits)
-            out[(*loc, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _positions(item, (*loc, index), out, errors, visits)
-
-
-def _dotted(loc: Loc) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
-def _line(lines: dict[Loc, int], loc: Loc) -> int:
-    while loc not in lines and loc:
-        loc = loc[:-1]
-    return lines.get(loc, 1)
-
-
 def parse_config(text: str, source: str = "<config>", tables_dir: Path | None = None) -> Config:
     """Validate config text; raise ConfigError naming every problem found."""
     try:
@@ -209,8 +164,8 @@ def parse_config(text: str, source: str = "<config>", tables_dir: Path | None = 
     lines: dict[Loc, int] = {}
     problems: list[tuple[Loc, str]] = []
     try:
-        _positions(root, (), lines, problems)
-    except _TooLargeError:
+        positions(root, (), lines, problems)
+    except TooLargeError:
         message = f"{source}:1: the config expands to more than {MAX_ENTRIES} entries (YAML aliases?)"
         raise ConfigError([message]) from None
     data = yaml.safe_load(text)
@@ -218,14 +173,10 @@ def parse_config(text: str, source: str = "<config>", tables_dir: Path | None = 
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-            message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-            message = message.removeprefix("Value error, ")
-            problems.append((loc, message))
+        problems.extend(validation_problems(exc, ()))
     problems.extend(_cross_checks(data, tables_dir))
     if problems:
-        raise ConfigError([f"{source}:{_line(lines, loc)}: {_dotted(loc)}: {msg}" for loc, msg in problems])
+        raise ConfigError([f"{source}:{line_of(lines, loc)}: {dotted(loc)}: {msg}" for loc, msg in problems])
     assert config is not None
     return config
 
@@ -279,62 +230,3 @@ def load_config(path: str | Path) -> Config:
     config = parse_config(text, str(path), path.parent)
     config._folder = path.parent
     return config
-
-
-def check_tables(directory: Path) -> list[str]:
-    """Problems of the office's own rule tables beside the config, each with file and line.
-
-    A table there wins over the bundled one key by key (what it leaves out keeps the
-    bundled value), so each value it gives must be of the bundled one's kind, and a
-    top-level key the bundled table does not know is a typo. It may add entries
-    further down (categories, phrases).
-    """
-    messages: list[str] = []
-    for name in TABLE_FILES:
-        path = directory / name
-        if not path.is_file() or path.resolve() == (defaults_dir() / name).resolve():
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-            root = yaml.compose(text)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            messages.append(f"{path}:1: cannot be read as YAML ({exc})")
-            continue
-        lines: dict[Loc, int] = {}
-        try:
-            if root is not None:
-                _positions(root, (), lines, [])
-        except _TooLargeError:
-            messages.append(f"{path}:1: the table expands to more than {MAX_ENTRIES} entries (YAML aliases?)")
-            continue
-        bundled = yaml.safe_load((defaults_dir() / name).read_text(encoding="utf-8"))
-        office = yaml.safe_load(text)
-        found = _shape_problems(bundled, office, ())
-        if name == "wording.yaml" and not found:
-            found = template_problems(office or {})
-        for loc, message in found:
-            messages.append(f"{path}:{_line(lines, loc)}: {_dotted(loc)}: {message}")
-    return messages
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    return {dict: "a mapping", list: "a list", str: "text"}.get(type(value), type(value).__name__)
-
-
-def _shape_problems(bundled: Any, office: Any, loc: Loc) -> list[tuple[Loc, str]]:
-    """Where the office's table holds another kind of value than the bundled one, or an unknown top-level key."""
-    if bundled is not None and _kind(bundled) != _kind(office):
-        return [(loc, f"should be {_kind(bundled)}, not {_kind(office)}")]
-    if not isinstance(bundled, dict):
-        return []
-    problems: list[tuple[Loc, str]] = []
-    for key, value in office.items():
-        if key in bundled:
-            problems.extend(_shape_problems(bundled[key], value, (*loc, key)))
-        elif not loc:
-            problems.append(((key,), "unknown key (the bundled table has no such key)"))
-    return problems

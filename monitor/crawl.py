@@ -18,7 +18,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from common.plan import STORE_WRITE_FAILED, LinkCheck, PlanDepartment, RunPlan
+from common.plan import STORE_WRITE_FAILED, PlanDepartment, RunPlan
+from common.table_models import LinkCheck
 from common.tables import load_tables
 from common.transport.pacing import checker_concurrency
 from monitor.config import Config, ConfigError
@@ -138,7 +139,7 @@ def _crawl(
     """
     plan = RunPlan.read(plan_path)
     # Resuming is done from the store's frontier: queues left by a killed crawl go.
-    queue = Path(plan.queue_dir or plan_path.with_suffix(".queue"))
+    queue = Path(plan.queue_dir)
     shutil.rmtree(queue, ignore_errors=True)
     done_reading, done_writing = os.pipe()
     checker = _start(["-m", "crawler.checker", str(plan_path)], env, lock_fd, stdin=done_reading)

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
+from monitor.config import ConfigError, load_config
 from monitor.demo.server import Route, SiteServer
 
 GOOD = """timezone: Asia/Shanghai
@@ -128,6 +129,57 @@ def test_a_typo_in_the_offices_rule_table_is_named_before_crawling(tmp_path, sit
     assert result.exit_code == 2
     assert f"rules.yaml:{line}: homepage_max_age_dayz: unknown key" in result.output
     assert site.log == []
+
+
+def test_a_wrong_link_check_value_in_the_offices_rule_table_is_named_before_crawling(tmp_path, site):
+    from common.tables import defaults_dir
+
+    rules = (defaults_dir() / "rules.yaml").read_text(encoding="utf-8")
+    broken = rules.replace("  attempts: 3 ", "  attempts: 0 ", 1)
+    assert broken != rules
+    (tmp_path / "rules.yaml").write_text(broken, encoding="utf-8")
+    line = broken.splitlines().index(next(x for x in broken.splitlines() if x.startswith("  attempts: 0"))) + 1
+    config = tmp_path / "sites.yaml"
+    config.write_text(GOOD.replace("{site}", site.base), encoding="utf-8")
+    db = tmp_path / "g.db"
+    result = CliRunner().invoke(cli, ["crawl", "-c", str(config), "--db", str(db)])
+    assert result.exit_code == 2
+    assert f"rules.yaml:{line}: link_check.attempts: Input should be greater than or equal to 1" in result.output
+    assert site.log == []
+    assert not db.exists()  # no run was started, so none is left unfinished
+
+
+def test_a_wrong_marker_value_in_the_offices_table_is_named_with_its_line(tmp_path, site):
+    from common.tables import defaults_dir
+
+    markers = (defaults_dir() / "markers.yaml").read_text(encoding="utf-8")
+    broken = markers.replace("max_query_variants: 30", "max_query_variants: 0", 1)
+    assert broken != markers
+    (tmp_path / "markers.yaml").write_text(broken, encoding="utf-8")
+    line = broken.splitlines().index("max_query_variants: 0") + 1
+    config = tmp_path / "sites.yaml"
+    config.write_text(GOOD.replace("{site}", site.base), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    assert caught.value.messages == [
+        f"{tmp_path / 'markers.yaml'}:{line}: max_query_variants: Input should be greater than or equal to 1"
+    ]
+
+
+def test_the_bundled_rule_tables_hold_what_their_models_ask_and_no_key_twice():
+    import yaml
+
+    from common.table_models import TABLE_MODELS
+    from common.tables import TABLE_FILES, defaults_dir, load_tables
+    from monitor.config_errors import positions
+
+    tables = load_tables()
+    for name, model in TABLE_MODELS.items():
+        model.model_validate(getattr(tables, name.removesuffix(".yaml")))
+    for name in TABLE_FILES:  # YAML keeps the last of a key written twice: an edit to the first would be lost
+        twice: list = []
+        positions(yaml.compose((defaults_dir() / name).read_text(encoding="utf-8")), (), {}, twice)
+        assert twice == [], name
 
 
 def test_the_sample_config_is_not_crawled_as_if_it_were_the_offices(tmp_path):

@@ -1,9 +1,11 @@
-"""What a browser would say of a site's certificate, checked once per host and run by every client."""
+"""What a browser would say of a site's certificate, checked once per host and run by the crawl's clients."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
+from urllib.parse import urlsplit
 
 # verify_code of ssl.SSLCertVerificationError → (check outcome, reason code)
 _CERTIFICATE_ERRORS = {
@@ -38,3 +40,25 @@ def certificate_problem(
         return _CERTIFICATE_ERRORS.get(exc.verify_code, ("tls_unverified", "untrusted"))
     except OSError:
         return None  # not a certificate problem; the download itself will tell
+
+
+class CertificateChecks:
+    """Each HTTPS host's certificate problem, checked once per crawl process (the handshake runs in a thread)."""
+
+    def __init__(self, ca_bundle: str | None, timeout: float) -> None:
+        self.ca_bundle = ca_bundle
+        self.timeout = timeout
+        self.hosts: dict[tuple[str, int], asyncio.Future[tuple[str, str] | None]] = {}
+
+    async def problem(self, url: str, address: str | None) -> tuple[str, str] | None:
+        """The certificate problem of ``url``'s host, reached at ``address`` (None: not known, nothing to check)."""
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            return None
+        key = (parts.hostname, parts.port or 443)
+        if key not in self.hosts:
+            if address is None:
+                return None  # the name does not resolve: the download fails as a DNS failure
+            check = asyncio.to_thread(certificate_problem, key[0], address, key[1], self.ca_bundle, self.timeout)
+            self.hosts[key] = asyncio.ensure_future(check)
+        return await self.hosts[key]

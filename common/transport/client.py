@@ -1,8 +1,8 @@
 """Who gongkai says it is, and the limits every client keeps: headers, redirects, offline mode.
 
 The page spiders (Scrapy, whose settings take these values), the link checker
-and the probes (aiohttp) and the screenshots (Chromium) all send the same
-headers and follow redirects as far.
+and the probes (aiohttp) send the same headers and follow redirects as far.
+Offline mode holds for the screenshots (Chromium) too.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Confirming a failure before it counts: how long to wait, and what counts as a blip.
 
-Every client asks a failing URL again before its failure counts (the page
-spiders through ``crawler.middlewares.ConfirmFailuresMiddleware``, the link
-checker in ``crawler.checker``): after a doubling backoff or the server's
-``Retry-After``, capped; a 200 page with no text at all is asked again too.
+The crawl asks a failing URL again before its failure counts (the page spiders
+through ``crawler.middlewares.ConfirmFailuresMiddleware``, the link checker in
+``crawler.fetcher.LinkFetcher.confirmed``): after a doubling backoff or the
+server's ``Retry-After``, capped; a 200 page with no text at all is asked again
+too. A probe is never asked again: it measures one try, as the national rule does.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from lxml import html as lxml_html
 from common.transport.failures import FINAL
 
 if TYPE_CHECKING:
-    from common.plan import LinkCheck
+    from common.table_models import LinkCheck
 
 # A 200 page this small is read again before it counts (a WAF blip, or a removed document).
 TINY_PAGE_BYTES = 512
@@ -59,9 +60,9 @@ def blank_html(body: bytes) -> bool:
 class Confirmation:
     """How a failure is confirmed (``link_check`` in ``rules.yaml``): tries, and the wait before each."""
 
-    attempts: int = 3
-    backoff: float = 1.0
-    max_retry_after: float = 30.0
+    attempts: int
+    backoff: float
+    max_retry_after: float
 
     @classmethod
     def of(cls, link_check: LinkCheck) -> Confirmation:

@@ -1,4 +1,4 @@
-"""A site's pace: how many requests at once, how far apart, for every client.
+"""A site's pace during a crawl: how many requests at once, how far apart.
 
 A site's politeness budget (the config's ``concurrency_per_site`` and
 ``delay``) is shared between the link checker and the page spiders

@@ -79,8 +79,7 @@ class DepartmentSpider(scrapy.Spider):
         self.worker = int(worker)
         self.frontier = RequestFrontier()
         self.bounds = CrawlBounds(self.plan.crawl, self.plan.page_workers, self.markers)
-        marks = Path(self.plan.queue_dir or Path(self.plan.db).with_suffix(".queue"))
-        self.sharing = PageSharing(self.worker, self.plan.page_workers, self.plan.run_id, marks)
+        self.sharing = PageSharing(self.worker, self.plan.page_workers, self.plan.run_id, Path(self.plan.queue_dir))
         self.list_pages_seen: set[tuple[str, tuple[str, ...]]] = set()
         # Links decided recently (requested, handed over or refused): the navigation
         # and footer every page repeats are only recorded, not decided again. Bounded,
@@ -156,7 +155,7 @@ class DepartmentSpider(scrapy.Spider):
         return self.frontier.pending(self.store(), self.plan.run_id, self.departments, mine, rebuild)
 
     def store(self) -> CrawlStore:
-        """A read-only connection to the run's store (handoffs, memos, counts), opened when first needed."""
+        """A read-only connection to the run's store (handoffs, memos, the frontier), opened when first needed."""
         if self._store is None:
             self._store = CrawlStore(self.plan.db, read_only=True)
         return self._store

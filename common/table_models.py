@@ -1,0 +1,116 @@
+"""What the rule tables ``rules.yaml`` and ``markers.yaml`` must hold, as pydantic models.
+
+An office's own table beside its config is checked against these when the
+config is loaded (``monitor.config.check_tables``), each problem named with its
+file and line; the bundled tables are checked by the tests. The crawl reads
+``markers.yaml`` through ``MarkersTable`` (``crawler.pages.PageMarkers``) and
+its failure confirmation through ``LinkCheck`` (the run plan's ``link_check``).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LinkCheck(_Table):
+    """How failures are confirmed and links re-checked (``link_check``)."""
+
+    attempts: int = Field(default=3, ge=1)  # total tries of a failing URL within one run
+    backoff_seconds: float = Field(default=1.0, ge=0)  # wait before the 2nd try; doubles for each further try
+    max_retry_after: float = Field(default=30, ge=0)  # a longer Retry-After is capped to this
+    recheck_days: int = Field(default=0, ge=0)  # a link found working this recently is not asked again
+
+
+class Veto(_Table):
+    """The single items that fail an inspection outright (单项否决)."""
+
+    key_categories: list[str]
+    stale_key_columns: int = Field(ge=1)
+    stale_columns: int = Field(ge=1)
+    empty_columns: int = Field(ge=1)
+    probe_failure_ratio: float = Field(gt=0, le=1)
+
+
+class Score(_Table):
+    """The score's pass mark and deductions."""
+
+    pass_mark: float = Field(ge=0, le=100)
+    broken_link_homepage: float = Field(ge=0)
+    broken_link_other: float = Field(ge=0)
+    broken_links_cap: float = Field(ge=0)
+    column_stale: dict[str, float]
+    column_stale_cap: float = Field(ge=0)
+    column_empty: float = Field(ge=0)
+    column_empty_cap: float = Field(ge=0)
+
+
+class EarlyWarning(_Table):
+    """How early a coming problem is warned of."""
+
+    column_days: dict[str, int]
+    probe_failure_ratio: float = Field(gt=0, le=1)
+    veto_margin: int = Field(ge=0)
+
+
+class Probe(_Table):
+    """The availability probes."""
+
+    interval_minutes: int = Field(ge=1)
+    timeout_seconds: float = Field(gt=0)
+    window_days: int = Field(ge=1)
+
+
+class Ranking(_Table):
+    """The 红黑榜."""
+
+    red_list_min_score: float = Field(ge=0, le=100)
+
+
+class RulesTable(_Table):
+    """``rules.yaml``: thresholds, confirmation, labels, veto, score, warnings, probes, ranking."""
+
+    homepage_max_age_days: int = Field(ge=1)
+    thresholds: dict[str, int]
+    link_check: LinkCheck
+    problem_types: dict[str, str]
+    date_sources: dict[str, str]
+    rectification: dict[str, str]
+    warning_kinds: dict[str, str]
+    internal_error_share: float = Field(ge=0, le=1)
+    states: dict[str, str]
+    veto: Veto
+    score: Score
+    early_warning: EarlyWarning
+    probe: Probe
+    ranking: Ranking
+    veto_labels: dict[str, str]
+
+
+class MarkersTable(_Table):
+    """``markers.yaml``: the words and patterns pages are read by."""
+
+    empty_column: list[str]
+    soft_404: list[str]
+    soft_404_short_text: int = Field(ge=0)
+    challenge: list[str]
+    challenge_max_text: int = Field(ge=0)
+    next_page_text: list[str]
+    detail_url_patterns: list[str]
+    list_signals: list[str]
+    list_container_hints: list[str]
+    search_url_patterns: list[str]
+    link_regions: dict[str, list[str]]
+    breadcrumb_labels: list[str]
+    waf_block: list[str]
+    waf_block_max_text: int = Field(ge=0)
+    ignored_query_params: list[str]
+    max_query_variants: int = Field(ge=1)
+    max_repeated_segment: int = Field(ge=1)
+
+
+# The models of the tables that have one, by file name.
+TABLE_MODELS: dict[str, type[BaseModel]] = {"rules.yaml": RulesTable, "markers.yaml": MarkersTable}
