@@ -157,3 +157,40 @@ def test_the_problem_table_page_speaks_chinese(dashboard):
     page = urllib.request.urlopen(dashboard["base"] + "/gongkai/problem_list", timeout=10).read().decode("utf-8")
     assert "问题清单（全部检查）" in page and "导出：" in page and "高级导出" in page
     assert "This data as" not in page and "Advanced export" not in page
+
+
+def test_the_dashboard_explains_problems_in_the_offices_own_wording(demo_run, tmp_path):
+    import json
+    import sqlite3
+
+    import yaml
+
+    from common.tables import defaults_dir
+
+    office = tmp_path / "office"
+    shutil.copytree(demo_run["config"].parent, office, ignore=shutil.ignore_patterns("*.db*", "run-*"))
+    wording = yaml.safe_load((defaults_dir() / "wording.yaml").read_text(encoding="utf-8"))
+    wording["problems"]["column_empty"] = "“{column}”栏目没有内容（本办表述）：{reason}"
+    (office / "wording.yaml").write_text(yaml.safe_dump({"problems": wording["problems"]}, allow_unicode=True))
+    db = tmp_path / "gongkai.db"
+    shutil.copy(demo_run["db"], db)
+    with sqlite3.connect(db) as conn:  # the store's run as if crawled with the office's config
+        conn.execute("update runs set config_path = ?", [str(office / "sites.yaml")])
+    port = _free_port()
+    server = subprocess.Popen([GONGKAI, "serve", "--db", str(db), "--port", str(port)], stdout=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/gongkai/problems_by_department.json?run=&department=wjw&_shape=array"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                rows = json.loads(urllib.request.urlopen(url, timeout=5).read())
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    explained = [row["说明"] for row in rows]
+    assert "“财政资金”栏目没有内容（本办表述）：页面显示“暂无数据”" in explained

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from common.tables import tables_beside
 from monitor.store import Store
 
 HERE = Path(__file__).resolve().parent
@@ -99,9 +100,13 @@ def _canned() -> dict[str, dict[str, Any]]:
     return {name: {**query, "hide_sql": True} for name, query in QUERIES.items()}
 
 
-def metadata(database: str) -> dict[str, Any]:
-    """Datasette metadata: Chinese titles and descriptions, hidden tables, facets, canned queries."""
+def metadata(database: str, tables_dir: Path | None = None) -> dict[str, Any]:
+    """Datasette metadata: Chinese titles and descriptions, hidden tables, facets, canned queries.
+
+    ``tables_dir`` is the office's folder of rule tables, whose wording explains the problems.
+    """
     return {
+        "plugins": {"gongkai": {"tables_dir": str(tables_dir) if tables_dir else None}},
         "title": "gongkai 政务公开监测",
         "description": "各部门政府网站政务公开检查结果：栏目更新、空白栏目、链接可用性与站点连通性。只读。",
         "databases": {
@@ -137,10 +142,12 @@ def serve(db_path: Path, port: int, host: str = "127.0.0.1") -> None:
     import uvicorn
     from datasette.app import Datasette
 
-    Store(db_path).close()  # bring an older store's schema up to date before it is served read-only
+    store = Store(db_path)  # bring an older store's schema up to date before it is served read-only
+    latest = store.run(store.latest_run_id() or 0)
+    store.close()
     datasette = Datasette(
         [str(db_path)],
-        metadata=metadata(db_path.stem),
+        metadata=metadata(db_path.stem, tables_beside(latest["config_path"]) if latest else None),
         plugins_dir=str(HERE / "plugins"),
         template_dir=str(HERE / "templates"),
         settings={"default_allow_sql": False, "suggest_facets": False, "max_returned_rows": 5000},
