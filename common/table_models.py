@@ -101,6 +101,7 @@ class MarkersTable(_Table):
     next_page_text: list[str]
     detail_url_patterns: list[str]
     list_signals: list[str]
+    drawing_signals: list[str]
     list_container_hints: list[str]
     search_url_patterns: list[str]
     link_regions: dict[str, list[str]]

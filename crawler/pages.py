@@ -41,6 +41,7 @@ class PageMarkers:
     next_page_text: tuple[str, ...]
     detail_url_patterns: tuple[str, ...]
     list_signals: tuple[str, ...]
+    drawing_signals: tuple[str, ...]
     list_container_hints: tuple[str, ...]
     search_url_patterns: tuple[str, ...]
     breadcrumb_labels: tuple[str, ...]
@@ -72,6 +73,7 @@ class PageMarkers:
             next_page_text=tuple(m.next_page_text),
             detail_url_patterns=tuple(m.detail_url_patterns),
             list_signals=tuple(m.list_signals),
+            drawing_signals=tuple(m.drawing_signals),
             list_container_hints=tuple(m.list_container_hints),
             search_url_patterns=tuple(m.search_url_patterns),
             breadcrumb_labels=tuple(m.breadcrumb_labels),
@@ -267,6 +269,10 @@ def no_list_reason(page: PageView, markers: PageMarkers) -> tuple[str, str]:
         return "unparsed", reason("script", signal)
     container = _empty_container(page, markers.list_container_hints)
     if container is not None:
+        if container.xpath(".//script"):  # it writes where it stands: into the list
+            return "unparsed", reason("script", "<script>")
+        if drawing := next((s for s in markers.drawing_signals for script in page.scripts if s in script), None):
+            return "unparsed", reason("script", drawing)
         names = [n for n in (container.get("id"), *(container.get("class") or "").split()) if n]
         if not any(name in script for name in names for script in page.scripts):
             return "empty", "list_empty"
