@@ -28,7 +28,7 @@ def discovered_column(view: PageView, url: str, markers: PageMarkers) -> ListRea
     if view.root is None or markers.is_detail_url(url) or markers.is_search_url(url):
         return None
     reading = read_column(view, markers, list_stem(url))
-    if reading.entries:
+    if reading.entries or reading.empty:
         return reading
     if any(signal in view.source for signal in markers.list_signals):
         return reading

@@ -15,7 +15,7 @@ from crawler.readers.comments import read_commented
 from crawler.readers.detail import detail_date
 from crawler.readers.paging import html_pages, list_stem
 from crawler.readers.rows import read_rows, read_undated_rows
-from crawler.readers.scripts import json_feed_urls, read_json_feed, read_script_data
+from crawler.readers.scripts import declares_empty_list, json_feed_urls, read_json_feed, read_script_data
 
 __all__ = ["Entry", "ListReading", "NextPage", "detail_date", "list_stem", "read_column", "read_homepage"]
 
@@ -48,6 +48,10 @@ def read_column(
         entries = hanweb.read_records(page.source, page.url)
         if entries:
             return ListReading(entries, hanweb.column_pages(page.source, page.url, len(entries)), "hanweb")
+        if hanweb.declares_no_records(page.source):
+            return ListReading([], [], "hanweb", empty=True)
+    if declares_empty_list(page.scripts):
+        return ListReading([], [], "script-data", empty=True)
     candidates = [
         ("script-data", lambda: read_script_data(page.scripts, page.url)),
         ("rows", lambda: read_rows(page.root, page.url)),

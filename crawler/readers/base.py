@@ -37,6 +37,7 @@ class ListReading:
     entries: list[Entry] = field(default_factory=list)
     next_pages: list[NextPage] = field(default_factory=list)
     reader: str | None = None
+    empty: bool = False  # the list's own data says it holds no record (an empty column, not an unread one)
 
     @property
     def dated(self) -> int:

@@ -38,6 +38,15 @@ def has_datastore(source: str) -> bool:
     return "<datastore>" in source.lower()
 
 
+def declares_no_records(source: str) -> bool:
+    """True when a datastore holds no record and says so (``<totalrecord>0</totalrecord>``)."""
+    stores = _DATASTORE.findall(source)
+    return bool(stores) and all(
+        "<record>" not in store.lower() and (total := _TOTAL_RECORD.search(store)) is not None and total.group(1) == "0"
+        for store in stores
+    )
+
+
 def read_records(source: str, base: str) -> list[Entry]:
     """Every record of every datastore in the text, in order."""
     entries: list[Entry] = []

@@ -21,6 +21,8 @@ URL_KEYS = ("url", "URL", "pcUrl", "urls", "link", "DOCPUBURL", "post_url", "hre
 # Publication dates first; DOCRELTIME is the date the URL carries (often approval), last.
 DATE_KEYS = ("pubDate", "PUBDATE", "publishDate", "display_publish_time", "date", "releaseTime", "DOCRELTIME")
 _ARRAY_START = re.compile(r"\[\s*\{")
+# Ucap's list variable with its article array empty: the column has no article.
+_EMPTY_LIST_DATA = re.compile(r"listData\s*=\s*\{[^{}]*?[\"']?articleList[\"']?\s*:\s*\[\s*\]")
 _CHINA = timedelta(hours=8)
 
 
@@ -114,6 +116,11 @@ def read_script_data(scripts: list[str], base: str) -> list[Entry]:
             except ValueError:
                 continue
     return _best(arrays, base)
+
+
+def declares_empty_list(scripts: list[str]) -> bool:
+    """True when a script's list data (``var listData = {articleList: []}``) holds an empty article array."""
+    return any(_EMPTY_LIST_DATA.search(script) for script in scripts)
 
 
 def read_json_feed(body: str, base: str) -> list[Entry]:

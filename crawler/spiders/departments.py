@@ -407,6 +407,8 @@ class DepartmentSpider(scrapy.Spider):
         if meta["role"] != "list_page":
             if reading.entries:
                 state, detail = "list", reason("reader", reading.reader)
+            elif reading.empty:
+                state, detail = "empty", "list_empty"
             else:
                 state, detail = no_list_reason(view, self.markers)
             yield self.answers.column(meta, dept, state, detail)
