@@ -11,7 +11,7 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from common.tables import load_tables
-from crawler.pages import PageMarkers, PageView, empty_marker, is_challenge, soft_404_reason
+from crawler.pages import Answer, PageMarkers, PageView, empty_marker, is_challenge, judge, soft_404_reason
 from crawler.readers import list_stem, read_column, read_homepage
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
@@ -43,6 +43,22 @@ def test_real_trs_homepage_yields_its_dated_items():
 def test_real_challenge_pages_are_recognised(name):
     view = _view((REAL / "antibot" / name).read_bytes())
     assert is_challenge(view.source[:8192], view.text, MARKERS)
+
+
+# Synthetic, shaped like the real 瑞数 pages above: the variant written with single
+# quotes, whose $_ts loader is an external script, answered with HTTP 202.
+RUISHU_SINGLE_QUOTED = (
+    "<!DOCTYPE html><html><head><meta http-equiv='Content-Type' content='text/html; charset=utf-8'>"
+    "<meta content='q0Xn7YfB1rPTvJ6Gm2c9' r='m'><script type='text/javascript' r='m'></script>"
+    "<script type='text/javascript' charset='utf-8' src='/4QbVtADbnLVI/c.FxJzG50F.dfe1675.js' r='m'></script>"
+    "</head><body></body></html>"
+)
+
+
+def test_a_single_quoted_ruishu_challenge_answered_with_202_is_blocked():
+    view = _view(RUISHU_SINGLE_QUOTED.encode())
+    answer = Answer("https://example.gov.cn/col/", "https://example.gov.cn/col/", 202, "column", view)
+    assert judge(answer, MARKERS, "https://example.gov.cn/").outcome == "blocked"
 
 
 @pytest.mark.parametrize(
