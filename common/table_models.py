@@ -22,7 +22,7 @@ class LinkCheck(_Table):
     attempts: int = Field(default=3, ge=1)  # total tries of a failing URL within one run
     backoff_seconds: float = Field(default=1.0, ge=0)  # wait before the 2nd try; doubles for each further try
     max_retry_after: float = Field(default=30, ge=0)  # a longer Retry-After is capped to this
-    recheck_days: int = Field(default=0, ge=0)  # a link found working this recently is not asked again
+    recheck_days: int = Field(default=6, ge=0)  # a link found working this recently is not asked again
 
 
 class Veto(_Table):

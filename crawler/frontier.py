@@ -105,12 +105,16 @@ class RequestFrontier:
         return requests
 
 
+def page_request(url: str, form: tuple[tuple[str, str], ...] | None, method: str = "GET", **kwargs: Any) -> Request:
+    """A page request (a POST of ``form`` when there is one), made once per run: never filtered as a duplicate."""
+    if form is not None:
+        return FormRequest(url, formdata=dict(form), dont_filter=True, **kwargs)
+    return Request(url, method=method, dont_filter=True, **kwargs)
+
+
 def rebuilt(url: str, method: str, meta: dict[str, Any], **kwargs: Any) -> Request:
     """A page request again from its frontier row, with the callbacks in ``kwargs``."""
     meta.pop("callback")
     priority = meta.pop("priority", 0)
-    form = tuple(tuple(pair) for pair in meta["form"]) if meta.get("form") else None
-    meta["form"] = form
-    if form is not None:
-        return FormRequest(url, formdata=dict(form), priority=priority, dont_filter=True, meta=meta, **kwargs)
-    return Request(url, method=method, priority=priority, dont_filter=True, meta=meta, **kwargs)
+    meta["form"] = tuple(tuple(pair) for pair in meta["form"]) if meta.get("form") else None
+    return page_request(url, meta["form"], method, priority=priority, meta=meta, **kwargs)

@@ -64,9 +64,10 @@ HTTPERROR_ALLOW_ALL = True
 # honouring Retry-After) instead of Scrapy's immediate RetryMiddleware.
 RETRY_ENABLED = False
 # The run plan's link_check sets them (common.plan.LinkCheck, from rules.yaml); these are its defaults.
-GONGKAI_CHECK_ATTEMPTS = LinkCheck().attempts
-GONGKAI_CHECK_BACKOFF = LinkCheck().backoff_seconds
-GONGKAI_MAX_RETRY_AFTER = LinkCheck().max_retry_after
+_LINK_CHECK = LinkCheck()
+GONGKAI_CHECK_ATTEMPTS = _LINK_CHECK.attempts
+GONGKAI_CHECK_BACKOFF = _LINK_CHECK.backoff_seconds
+GONGKAI_MAX_RETRY_AFTER = _LINK_CHECK.max_retry_after
 # Scrapy's OffsiteMiddleware and HttpAuthMiddleware are off: the spiders set no
 # allowed_domains (TargetPolicy decides what may be requested) and no credentials.
 DOWNLOADER_MIDDLEWARES = {

@@ -30,9 +30,14 @@ def _open(problems: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {p["key"]: p for p in problems if p["state"] != "resolved"}
 
 
+def _where(problem: dict[str, Any]) -> str:
+    """The column or link a problem is about."""
+    return problem.get("column_url") or problem.get("url") or ""
+
+
 def _order(problem: dict[str, Any]) -> tuple[str, str, str]:
     """Department, type, then where: the order a list of changes is read in."""
-    return problem["department"], problem["type"], problem.get("column_url") or problem.get("url") or ""
+    return problem["department"], problem["type"], _where(problem)
 
 
 def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> Changes:
@@ -47,5 +52,4 @@ def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> Change
 
 def described(problem: dict[str, Any], types: dict[str, str]) -> str:
     """A problem as a person reads it in a list of changes: department, type in words, where."""
-    where = problem.get("column_url") or problem.get("url") or ""
-    return f"{problem['department']} {types.get(problem['type'], problem['type'])} {where}".strip()
+    return f"{problem['department']} {types.get(problem['type'], problem['type'])} {_where(problem)}".strip()

@@ -13,7 +13,6 @@ is not stored.
 from __future__ import annotations
 
 import asyncio
-import ssl
 import time
 from typing import Any
 from urllib.parse import urljoin
@@ -23,6 +22,7 @@ from yarl import URL
 
 from common.transport import client
 from common.transport.aioclient import REDIRECTS, PolicyResolver
+from common.transport.certificates import verifying_context
 from common.transport.failures.aiohttp_errors import failure_kind
 from common.transport.targets import NameLookupError, TargetPolicy, TargetRefusedError, refusal_reason
 from monitor.config import Config, Department
@@ -30,14 +30,6 @@ from monitor.store import Store
 
 READ_LIMIT = 256 * 1024  # enough of the homepage to know it loads
 PARALLEL = 8  # homepages probed at once
-
-
-def _tls(ca_bundle: str | None) -> ssl.SSLContext:
-    """Verify certificates as a browser would, trusting the office's own CAs too."""
-    context = ssl.create_default_context()
-    if ca_bundle:
-        context.load_verify_locations(cafile=ca_bundle)
-    return context
 
 
 async def _fetch(session: aiohttp.ClientSession, policy: TargetPolicy, url: str) -> int:
@@ -91,7 +83,9 @@ async def _probe_all(config: Config, timeout: float) -> list[dict[str, Any]]:
     policy = TargetPolicy.for_departments(
         [d.model_dump(mode="json") for d in config.departments], client.offline_requested()
     )
-    connector = aiohttp.TCPConnector(limit=PARALLEL, ssl=_tls(config.crawl.ca_bundle), resolver=PolicyResolver(policy))
+    connector = aiohttp.TCPConnector(
+        limit=PARALLEL, ssl=verifying_context(config.crawl.ca_bundle), resolver=PolicyResolver(policy)
+    )
     headers = {**client.DEFAULT_REQUEST_HEADERS, "User-Agent": client.user_agent(config.crawl.contact_url)}
     slots = asyncio.Semaphore(PARALLEL)
 

@@ -18,6 +18,18 @@ import trustme
 from monitor.demo.server import Route
 from monitor.demo.sites import page
 
+# Headless Chromium for the browser tests: no sandbox (they run as root), nothing fetched behind their back.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
 NAV = '<li><a href="/">首页</a></li><li><a href="/xxgk/">信息公开</a></li>'
 
 

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sites import CHROMIUM_FLAGS
 
 GONGKAI = str(Path(sys.executable).with_name("gongkai"))
 needs_browser = pytest.mark.skipif(
@@ -66,17 +67,7 @@ def test_supervisor_sees_the_ranking_and_a_departments_problems_in_chinese(dashb
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-sync",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--window-size=1200,900",
-    ):
+    for flag in (*CHROMIUM_FLAGS, "--window-size=1200,900"):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)

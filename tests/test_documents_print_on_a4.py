@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
+from sites import CHROMIUM_FLAGS
 
 from monitor.cli import cli
 
@@ -18,16 +19,6 @@ pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None or shutil.which("chromedriver") is None,
     reason="Debian's chromium and chromium-driver are installed by .ci/run",
 )
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 A4_PRINTABLE_PX = 705  # 210 mm less the 12 mm margins, at 96 px per inch
 
 
@@ -57,7 +48,7 @@ def _pages(page, out, profile) -> int:
     subprocess.run(
         [
             "chromium",
-            *FLAGS,
+            *CHROMIUM_FLAGS,
             f"--user-data-dir={profile}",
             "--no-pdf-header-footer",
             f"--print-to-pdf={pdf}",
@@ -84,7 +75,7 @@ def test_no_date_or_problem_type_is_broken_across_lines(documents):
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
-    for flag in [*FLAGS, f"--window-size={A4_PRINTABLE_PX},1000"]:
+    for flag in [*CHROMIUM_FLAGS, f"--window-size={A4_PRINTABLE_PX},1000"]:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     lines_of_cells = """

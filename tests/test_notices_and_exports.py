@@ -21,7 +21,7 @@ from docx import Document
 from lxml import html as lxml_html
 from openpyxl import load_workbook
 from PIL import Image
-from sites import html, list_page
+from sites import CHROMIUM_FLAGS, html, list_page
 
 from monitor.cli import cli
 from monitor.demo.server import Route, SiteServer
@@ -327,17 +327,7 @@ def test_html_summary_renders_in_a_real_browser(two_runs, tmp_path):
     page = tmp_path / "summary.html"
     _run("report", "--db", str(two_runs["db"]), "--format", "html", "-o", str(page))
     shot = tmp_path / "summary.png"
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-sync",
-        "--disable-background-networking",
-        "--disable-component-update",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ]
+    flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
     subprocess.run(
         ["chromium", *flags, "--window-size=1100,900", f"--screenshot={shot}", page.as_uri()],
         capture_output=True,

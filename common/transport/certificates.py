@@ -18,6 +18,14 @@ _CERTIFICATE_ERRORS = {
 }
 
 
+def verifying_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """Verify certificates as a browser would, trusting the office's own CAs (``crawl.ca_bundle``) too."""
+    context = ssl.create_default_context()
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
+    return context
+
+
 def certificate_problem(
     host: str, address: str, port: int, ca_bundle: str | None, timeout: float
 ) -> tuple[str, str] | None:
@@ -27,9 +35,7 @@ def certificate_problem(
     cannot trust (often an incomplete chain that browsers repair) is only
     ``tls_unverified``: a warning, never an accusation. Blocking: run it in a thread.
     """
-    context = ssl.create_default_context()
-    if ca_bundle:
-        context.load_verify_locations(cafile=ca_bundle)
+    context = verifying_context(ca_bundle)
     try:
         with (
             socket.create_connection((address, port), timeout=timeout) as sock,

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import FormRequest, Request
+from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -42,7 +42,7 @@ from common.urls import is_page_candidate
 from crawler.answers import AnswerRecorder, bundled
 from crawler.bounds import CrawlBounds
 from crawler.discovery import column_name, discovered_column
-from crawler.frontier import RequestFrontier, rebuilt
+from crawler.frontier import RequestFrontier, page_request, rebuilt
 from crawler.items import CheckResult, DetailDate, LinkFound, ListEntry, Page
 from crawler.links import Regions, canonical, page_links
 from crawler.memos import MEMO_FORMAT, LinkWanted, PageWanted, Wanted, body_hash, memo_of, replayed_rows, replayed_wants
@@ -201,11 +201,9 @@ class DepartmentSpider(scrapy.Spider):
         meta.update(given)
         if dept.obey_robots is False:
             meta["dont_obey_robotstxt"] = True
-        kwargs = {"callback": self.parse_page, "errback": self.on_failure, "priority": priority, "meta": meta}
-        if form is not None:
-            request = FormRequest(url, formdata=dict(form), dont_filter=True, **kwargs)
-        else:
-            request = Request(url, dont_filter=True, **kwargs)
+        request = page_request(
+            url, form, callback=self.parse_page, errback=self.on_failure, priority=priority, meta=meta
+        )
         yield from self.frontier.scheduled(request, dept, key)
 
     def request_check(self, url: str, dept: Department) -> Iterator[Any]:
@@ -251,7 +249,7 @@ class DepartmentSpider(scrapy.Spider):
             validators = (_header(response, b"ETag"), _header(response, b"Last-Modified"))
             meta = response.meta
             results.insert(-1, memo_of(meta["target"], meta["dept"], validators, digest, results, wants))
-        return list(bundled(iter(results)))
+        return list(bundled(results))
 
     def _pursued(self, response: Response, results: Iterator[Any], wants: list[Wanted] | None = None) -> Iterator[Any]:
         """A page's rows, with what it wants (a link, a page) made into rows and requests; ``wants`` records them."""
@@ -274,8 +272,9 @@ class DepartmentSpider(scrapy.Spider):
             elif isinstance(result, PageWanted):
                 if wants is not None:
                     wants.append(result)
-                page = result
-                yield from self.request_page(dept, page.url, page.role, None, page.priority, page.meta, page.form)
+                yield from self.request_page(
+                    dept, result.url, result.role, None, result.priority, result.meta, result.form
+                )
             else:
                 yield result
 
