@@ -3,6 +3,10 @@
     python bench/run.py [--pages 2000] [--concurrency 16] [--tools gongkai,scrapy,linkchecker] [--once]
         [--page-workers 2]
 
+The tool ``gongkai-static`` is gongkai with rendering turned off (``render: false``):
+beside ``gongkai`` (rendering on, with Chromium installed) it shows what rendering
+costs on a site whose lists need none.
+
 Generates a synthetic disclosure site (bench/synthetic_site.py), serves it with nginx
 from Debian on 127.0.0.1, runs every tool on it with the same concurrency and
 prints pages/s, CPU seconds, peak RSS and PSS and broken-link recall for each, and the
@@ -117,14 +121,14 @@ def timed(command: list[str], **kwargs: object) -> dict[str, float]:
 
 
 def run_gongkai(
-    base: str, work: Path, concurrency: int, recrawl: bool = True, page_workers: int = 2
+    base: str, work: Path, concurrency: int, recrawl: bool = True, page_workers: int = 2, render: bool = True
 ) -> tuple[dict[str, float], set[str], int]:
     """Run gongkai's crawl, doing all its work, with politeness limits lifted; then again, unless not ``recrawl``."""
-    config = work / "gongkai" / "sites.yaml"
+    config = work / ("gongkai" if render else "gongkai-static") / "sites.yaml"
     config.parent.mkdir(parents=True)
     config.write_text(
         f"crawl: {{concurrency_per_site: {concurrency}, page_workers: {page_workers}, obey_robots: false,"
-        f" adaptive_delay: false, max_pages_per_site: 10000000, max_depth: 50}}\n"
+        f" adaptive_delay: false, max_pages_per_site: 10000000, max_depth: 50, render: {str(render).lower()}}}\n"
         f"departments:\n  - {{id: bench, name: 测试局, site: '{base}'}}\n",
         encoding="utf-8",
     )
@@ -139,6 +143,7 @@ def run_gongkai(
         found = {urlsplit(u).path for (u,) in conn.execute(query, [1])}
         pages = conn.execute("select count(*) from pages where status is not null and run_id = 1").fetchone()[0]
         transferred = dict(conn.execute("select id, bytes from runs").fetchall())
+        result["rendered"] = conn.execute("select count(*) from pages where reading = 'rendered'").fetchone()[0]
         refound = {urlsplit(u).path for (u,) in conn.execute(query, [2])}
     if again is not None:
         result["again"] = {**again, "bytes": transferred[2], "first_bytes": transferred[1], "same": refound == found}
@@ -202,8 +207,8 @@ def main() -> None:
     try:
         for name in args.tools.split(","):
             tool = (
-                partial(run_gongkai, recrawl=not args.once, page_workers=args.page_workers)
-                if name == "gongkai"
+                partial(run_gongkai, recrawl=not args.once, page_workers=args.page_workers, render=name == "gongkai")
+                if name in ("gongkai", "gongkai-static")
                 else TOOLS[name]
             )
             usage, found, fetched = tool(base, work, args.concurrency)
@@ -220,7 +225,8 @@ def main() -> None:
             f"| {r['pss']:.0f} | {r['found']} / {len(broken)} | {r['invented']} |"
         )
     if "gongkai" in results:
-        for other in ("scrapy", "linkchecker"):
+        print(f"gongkai pages rendered in Chromium: {results['gongkai']['rendered']}")
+        for other in ("gongkai-static", "scrapy", "linkchecker"):
             if other in results:
                 print(f"gongkai / {other} pages/s: {results[other]['wall'] / results['gongkai']['wall']:.2f}")
     if "again" in results.get("gongkai", {}):

@@ -52,6 +52,10 @@ class Crawl(Strict):
     max_page_mb: float = Field(default=8.0, gt=0)
     contact_url: HttpUrl | None = None
     ca_bundle: str | None = None
+    # Lists a script draws are read again as headless Chromium shows them (crawler.rendering).
+    render: bool = True
+    render_max_pages: int = Field(default=20, ge=0)  # rendered pages per site and run
+    render_timeout: float = Field(default=20, gt=0)  # seconds one rendered page may take
 
 
 class PlanColumn(Strict):
@@ -85,6 +89,7 @@ class RunPlan(Strict):
     request_log: str | None = None  # a file listing every request made
     resume: bool = False  # take up a killed run's unanswered requests
     queue_dir: str  # the page spiders' queues on disk, and their idle marks
+    chromium: str | None = None  # the browser that renders script-drawn lists (None: none is rendered)
     departments: list[PlanDepartment]
 
     @classmethod

@@ -90,6 +90,22 @@ class RulesTable(_Table):
     veto_labels: dict[str, str]
 
 
+class ChallengeStructure(_Table):
+    """How a challenge page is built (``markers.yaml`` ``challenge_structure``)."""
+
+    statuses: list[int]
+    sets_cookie: list[str]
+    reloads: list[str]
+
+
+class NotColumns(_Table):
+    """The names of pages that are never columns (``markers.yaml`` ``not_columns``)."""
+
+    furniture: list[str]
+    landing: list[str]
+    pager: list[str]
+
+
 class MarkersTable(_Table):
     """``markers.yaml``: the words and patterns pages are read by."""
 
@@ -98,12 +114,15 @@ class MarkersTable(_Table):
     soft_404_short_text: int = Field(ge=0)
     challenge: list[str]
     challenge_max_text: int = Field(ge=0)
+    challenge_structure: ChallengeStructure
     next_page_text: list[str]
     detail_url_patterns: list[str]
     list_signals: list[str]
     drawing_signals: list[str]
     list_container_hints: list[str]
     search_url_patterns: list[str]
+    not_columns: NotColumns
+    paging_query_params: list[str]
     link_regions: dict[str, list[str]]
     breadcrumb_labels: list[str]
     waf_block: list[str]

@@ -109,6 +109,16 @@ class AnswerRecorder:
         check = CheckResult(meta["target"], status, "internal_error", "skipped", meta.get("attempt", 1), None, detail)
         yield check if answered else self.answered(check, dept.id)
 
+    def render_failed(self, failure: Failure) -> Iterator[Any]:
+        """The rows of a page the browser could not render: its static reading stands, with why it stays unread."""
+        meta = failure.request.meta
+        dept = self.departments[meta["dept"]]
+        self.count += 1
+        dept.outstanding -= 1
+        log.info("rendering %s failed: %s", meta["target"], failure.getErrorMessage())
+        if "column" in meta:
+            yield self.column(meta, dept, "unparsed", "render_failed")
+
     def failed(self, failure: Failure) -> Iterator[Any]:
         """The rows of a request that failed for good (after confirmation)."""
         meta = failure.request.meta

@@ -18,6 +18,7 @@ from scrapy import FormRequest, Request
 
 from common.urls import is_attachment
 from crawler.items import Frontier
+from crawler.rendering import render_meta
 from crawler.sites import Department
 from crawler.storage import CrawlStore
 
@@ -35,6 +36,7 @@ _KEPT_META = frozenset(
         "stem",
         "anchor",
         "dont_obey_robotstxt",
+        "render",
     }
 )
 
@@ -106,7 +108,13 @@ class RequestFrontier:
 
 
 def page_request(url: str, form: tuple[tuple[str, str], ...] | None, method: str = "GET", **kwargs: Any) -> Request:
-    """A page request (a POST of ``form`` when there is one), made once per run: never filtered as a duplicate."""
+    """A page request (a POST of ``form`` when there is one), made once per run: never filtered as a duplicate.
+
+    A request whose meta says ``render`` is loaded in the browser (``crawler.rendering``).
+    """
+    meta = kwargs.get("meta") or {}
+    if meta.get("render"):
+        kwargs["meta"] = {**meta, **render_meta(meta)}
     if form is not None:
         return FormRequest(url, formdata=dict(form), dont_filter=True, **kwargs)
     return Request(url, method=method, dont_filter=True, **kwargs)

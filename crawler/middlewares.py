@@ -86,7 +86,12 @@ class ConfirmFailuresMiddleware:
         attempt = request.meta.get("attempt", 1)
         # Only the spider's own page and link requests carry a target; Scrapy's
         # robots.txt fetch (a 404 there means "allow all") is never repeated.
-        if "target" not in request.meta or not self.confirmation.again(attempt, **outcome):
+        # A render is not confirmed: the page was read already, and the browser's failure is the tool's.
+        if (
+            "target" not in request.meta
+            or request.meta.get("render")
+            or not self.confirmation.again(attempt, **outcome)
+        ):
             return None
         retry = request.replace(dont_filter=True, priority=request.priority - 10)
         retry.meta["attempt"] = attempt + 1
@@ -238,7 +243,8 @@ class ConditionalRequestMiddleware:
 
     def process_request(self, request: Request) -> None:
         """Add the validators of the page's memo, and note its hash for the spider."""
-        if request.method != "GET" or request.meta.get("role") is None or "memo_hash" in request.meta:
+        meta = request.meta
+        if request.method != "GET" or meta.get("role") is None or "memo_hash" in meta or meta.get("render"):
             return
         row = self.store.validators(request.meta["target"], MEMO_FORMAT)
         if row is None:

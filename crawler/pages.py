@@ -38,6 +38,9 @@ class PageMarkers:
     soft_404_short_text: int
     challenge: tuple[str, ...]
     challenge_max_text: int
+    challenge_statuses: frozenset[int]
+    challenge_cookie: tuple[str, ...]
+    challenge_reload: tuple[str, ...]
     next_page_text: tuple[str, ...]
     detail_url_patterns: tuple[str, ...]
     list_signals: tuple[str, ...]
@@ -50,6 +53,8 @@ class PageMarkers:
     ignored_query_params: frozenset[str]
     max_query_variants: int
     max_repeated_segment: int
+    not_column_names: tuple[str, ...] = ()
+    paging_query_params: frozenset[str] = frozenset()
     link_regions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def is_detail_url(self, url: str) -> bool:
@@ -70,6 +75,9 @@ class PageMarkers:
             soft_404_short_text=m.soft_404_short_text,
             challenge=tuple(m.challenge),
             challenge_max_text=m.challenge_max_text,
+            challenge_statuses=frozenset(m.challenge_structure.statuses),
+            challenge_cookie=tuple(m.challenge_structure.sets_cookie),
+            challenge_reload=tuple(m.challenge_structure.reloads),
             next_page_text=tuple(m.next_page_text),
             detail_url_patterns=tuple(m.detail_url_patterns),
             list_signals=tuple(m.list_signals),
@@ -82,13 +90,27 @@ class PageMarkers:
             ignored_query_params=frozenset(p.lower() for p in m.ignored_query_params),
             max_query_variants=m.max_query_variants,
             max_repeated_segment=m.max_repeated_segment,
+            not_column_names=(*m.not_columns.furniture, *m.not_columns.landing, *m.not_columns.pager),
+            paging_query_params=frozenset(p.lower() for p in m.paging_query_params),
             link_regions=tuple((name, tuple(hints)) for name, hints in m.link_regions.items()),
         )
 
 
-def is_challenge(body_head: str, text: str, markers: PageMarkers) -> bool:
-    """True when a page is an anti-bot/WAF challenge (a signature and next to no text), not content."""
-    return len(text) < markers.challenge_max_text and any(sig in body_head for sig in markers.challenge)
+def is_challenge(page: PageView, status: int, markers: PageMarkers) -> bool:
+    """True when a page is an anti-bot challenge, not content: next to no text, and a challenge's signature or build.
+
+    Its build: a script that sets a cookie and loads the page again, or a
+    challenge status (``challenge_structure``) answered with scripts and no text at all.
+    """
+    if len(page.text) >= markers.challenge_max_text:
+        return False
+    if any(sig in page.source[:8192] for sig in markers.challenge):
+        return True
+    code = " ".join(page.scripts)
+    if any(c in code for c in markers.challenge_cookie) and any(r in code for r in markers.challenge_reload):
+        return True
+    scripts_only = not page.text and page.root is not None and bool(page.root.xpath("//script"))
+    return status in markers.challenge_statuses and scripts_only
 
 
 def waf_block_reason(text: str, markers: PageMarkers) -> str | None:
@@ -218,7 +240,7 @@ def judge(answer: Answer, markers: PageMarkers, site: str) -> Verdict:
         return Verdict("blocked", "rate_limited", "rate_limited")
     is_html = view is not None and view.root is not None
     if is_html:
-        if is_challenge(view.source[:8192], view.text, markers):
+        if is_challenge(view, answer.status, markers):
             return Verdict("blocked", "challenge", "challenge")
         if phrase := waf_block_reason(view.text, markers):
             return Verdict("blocked", "waf", reason("waf", phrase))

@@ -23,6 +23,7 @@ from scrapy.settings import Settings
 from common.plan import RunPlan
 from common.transport.client import offline_requested, user_agent
 from common.transport.pacing import politeness_share
+from common.transport.targets import plan_policy
 from crawler import settings as default_settings
 from crawler.middlewares import bound_response_headers
 from crawler.spiders.departments import DepartmentSpider
@@ -64,6 +65,10 @@ def crawl_settings(plan: RunPlan, plan_path: str, worker: int = 0) -> Settings:
         },
         priority="cmdline",
     )
+    if plan.chromium:  # script-drawn lists are rendered in the browser (crawler.rendering)
+        from crawler.chromium import rendering_settings  # Playwright is loaded only where it may be used
+
+        settings.setdict(rendering_settings(plan, plan_policy(plan_path, offline_requested())), priority="cmdline")
     if worker != 0:  # one progress line for the run: the first page spider's
         settings.set("EXTENSIONS", {**default_settings.EXTENSIONS, "crawler.extensions.Progress": None}, "cmdline")
     # The pages waiting to be crawled wait on disk, not in memory: a site of
@@ -82,6 +87,9 @@ def main(argv: list[str]) -> int:
     # A site that does not answer fails its robots.txt too; Scrapy logs that as an
     # error with a traceback, but the run reports it as site_unreachable anyway.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+    # A render that fails is recorded as the column's warning (crawler.answers); scrapy-playwright's
+    # own warning, with its traceback, would only repeat it on the supervisor's terminal.
+    logging.getLogger("scrapy-playwright").setLevel(logging.ERROR)
     # Scrapy sets the level on its log handler only, so every "Scraped from" debug
     # message would still be built and then dropped: filter at the loggers.
     for name in ("scrapy", "crawler", "py.warnings"):

@@ -24,6 +24,7 @@ class Department:
     hosts: set[str] = field(default_factory=set)  # host[:port] of its own pages
     moved_to: set[str] = field(default_factory=set)  # hosts its homepage or disclosure entry redirected to
     pages: int = 0
+    rendered: int = 0  # pages rendered in the browser (crawler.rendering)
     checks: int = 0  # links handed over to be checked
     noted: set[tuple[str, str]] = field(default_factory=set)  # (kind, key) of notes already made
     outstanding: int = 0  # requests made and not yet answered

@@ -24,6 +24,7 @@ from typing import Any
 
 import click
 
+from common.browser import chromium
 from common.tables import load_tables, tables_beside, tables_of
 from common.wording import say, wording
 from monitor.changes import changes, described
@@ -93,6 +94,12 @@ def _load(config_path: Path) -> Config:
     return config
 
 
+def _say_if_no_renderer(config: Config) -> None:
+    """Say once, before crawling, that script-drawn lists will not be rendered (no Chromium here)."""
+    if config.crawl.render and chromium() is None:
+        click.echo(say("no_chromium_render"), err=True)
+
+
 def _load_own(config_path: Path) -> Config:
     """The config to inspect with: refuses the sample of imaginary departments, which crawls nothing real."""
     config = _load(config_path)
@@ -142,6 +149,7 @@ def crawl(
     the store's lock; the run is left resumable and the exit status is 130 or 143.
     """
     config = _load_own(config_path)
+    _say_if_no_renderer(config)
     stop, stopped_by = threading.Event(), []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -461,6 +469,7 @@ def schedule(config_path: Path, db_path: Path) -> None:
     from monitor.scheduler import run_schedule
 
     config = _load_own(config_path)  # a broken config, or the sample, stops here with exit status 2
+    _say_if_no_renderer(config)
     Store(db_path, config.timezone).close()  # so does a store that cannot be used, before anything is scheduled
     run_schedule(config_path, db_path)
 

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from common.browser import chromium
 from common.plan import STORE_WRITE_FAILED, PlanDepartment, RunPlan
 from common.table_models import LinkCheck
 from common.tables import load_tables
@@ -79,6 +80,7 @@ def write_plan(
         resume=resume,
         # The page spiders' queues of pages to crawl, on disk during the run, and their idle marks.
         queue_dir=str(store.path.parent.resolve() / f"run-{run_id}.queue"),
+        chromium=chromium() if config.crawl.render else None,
         departments=[
             PlanDepartment.model_validate(config.department(i).model_dump(include=keys))  # type: ignore[union-attr]
             for i in dept_ids

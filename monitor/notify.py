@@ -17,6 +17,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
+from common.browser import chromium
 from common.tables import load_tables
 from common.wording import fill, say
 from monitor.config import Config, Smtp
@@ -25,7 +26,6 @@ from monitor.reports.context import ReportContext, needs_notice, open_problems, 
 from monitor.reports.data import report_data, split_by_department
 from monitor.reports.formats import labels, render_notice
 from monitor.reports.notices import heading, mark, notice_title
-from monitor.reports.pdf import browser
 from monitor.store import Store
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -83,7 +83,7 @@ def build_message(part: dict[str, Any], context: ReportContext, sender: str, to:
     message.add_attachment(
         render_notice(part, context, "docx"), maintype=DOCX[0], subtype=DOCX[1], filename=f"{what}.docx"
     )
-    if browser() is not None:
+    if chromium() is not None:
         pdf = render_notice(part, context, "pdf")
         message.add_attachment(pdf, maintype=PDF[0], subtype=PDF[1], filename=f"{what}.pdf")
     workbook = notice_workbook(part, labels(), head)

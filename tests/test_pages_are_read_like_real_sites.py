@@ -39,10 +39,11 @@ def test_real_trs_homepage_yields_its_dated_items():
     assert max(e.date_raw for e in entries) == "2023-07-31"
 
 
+@pytest.mark.parametrize("status", [200, 202, 412])
 @pytest.mark.parametrize("name", sorted(p.name for p in (REAL / "antibot").iterdir()))
-def test_real_challenge_pages_are_recognised(name):
+def test_real_challenge_pages_are_recognised_whatever_their_status(name, status):
     view = _view((REAL / "antibot" / name).read_bytes())
-    assert is_challenge(view.source[:8192], view.text, MARKERS)
+    assert is_challenge(view, status, MARKERS)
 
 
 # Synthetic, shaped like the real 瑞数 pages above: the variant written with single
@@ -61,6 +62,33 @@ def test_a_single_quoted_ruishu_challenge_answered_with_202_is_blocked():
     assert judge(answer, MARKERS, "https://example.gov.cn/").outcome == "blocked"
 
 
+# Synthetic, shaped like 加速乐's answer: HTTP 521, a script that spells out the
+# __jsl_clearance cookie and loads the page again, no text at all.
+JIASULE_521 = (
+    "<html><body><script>document.cookie=('_')+('_')+('j')+('s')+('l')+('_')+('c')+('l')+('e')+('a')+('r')"
+    "+('a')+('n')+('c')+('e')+('_')+('s')+('=')+(-~[]+'')+('|')+(+[]+'')+('|');"
+    "location.href=location.pathname+location.search</script></body></html>"
+)
+
+
+@pytest.mark.parametrize("role", ["column", "check"])
+def test_a_jiasule_cookie_script_answered_with_521_is_blocked_not_broken(role):
+    view = _view(JIASULE_521.encode())
+    answer = Answer("https://example.gov.cn/col/", "https://example.gov.cn/col/", 521, role, view)
+    assert judge(answer, MARKERS, "https://example.gov.cn/").outcome == "blocked"
+
+
+def test_a_challenge_known_only_by_its_status_and_loader_is_blocked():
+    # No signature at all: a 412 whose page is nothing but an external script.
+    bare = b"<html><head><script src='/a1b2c3.js'></script></head><body></body></html>"
+    answer = Answer("https://example.gov.cn/col/", "https://example.gov.cn/col/", 412, "column", _view(bare))
+    assert judge(answer, MARKERS, "https://example.gov.cn/").outcome == "blocked"
+    # The same status with a page that says something is the site's answer, not a challenge.
+    said = _view("<html><body><p>请求的参数不正确，请返回上一页重新提交。</p><script></script></body></html>".encode())
+    said_answer = Answer("https://example.gov.cn/col/", "https://example.gov.cn/col/", 412, "column", said)
+    assert judge(said_answer, MARKERS, "https://example.gov.cn/").outcome == "broken"
+
+
 @pytest.mark.parametrize(
     "name",
     [
@@ -74,7 +102,7 @@ def test_a_single_quoted_ruishu_challenge_answered_with_202_is_blocked():
 def test_real_content_pages_behind_the_same_firewall_are_not_challenges(name):
     # Pages fetched through a Ruishu cookie carry the same injected script, but show content.
     view = _real(name)
-    assert not is_challenge(view.source[:8192], view.text, MARKERS)
+    assert not is_challenge(view, 200, MARKERS)
     assert soft_404_reason(view.title, view.text, MARKERS) is None
 
 

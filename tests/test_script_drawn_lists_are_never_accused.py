@@ -1,19 +1,25 @@
-"""A list drawn by the page's own script is never judged empty or stale from the bare HTML.
+"""A list drawn by the page's own script is read as a browser shows it, and never judged from the bare HTML.
 
 The pages are synthetic, shaped like real disclosure sites: a list written by
 ``document.write`` inside its box, one fetched by XMLHttpRequest from an
 endpoint with the site's own field names, one decoded from data in the page
 and drawn into a table, and one whose script draws 暂无信息 into an empty box.
-Without a browser gongkai cannot know what a citizen sees there: each is a
-warning about the tool, never a problem of the department. A static empty list
-beside them is still an empty column.
+With Chromium, gongkai renders them and judges what a citizen sees; without
+it, it cannot know: each is a warning about the tool, never a problem of the
+department. A static empty list beside them is an empty column either way.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from conftest import AS_OF, crawl, write_config
 from sites import html, list_page
 
@@ -21,6 +27,10 @@ from monitor.demo.server import Route, SiteServer
 from monitor.store import Store
 
 RECENT = (AS_OF - timedelta(days=7)).isoformat()
+OLD = (AS_OF - timedelta(days=400)).isoformat()
+needs_chromium = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian's chromium is installed by .ci/run"
+)
 
 DOCUMENT_WRITE = f"""<div class="list"><script>
 var items = [["/dw/1.html", "关于开展安全检查的通知", "{RECENT}"], ["/dw/2.html", "工作动态二", "{RECENT}"]];
@@ -60,15 +70,17 @@ COLUMNS = {
 }
 
 
-def test_script_drawn_lists_are_warnings_and_a_static_empty_list_is_still_empty(tmp_path):
+def _crawl_columns(tmp_path, tracker: SiteServer | None = None):
+    """Crawl the site of the four script-drawn columns and a static empty one: (states, problems, warnings, pages)."""
+    beacon = f"<script>fetch('{tracker.url('/beacon')}').catch(function () {{}});</script>" if tracker else ""
     routes = {
         "/": list_page("测试局", [("工作动态一", "/dw/1.html", AS_OF - timedelta(days=1))]),
-        "/api/news": Route(
-            json.dumps({"rows": [{"bt": "通知", "fbsj": RECENT, "lj": "/xhr/1.html"}]}), content_type="application/json"
+        "/api/news?col=12": Route(
+            json.dumps({"rows": [{"bt": "通知", "fbsj": OLD, "lj": "/xhr/1.html"}]}), content_type="application/json"
         ),
         "/rsrm/": html("人事任免", '<h2>人事任免</h2><ul class="list"></ul>'),
     }
-    routes.update({path: html(name, body) for name, (path, body) in COLUMNS.items()})
+    routes.update({path: html(name, body + beacon) for name, (path, body) in COLUMNS.items()})
     with SiteServer(routes, fallback=html("文章", "<p>正文</p>")) as site:
         config_text = (
             "timezone: Asia/Shanghai\ndepartments:\n  - id: csj\n    name: 测试局\n"
@@ -79,9 +91,106 @@ def test_script_drawn_lists_are_warnings_and_a_static_empty_list_is_still_empty(
         run = crawl(write_config(tmp_path, config_text), tmp_path / "g.db")
     store = Store(tmp_path / "g.db")
     states = {r["name"]: r["state"] for r in store.rows("column_states", run.run_id)}
-    problems = [(p["type"], p["column"]) for p in store.rows("problems", run.run_id)]
-    warned = {w["url"] for w in store.rows("warnings", run.run_id) if w["kind"] == "unparsed_column"}
+    problems = sorted((p["type"], p["column"]) for p in store.rows("problems", run.run_id))
+    warnings = {w["url"]: w for w in store.rows("warnings", run.run_id) if w["kind"] == "unparsed_column"}
+    pages = {p["url"]: p["reading"] for p in store.rows("pages", run.run_id)}
     store.close()
+    return site, states, problems, warnings, pages
+
+
+def test_without_chromium_script_drawn_lists_are_warnings_and_a_static_empty_list_is_still_empty(tmp_path, monkeypatch):
+    monkeypatch.setenv("GONGKAI_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    site, states, problems, warnings, pages = _crawl_columns(tmp_path)
     assert problems == [("column_empty", "人事任免")]
     assert {name: states[name] for name in COLUMNS} == dict.fromkeys(COLUMNS, "unparsed")
-    assert warned == {site.url(path) for path, _ in COLUMNS.values()}
+    assert set(warnings) == {site.url(path) for path, _ in COLUMNS.values()}
+    assert "rendered" not in pages.values()
+
+
+@needs_chromium
+def test_with_chromium_script_drawn_lists_are_judged_as_a_browser_shows_them(tmp_path):
+    with SiteServer({"/beacon": Route("ok")}) as tracker:
+        site, states, problems, warnings, pages = _crawl_columns(tmp_path, tracker)
+    assert {name: states[name] for name in [*COLUMNS, "人事任免"]} == {
+        "工作动态": "ok",  # document.write: two items a week old
+        "通知公告": "stale",  # XMLHttpRequest: one item 400 days old
+        "政策文件": "ok",  # decoded from base64 in the page: 2026-11-18
+        "人事信息": "empty",  # the script draws 暂无信息
+        "人事任免": "empty",  # a static empty list
+    }
+    assert problems == [("column_empty", "人事任免"), ("column_empty", "人事信息"), ("column_stale", "通知公告")]
+    assert warnings == {}
+    assert {url for url, reading in pages.items() if reading == "rendered"} == {
+        site.url(path) for path, _ in COLUMNS.values()
+    }
+    assert tracker.log == []  # the pages' scripts reached no other site
+
+
+@needs_chromium
+def test_a_render_that_runs_out_of_time_leaves_a_warning_not_a_problem(tmp_path):
+    # The list's data never arrives within render_timeout: the browser cannot show it either.
+    hanging = XHR.replace("/api/news?col=12", "/api/slow")
+    routes = {
+        "/": list_page("测试局", [("工作动态一", "/dw/1.html", AS_OF - timedelta(days=1))]),
+        "/xhr/": html("通知公告", hanging),
+        "/api/slow": Route("{}", content_type="application/json", delay=4),
+    }
+    with SiteServer(routes, fallback=html("文章", "<p>正文</p>")) as site:
+        config_text = (
+            "timezone: Asia/Shanghai\ncrawl: {render_timeout: 1}\ndepartments:\n  - id: csj\n    name: 测试局\n"
+            f'    site: {site.base}\n    columns:\n      - {{name: 通知公告, url: "{site.url("/xhr/")}"}}\n'
+        )
+        run = crawl(write_config(tmp_path, config_text), tmp_path / "g.db")
+    store = Store(tmp_path / "g.db")
+    states = {r["name"]: r["state"] for r in store.rows("column_states", run.run_id)}
+    warnings = [(w["kind"], json.loads(w["detail"])["code"]) for w in store.rows("warnings", run.run_id)]
+    problems = list(store.rows("problems", run.run_id))
+    store.close()
+    assert states == {"通知公告": "unparsed"}
+    assert warnings == [("unparsed_column", "render_failed")]
+    assert problems == []
+
+
+def test_without_chromium_the_crawl_says_so_once_before_it_starts(tmp_path):
+    config = write_config(
+        tmp_path,
+        "timezone: Asia/Shanghai\ndepartments:\n"
+        "  - {id: a, name: 甲局, site: 'http://a.gongkai-test.invalid/'}\n"
+        "  - {id: b, name: 乙局, site: 'http://b.gongkai-test.invalid/'}\n",
+    )
+    script = Path(sys.executable).with_name("gongkai")
+    env = {**os.environ, "GONGKAI_CHROMIUM": str(tmp_path / "no-such-chromium")}
+    command = [str(script), "crawl", "-c", str(config), "--db", str(tmp_path / "g.db"), "--offline"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("未找到 Chromium 浏览器：由网页脚本生成的栏目列表将无法渲染读取") == 1
+
+
+@needs_chromium
+def test_a_site_renders_no_more_pages_than_its_budget_in_every_run(tmp_path, monkeypatch):
+    routes = {
+        "/": list_page("测试局", [("工作动态一", "/dw/1.html", AS_OF - timedelta(days=1))]),
+        **{f"/dw{n}/": html(f"工作动态{n}", DOCUMENT_WRITE) for n in range(3)},
+    }
+    with SiteServer(routes, fallback=html("文章", "<p>正文</p>")) as site:
+        columns = "".join(f'      - {{name: 动态{n}, url: "{site.url(f"/dw{n}/")}"}}\n' for n in range(3))
+        config_text = (
+            "timezone: Asia/Shanghai\ncrawl: {render_max_pages: 2}\ndepartments:\n  - id: csj\n    name: 测试局\n"
+            f"    site: {site.base}\n    columns:\n{columns}"
+        )
+        config = write_config(tmp_path, config_text)
+        # The second run finds the column pages unchanged and replays what the first read of them.
+        runs = [crawl(config, tmp_path / "g.db").run_id for _ in range(2)]
+        monkeypatch.setenv("GONGKAI_CHROMIUM", str(tmp_path / "no-such-chromium"))
+        without = crawl(config, tmp_path / "g.db").run_id  # Chromium gone: nothing replays a render
+    store = Store(tmp_path / "g.db")
+    assert sorted(r["state"] for r in store.rows("column_states", without)) == ["unparsed"] * 3
+    assert list(store.rows("pages", without, "reading = 'rendered'")) == []
+    for run_id in runs:
+        states = sorted(r["state"] for r in store.rows("column_states", run_id))
+        warnings = [json.loads(w["detail"]) for w in store.rows("warnings", run_id)]
+        rendered = [p["url"] for p in store.rows("pages", run_id, "reading = 'rendered'")]
+        assert states == ["ok", "ok", "unparsed"]
+        assert len(rendered) == 2
+        assert [(w["code"], w["arg"]) for w in warnings] == [("render_budget", "2")]
+    store.close()

@@ -18,15 +18,16 @@ from lxml import html as lxml_html
 from common.dates import date_text_from_url, find_date_text
 from crawler.readers.base import Entry
 
-ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
+ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
 SKIP_HREF = ("javascript:", "mailto:", "tel:", "#")
 _ROW_SEARCH_DEPTH = 4
+_BLOCK_LEVELS = 2  # how far above a row group two blocks of one list may part
 # Table headers naming the publication date, best first; 成文日期 is the date of writing.
 PUBLISHED_HEADERS = ("发布日期", "发布时间", "公开日期", "信息提供日期", "日期", "时间")
 
 
 def row_of(anchor: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
-    """The list row (li/tr/dd/dt) an anchor sits in, if it is close enough."""
+    """The list row (li/tr/dd/dt/p) an anchor sits in, if it is close enough."""
     node = anchor.getparent()
     for _ in range(_ROW_SEARCH_DEPTH):
         if node is None:
@@ -91,7 +92,44 @@ def row_groups(root: lxml_html.HtmlElement, base: str) -> list[list[Entry]]:
             table = next((a for a in row.iterancestors("table")), None)
             date_cells[parent] = _published_column(table) if table is not None else None
         groups.setdefault(parent, []).append(entry_of(anchor, row, base, date_cells.get(parent)))
-    return list(groups.values())
+    return _joined_blocks(groups)
+
+
+def _alike(a: lxml_html.HtmlElement, b: lxml_html.HtmlElement) -> bool:
+    return a.tag == b.tag and a.get("class") == b.get("class")
+
+
+def _joined_blocks(groups: dict[lxml_html.HtmlElement, list[Entry]]) -> list[list[Entry]]:
+    """Groups of rows that are blocks of one list, joined in page order.
+
+    A list split into blocks the browser shows one at a time (TRS's ``<div
+    ms-visible="$showStatic(N)"><ul>`` of five rows each) or into sibling ``<ul>``
+    blocks is one list: its rows' parents, or their parents, are alike siblings.
+    """
+    joined: dict[object, list[Entry]] = {}
+    parents = list(groups)
+    for parent in parents:
+        key: object = parent
+        node = parent
+        for level in range(_BLOCK_LEVELS):
+            container = node.getparent()
+            if container is None:
+                break
+            twins = (_ancestor(p, level) for p in parents if p is not parent)
+            if any(t is not None and t is not node and t.getparent() is container and _alike(t, node) for t in twins):
+                key = (container, level)
+                break
+            node = container
+        joined.setdefault(key, []).extend(groups[parent])
+    return list(joined.values())
+
+
+def _ancestor(element: lxml_html.HtmlElement, level: int) -> lxml_html.HtmlElement | None:
+    for _ in range(level):
+        element = element.getparent()
+        if element is None:
+            return None
+    return element
 
 
 def best_group(groups: list[list[Entry]]) -> list[Entry]:

@@ -33,6 +33,7 @@ import scrapy
 from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
+from w3lib.url import safe_url_string
 
 from common.plan import RunPlan
 from common.reasons import reason
@@ -48,7 +49,8 @@ from crawler.links import Regions, canonical, page_links
 from crawler.memos import MEMO_FORMAT, LinkWanted, PageWanted, Wanted, body_hash, memo_of, replayed_rows, replayed_wants
 from crawler.pages import PageMarkers, PageView, Verdict, no_list_reason
 from crawler.pipelines import flush_requested
-from crawler.readers import ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
+from crawler.readers import Entry, ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
+from crawler.rendering import Renderer
 from crawler.sharing import PageSharing
 from crawler.sites import COLUMN_ROLES, Department, departments_of
 from crawler.storage import CrawlStore
@@ -56,6 +58,13 @@ from crawler.storage import CrawlStore
 MAX_NAV_DEPTH = 3
 NEWEST_ITEMS = 5  # items of an undated list whose own pages are read first
 RECENT_LINKS = 4096
+
+
+def _reading(response: Response, verdict: Verdict) -> str | None:
+    """How a page was read: its content (``rendered`` in the browser), not HTML, or the error that stopped it."""
+    if verdict.page is not None:
+        return "rendered" if response.meta.get("render") else "content"
+    return "not_html" if verdict.outcome == "ok" else verdict.error
 
 
 def _header(response: Response, name: bytes) -> str | None:
@@ -76,6 +85,7 @@ class DepartmentSpider(scrapy.Spider):
         self.departments = departments_of(self.plan)
         self.policy = plan_policy(str(Path(plan).resolve()), offline_requested())
         self.answers = AnswerRecorder(self.departments, self.markers)
+        self.renderer = Renderer(self.plan)
         self.worker = int(worker)
         self.frontier = RequestFrontier()
         self.bounds = CrawlBounds(self.plan.crawl, self.plan.page_workers, self.markers)
@@ -184,18 +194,27 @@ class DepartmentSpider(scrapy.Spider):
         that is another page spider's share is handed over to it.
         """
         key = NextPage(url, form).key if form else canonical(url, self.markers.ignored_query_params)
-        if not self.frontier.claim(key):
+        render = (meta or {}).get("render", False)
+        if render:
+            key = f"render:{key}"
+        claimed = self.frontier.claim(key)
+        if not claimed and role == "column":
+            # A configured column is read as one even where its URL is another page's
+            # (``/index.html`` is the homepage, ``kjgh/index.htm`` is ``kjgh/``): it always has its row.
+            key = f"column:{url}"
+            claimed = self.frontier.claim(key)
+        if not claimed:
             return
         if (owner := self.sharing.owner(url, role, (meta or {}).get("column"))) != self.worker:
             args = {"role": role, "nav_depth": nav_depth, "priority": priority, "meta": meta, "form": form}
             yield self.sharing.handoff(dept, key, owner, url, {**args, "depth": depth})
             return
-        if cut := self.bounds.page_cut(dept, url, role, depth):
+        if not render and (cut := self.bounds.page_cut(dept, url, role, depth)):
             yield from self.answers.note(dept, "crawl_truncated", dept.site, cut[1], key=cut[0])
             if form is None:
                 yield from self._hand_over(url, dept, key)
             return
-        dept.pages += 1
+        dept.pages += not render
         given = meta or {}
         meta = {"dept": dept.id, "role": role, "target": url, "nav_depth": nav_depth, "form": form, "depth": depth}
         meta.update(given)
@@ -245,7 +264,8 @@ class DepartmentSpider(scrapy.Spider):
         wants: list[Wanted] = []
         results = list(self._pursued(response, self._parse_page(response), wants))
         check = results[-1]
-        if response.status == 200 and isinstance(check, CheckResult) and check.outcome == "ok":
+        rendered = response.meta.get("render")  # its static reading keeps the memo
+        if response.status == 200 and isinstance(check, CheckResult) and check.outcome == "ok" and not rendered:
             validators = (_header(response, b"ETag"), _header(response, b"Last-Modified"))
             meta = response.meta
             results.insert(-1, memo_of(meta["target"], meta["dept"], validators, digest, results, wants))
@@ -272,6 +292,8 @@ class DepartmentSpider(scrapy.Spider):
             elif isinstance(result, PageWanted):
                 if wants is not None:
                     wants.append(result)
+                if result.meta.get("render") and not self.renderer.take(dept):
+                    continue
                 yield from self.request_page(
                     dept, result.url, result.role, None, result.priority, result.meta, result.form
                 )
@@ -309,7 +331,7 @@ class DepartmentSpider(scrapy.Spider):
             title=view.title if view else None,
             content_type=(response.headers.get(b"Content-Type") or b"").decode("latin-1") or None,
             bytes=len(response.body),
-            reading="content" if view else ("not_html" if verdict.outcome == "ok" else verdict.error),
+            reading=_reading(response, verdict),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
         )
@@ -327,35 +349,42 @@ class DepartmentSpider(scrapy.Spider):
             dept.moved_to.add(answered_at)
             # Read already: not a page to find again.
             self.frontier.claim(canonical(response.url, self.markers.ignored_query_params))
-        list_urls: set[str] = set()
+        entries: list[Entry] = []
         if role == "homepage":
             entries = read_homepage(view)
             for entry in entries:
                 yield ListEntry(
                     dept.id, None, entry.url, entry.title, entry.date_raw, entry.date_source, on_homepage=True
                 )
-            list_urls = {e.url for e in entries}
         elif role in COLUMN_ROLES:
-            list_urls = yield from self._read_column(view, dept, meta)
+            entries = yield from self._read_column(view, dept, meta)
         elif (reading := self._discovered(dept, view, meta)) is not None:
-            list_urls = yield from self._read_column(view, dept, meta, reading)
+            entries = yield from self._read_column(view, dept, meta, reading)
         elif role == "page" and view.root is not None and (found := detail_date(view.root, view.text)):
             yield DetailDate(dept.id, meta["target"], *found)
-        if view.root is None:
-            return  # a data answer: no links to follow
-        yield from self._links(response, view, meta, list_urls)
+        yield from self._links(response, view, meta, entries)
 
-    def _links(self, response: Response, view: PageView, meta: dict[str, Any], list_urls: set[str]) -> Iterator[Any]:
-        """Every link of a page, as a link it wants followed (``_pursued`` records it, then crawls or checks it)."""
+    def _links(self, response: Response, view: PageView, meta: dict[str, Any], entries: list[Entry]) -> Iterator[Any]:
+        """Every link of a page, as a link it wants followed (``_pursued`` records it, then crawls or checks it).
+
+        The items of its list are links too where a script or data draws them (a
+        Hanweb datastore, ``listData``, a JSON feed): a citizen clicks them all.
+        """
         nav_depth = meta.get("nav_depth")
         child_nav = nav_depth + 1 if nav_depth is not None and nav_depth < MAX_NAV_DEPTH else None
         depth = meta.get("depth", 0) + 1
         here = view.url.split("#", 1)[0]
-        assert view.root is not None
-        regions = Regions(self.markers.link_regions)
-        for url, text, place in page_links(view.root, response.url, response.encoding, regions):
-            if url != here:
-                yield LinkWanted(url, text, None if url in list_urls else child_nav, depth, place)
+        items = {safe_url_string(e.url, encoding=response.encoding): e.title for e in entries}
+        linked = {here}
+        if view.root is not None:
+            regions = Regions(self.markers.link_regions)
+            for url, text, place in page_links(view.root, response.url, response.encoding, regions):
+                if url not in linked:
+                    linked.add(url)
+                    yield LinkWanted(url, text, None if url in items else child_nav, depth, place)
+        for number, (url, title) in enumerate(items.items(), start=1):
+            if url not in linked and url.startswith(("http://", "https://")):
+                yield LinkWanted(url, title, None, depth, f"list:{number}")
 
     def _follow_link(self, dept: Department, url: str, text: str, nav: int | None, depth: int) -> Iterator[Any]:
         """Crawl a link to the site's own pages, hand any other over to be checked, never touch a private one."""
@@ -373,6 +402,8 @@ class DepartmentSpider(scrapy.Spider):
         """Record a request that failed for good (after confirmation)."""
         answered = self.answers.count
         try:
+            if failure.request.meta.get("render"):
+                return list(bundled(self.answers.render_failed(failure)))
             return list(bundled(self.answers.failed(failure)))
         except Exception as exc:
             self.logger.exception("recording the failure of %s failed", failure.request.url)
@@ -385,14 +416,18 @@ class DepartmentSpider(scrapy.Spider):
         """The list of a page reached through the navigation of a site whose columns are discovered, if a column."""
         if not dept.discover or meta["role"] != "page" or meta.get("nav_depth") is None:
             return None
-        return discovered_column(view, meta["target"], self.markers)
+        ignored = self.markers.ignored_query_params
+        landings = {canonical(url, ignored) for url in (dept.site, dept.disclosure) if url}
+        if canonical(meta["target"], ignored) in landings:  # the site's or its disclosure section's landing page
+            return None
+        return discovered_column(view, meta["target"], self.markers, meta.get("anchor"))
 
     def _read_column(
         self, view: PageView, dept: Department, meta: dict[str, Any], reading: ListReading | None = None
     ) -> Iterator[Any]:
         """Read one page of a column's list; ask for its later pages and its newest items.
 
-        Returns the item URLs, which are articles rather than navigation.
+        Returns the entries, whose pages are articles rather than navigation.
         """
         if meta["role"] == "page":  # a discovered column's first page, known by its canonical URL
             column = canonical(meta["target"], self.markers.ignored_query_params)
@@ -410,6 +445,11 @@ class DepartmentSpider(scrapy.Spider):
                 state, detail = "empty", "list_empty"
             else:
                 state, detail = no_list_reason(view, self.markers)
+                if state == "unparsed":  # the browser may show the list: read it again as rendered
+                    render, why = self.renderer.render(view, dept, meta)
+                    detail = why or detail
+                    if render is not None:
+                        yield render
             yield self.answers.column(meta, dept, state, detail)
         # Items dated only on their own page: read the newest ones first.
         for entry in [e for e in reading.entries if e.date_source != "list"][:NEWEST_ITEMS]:
@@ -422,10 +462,10 @@ class DepartmentSpider(scrapy.Spider):
                 self.frontier.claim(
                     page.key if page.formdata else canonical(page.url, self.markers.ignored_query_params)
                 )
-            return {e.url for e in reading.entries}
+            return reading.entries
         self.list_pages_seen.add(signature)
         for page in reading.next_pages:
             if urlsplit(page.url).netloc.lower() in dept.hosts:
                 page_meta = {k: meta[k] for k in ("column", "column_name", "stem")}
                 yield PageWanted(page.url, "list_page", 5, page_meta, page.formdata)
-        return {e.url for e in reading.entries}
+        return reading.entries

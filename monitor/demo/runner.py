@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from common.browser import chromium
 from monitor.config import parse_config
 from monitor.crawl import run_crawl
 from monitor.demo.sites import demo_config, demo_sites
 from monitor.reports import render, report_data, write_per_department
 from monitor.reports.context import report_context
 from monitor.reports.formats import render_html
-from monitor.reports.pdf import browser
 from monitor.store import Store
 
 
@@ -56,7 +56,7 @@ def run_demo(directory: Path, as_of: date | None = None) -> DemoOutcome:
     store.close()
     files = [directory / "report.html"]
     files[0].write_bytes(render_html(data, context, notices="departments"))
-    pdf = browser() is not None
+    pdf = chromium() is not None
     formats = ("json", "md", "xlsx", "docx", "pdf") if pdf else ("json", "md", "xlsx", "docx")
     for fmt in formats:
         path = directory / f"report.{fmt}"

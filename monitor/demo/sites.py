@@ -8,9 +8,10 @@ so that what is planted is found on any day:
   attachment. Not problems: a link that fails once then works, a 301 to a good
   page, mailto:/javascript: links.
 * 县卫生健康委员会 (wjw): columns discovered from the disclosure menu, "下一页"
-  paging. Planted: homepage not updated for 30 days, 卫生动态 stale, 财政资金
-  empty, a dead external link on the homepage, a soft-404 page. 政策解读 is
-  rendered by JavaScript: gongkai must warn, not accuse.
+  paging beside 首页 and 尾页 links. Planted: homepage not updated for 30 days,
+  卫生动态 stale, 财政资金 empty, a dead external link on the homepage, a soft-404
+  page. 政策解读 is drawn by JavaScript whose data never comes, even in a browser:
+  gongkai must warn, not accuse. 联系我们 and 网站地图 in its menu are not columns.
 * 县交通运输局 (jtj): the site does not answer at all.
 """
 
@@ -71,6 +72,14 @@ def _items(articles: list[Article]) -> str:
         f"<span>{a.published.isoformat()}</span></li>"
         for a in articles
     )
+
+
+def _furniture(site: DemoSite, nav: str) -> None:
+    """The pages every government site links from its footer: 联系我们 and a site map (never columns)."""
+    contact = "<h2>联系我们</h2><p>地址：某县人民路 1 号　邮箱：webmaster@example.gov.cn</p>"
+    site.routes["/lxwm/"] = Route(page(f"联系我们_{site.name}", nav, contact, site.name))
+    sitemap = f'<h2>网站地图</h2><ul class="list">{nav}</ul>'
+    site.routes["/wzdt/"] = Route(page(f"网站地图_{site.name}", nav, sitemap, site.name))
 
 
 def _article_page(article: Article, nav: str, site_name: str) -> Route:
@@ -138,10 +147,13 @@ def education_bureau(as_of: date) -> DemoSite:
 
 
 def health_commission(as_of: date) -> DemoSite:
-    """县卫生健康委员会: discovered columns, "下一页" paging, a stale homepage."""
+    """县卫生健康委员会: discovered columns, "下一页" paging beside 首页/尾页, a stale homepage, site furniture."""
     site = DemoSite("wjw", "县卫生健康委员会")
     name = site.name
-    nav = '<li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>'
+    nav = (
+        '<li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>'
+        '<li><a href="/lxwm/">联系我们</a></li><li><a href="/wzdt/">网站地图</a></li>'
+    )
     notices = _articles("/zwgk/tzgg/", "卫生健康通知公告", 30, as_of - timedelta(days=20), 5)
     news = _articles("/zwgk/wsdt/", "卫生健康工作动态", 25, as_of - timedelta(days=30), 4)
     plans = _articles("/zwgk/ghjh/", "卫生健康事业发展规划", 6, as_of - timedelta(days=100), 60)
@@ -156,7 +168,10 @@ def health_commission(as_of: date) -> DemoSite:
         chunks = [articles[i : i + 15] for i in range(0, len(articles), 15)]
         for number, chunk in enumerate(chunks, start=1):
             path = base if number == 1 else f"{base}?page={number}"
-            more = f'<a href="{base}?page={number + 1}">下一页</a>' if number < len(chunks) else ""
+            more = f'<a href="{base}">首页</a> ' + (
+                f'<a href="{base}?page={number + 1}">下一页</a>' if number < len(chunks) else ""
+            )
+            more += f' <a href="{base}?page={len(chunks)}">尾页</a>'
             main = f'<h2>{title}</h2><ul class="list">{_items(chunk)}</ul><div class="pager">{more}</div>'
             routes[path] = Route(page(f"{title}_{name}", nav, main, name))
     routes["/zwgk/ghjh/"] = Route(
@@ -191,6 +206,7 @@ def health_commission(as_of: date) -> DemoSite:
         f'<div class="yqlj"><p>友情链接：<a href="{DEAD_EXTERNAL}">县政策文件库（旧）</a></p></div>'
     )
     routes["/"] = Route(page(name, nav, home, name))
+    _furniture(site, nav)
     return site
 
 

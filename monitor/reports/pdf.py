@@ -8,47 +8,25 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import tempfile
 from pathlib import Path
 
+from common.browser import FLAGS as BROWSER_FLAGS
+from common.browser import chromium
 from common.wording import say
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-extensions",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-default-apps",
-    "--disable-quic",
-    "--no-proxy-server",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--no-pdf-header-footer",
-)
+FLAGS = (*BROWSER_FLAGS, "--no-pdf-header-footer")
 
 
 class PdfError(Exception):
     """A PDF cannot be made here (no Chromium, or it failed)."""
 
 
-def browser() -> str | None:
-    """The Chromium to print with: ``GONGKAI_CHROMIUM``, else the first of ``BROWSERS`` on the PATH."""
-    configured = os.environ.get("GONGKAI_CHROMIUM")
-    if configured:
-        return configured
-    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
-
-
 def render_pdf(html: bytes, timeout: float = 120) -> bytes:
     """Print a self-contained HTML page to an A4 PDF."""
-    binary = browser()
+    binary = chromium()
     if binary is None:
         raise PdfError(say("pdf_needs_chromium"))
     with tempfile.TemporaryDirectory(prefix="gongkai-pdf-") as folder:

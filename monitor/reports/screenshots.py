@@ -26,9 +26,9 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from common.browser import FLAGS, chromium
 from common.transport.client import offline_requested
 from common.transport.targets import TargetPolicy, TargetRefusedError, normal_host
-from monitor.reports.pdf import FLAGS, browser
 
 WIDTH, HEIGHT = 1000, 680
 LOAD_SECONDS = 15.0
@@ -231,7 +231,7 @@ def capture(data: dict[str, Any], departments: list[dict[str, Any]]) -> dict[str
     ``departments`` are the run's configured departments: the target policy is theirs,
     offline when ``GONGKAI_OFFLINE`` says so, as for the crawl.
     """
-    binary = browser()
+    binary = chromium()
     if binary is None:
         return None
     shots = shots_for(data)
