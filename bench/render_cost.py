@@ -104,10 +104,10 @@ def main() -> None:
         off, _ = _crawl(site, args.columns, work, render=False)
         on, rendered = _crawl(site, args.columns, work, render=True)
     print(f"site: {args.columns} script-drawn and {args.columns} static columns")
-    print("| render | wall s | CPU s | peak RSS MiB | pages rendered |")
-    print("|---|---|---|---|---|")
-    print(f"| off | {off['wall']:.1f} | {off['cpu']:.1f} | {off['rss']:.0f} | 0 |")
-    print(f"| on | {on['wall']:.1f} | {on['cpu']:.1f} | {on['rss']:.0f} | {rendered} |")
+    print("| render | wall s | CPU s | peak RSS MiB | peak PSS MiB | pages rendered |")
+    print("|---|---|---|---|---|---|")
+    print(f"| off | {off['wall']:.1f} | {off['cpu']:.1f} | {off['rss']:.0f} | {off['pss']:.0f} | 0 |")
+    print(f"| on | {on['wall']:.1f} | {on['cpu']:.1f} | {on['rss']:.0f} | {on['pss']:.0f} | {rendered} |")
     if rendered:
         print(f"per rendered page: {(on['wall'] - off['wall']) / rendered:.2f} s wall")
 

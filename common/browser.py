@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
+# Chromium's rule for "no such name": a name it maps so is looked up nowhere.
+NO_NAME = "MAP * ^NOTFOUND"
+# WebRTC may not send UDP of its own (it would reach any address).
+NO_UDP = "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -24,8 +29,19 @@ FLAGS = (
     "--disable-default-apps",
     "--disable-quic",
     "--no-proxy-server",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
+    f"--host-resolver-rules={NO_NAME}",
 )
+
+
+def resolver_rules(addresses: Mapping[str, str]) -> str:
+    """The flag that resolves each host only to its judged address (host → address), and no other name at all."""
+    pinned = [f"MAP {host} {f'[{address}]' if ':' in address else address}" for host, address in addresses.items()]
+    return "--host-resolver-rules=" + ", ".join([*pinned, NO_NAME])
+
+
+def sandboxed() -> bool:
+    """Whether Chromium can keep its sandbox here: not as root, where it refuses to start with one."""
+    return os.geteuid() != 0
 
 
 def chromium() -> str | None:

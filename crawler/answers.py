@@ -109,15 +109,20 @@ class AnswerRecorder:
         check = CheckResult(meta["target"], status, "internal_error", "skipped", meta.get("attempt", 1), None, detail)
         yield check if answered else self.answered(check, dept.id)
 
-    def render_failed(self, failure: Failure) -> Iterator[Any]:
-        """The rows of a page the browser could not render: its static reading stands, with why it stays unread."""
-        meta = failure.request.meta
-        dept = self.departments[meta["dept"]]
+    def rendered(self, meta: dict[str, Any]) -> None:
+        """Count a page rendered in the browser: the static fetch of the page was its check."""
         self.count += 1
-        dept.outstanding -= 1
-        log.info("rendering %s failed: %s", meta["target"], failure.getErrorMessage())
+        self.departments[meta["dept"]].outstanding -= 1
+
+    def render_failed(self, meta: dict[str, Any], counted: bool = False) -> Iterator[Any]:
+        """The rows of a page the browser could not render as a page (``counted``: already counted).
+
+        Its static reading stands, as a warning that says why the column stays unread.
+        """
+        if not counted:
+            self.rendered(meta)
         if "column" in meta:
-            yield self.column(meta, dept, "unparsed", "render_failed")
+            yield self.column(meta, self.departments[meta["dept"]], "unparsed", "render_failed")
 
     def failed(self, failure: Failure) -> Iterator[Any]:
         """The rows of a request that failed for good (after confirmation)."""

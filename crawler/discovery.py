@@ -27,14 +27,21 @@ def discovered_column(view: PageView, url: str, markers: PageMarkers, anchor: st
     A column holds a list that is readable, marked empty (暂无信息), or visibly
     there but not readable (drawn by a script): the last becomes an
     ``unparsed`` column, so the tool's blind spot is a warning, not an accusation.
-    Site furniture, the disclosure landing page and pager links are never
-    columns (``markers.yaml`` ``not_columns``), whatever they hold.
+    Site furniture and pager links are never columns, nor is a page named like
+    the disclosure section's landing page unless it shows a dated list
+    (``markers.yaml`` ``not_columns``): by its link's text or its breadcrumb,
+    never its title, which may name the site rather than the page.
     """
     if view.root is None or markers.is_detail_url(url) or markers.is_search_url(url):
         return None
-    if never_a_column(url, anchor, markers) or never_a_column(url, column_name(view, anchor, markers), markers):
+    names = [name for name in (anchor, breadcrumb_leaf(view.text, markers)) if name]
+    if _later_page(url, markers) or any(_word(name) in _words(markers.not_column_names) for name in names):
+        return None
+    if any(_is_number(name) for name in names):  # a pager's 2, 3 …
         return None
     reading = read_column(view, markers, list_stem(url))
+    if any(_word(name) in _words(markers.landing_names) for name in names) and not reading.dated:
+        return None  # the disclosure section's landing page, by another spelling
     if reading.entries or reading.empty:
         return reading
     if any(signal in view.source for signal in markers.list_signals):
@@ -48,22 +55,21 @@ def _word(text: str) -> str:
 
 
 @functools.cache
-def _not_columns(names: tuple[str, ...]) -> frozenset[str]:
+def _words(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(_word(n) for n in names)
 
 
-def never_a_column(url: str, name: str | None, markers: PageMarkers) -> bool:
-    """True for a page reached through the navigation that is not a column.
+def _is_number(name: str) -> bool:
+    """A pager's page number (2, 3 … 999), not a year's sub-column (2023)."""
+    word = _word(name)
+    return word.isdigit() and len(word) <= 3
 
-    Its link or its name is site furniture (联系我们), the disclosure section's
-    landing page (政务公开) or a pager's (尾页, a page number), or its URL numbers
-    a later page of a list (``?pageNum=3``).
-    """
-    word = _word(name or "")
-    if word in _not_columns(markers.not_column_names) or word.isdigit():
-        return True
+
+def _later_page(url: str, markers: PageMarkers) -> bool:
+    """True when the URL numbers a later page of a list (``?pageNum=3``; page 1 is the list itself)."""
     query = parse_qsl(urlsplit(url).query, keep_blank_values=True)
-    return any(key.lower() in markers.paging_query_params for key, _ in query)
+    params = markers.paging_query_params
+    return any(key.lower() in params and value.isdigit() and int(value) > 1 for key, value in query)
 
 
 def column_name(view: PageView, anchor: str | None, markers: PageMarkers) -> str:

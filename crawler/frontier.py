@@ -99,7 +99,7 @@ class RequestFrontier:
             if meta["callback"] != Frontier.PAGE or not mine(url, meta):
                 continue
             dept = departments[meta["dept"]]
-            if meta["role"] in ("page", "list_page"):
+            if meta["role"] in ("page", "list_page") and not meta.get("render"):
                 dept.pages += 1
             if url not in done:
                 dept.outstanding += 1

@@ -46,8 +46,9 @@ class PageWanted(NamedTuple):
 
 Wanted = LinkWanted | PageWanted
 _WANTED = {"link": LinkWanted, "page": PageWanted}
-# Raise it when the shape of the wants changes.
-WANTS_SHAPE = 3
+# Raise it when the shape of the wants changes, or pages are read differently: a memo
+# replays the reading of the run that made it.
+WANTS_SHAPE = 4
 # A memo's format: the wants' shape and the fields of its rows. Any change to either
 # (a new field of an item, say) makes every memo of the old format unusable: none is replayed.
 MEMO_FORMAT = (
@@ -73,6 +74,15 @@ def _pack(value: Any) -> bytes:
 
 def _unpack(blob: bytes) -> Any:
     return json.loads(zlib.decompress(blob))
+
+
+def memo_key(meta: dict[str, Any]) -> str:
+    """Under which key a page's memo is kept: its URL, or for a configured column ``column:<url>``.
+
+    A column configured at a URL that is also read as another page (the homepage's)
+    is read differently, so it has a memo of its own.
+    """
+    return f"column:{meta['target']}" if meta["role"] == "column" else meta["target"]
 
 
 def memo_of(

@@ -25,7 +25,7 @@ from common.transport.certificates import CertificateChecks
 from common.transport.confirm import Confirmation, blank_html
 from common.transport.failures.scrapy_errors import HeadersTooLargeError, RequestRefused, error_kind
 from common.transport.targets import NameLookupError, TargetPolicy, TargetRefusedError, plan_policy
-from crawler.memos import MEMO_FORMAT
+from crawler.memos import MEMO_FORMAT, memo_key
 from crawler.storage import CrawlStore
 
 # No real server sends a header section this large; a hostile one may send headers forever.
@@ -246,7 +246,7 @@ class ConditionalRequestMiddleware:
         meta = request.meta
         if request.method != "GET" or meta.get("role") is None or "memo_hash" in meta or meta.get("render"):
             return
-        row = self.store.validators(request.meta["target"], MEMO_FORMAT)
+        row = self.store.validators(memo_key(meta), MEMO_FORMAT)
         if row is None:
             return
         etag, last_modified, content_hash = row

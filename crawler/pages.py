@@ -54,6 +54,7 @@ class PageMarkers:
     max_query_variants: int
     max_repeated_segment: int
     not_column_names: tuple[str, ...] = ()
+    landing_names: tuple[str, ...] = ()
     paging_query_params: frozenset[str] = frozenset()
     link_regions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -90,7 +91,8 @@ class PageMarkers:
             ignored_query_params=frozenset(p.lower() for p in m.ignored_query_params),
             max_query_variants=m.max_query_variants,
             max_repeated_segment=m.max_repeated_segment,
-            not_column_names=(*m.not_columns.furniture, *m.not_columns.landing, *m.not_columns.pager),
+            not_column_names=(*m.not_columns.furniture, *m.not_columns.pager),
+            landing_names=tuple(m.not_columns.landing),
             paging_query_params=frozenset(p.lower() for p in m.paging_query_params),
             link_regions=tuple((name, tuple(hints)) for name, hints in m.link_regions.items()),
         )
@@ -99,13 +101,16 @@ class PageMarkers:
 def is_challenge(page: PageView, status: int, markers: PageMarkers) -> bool:
     """True when a page is an anti-bot challenge, not content: next to no text, and a challenge's signature or build.
 
-    Its build: a script that sets a cookie and loads the page again, or a
-    challenge status (``challenge_structure``) answered with scripts and no text at all.
+    Its build, on a page with no text at all or answered with a challenge status
+    (``challenge_structure``): a script that sets a cookie and loads the page
+    again; or, with such a status, scripts and no text at all.
     """
     if len(page.text) >= markers.challenge_max_text:
         return False
     if any(sig in page.source[:8192] for sig in markers.challenge):
         return True
+    if page.text and status not in markers.challenge_statuses:
+        return False  # a short page that says something, answered as content: the site's own
     code = " ".join(page.scripts)
     if any(c in code for c in markers.challenge_cookie) and any(r in code for r in markers.challenge_reload):
         return True

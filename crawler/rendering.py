@@ -1,12 +1,14 @@
 """Which pages are rendered: a column whose list its own script draws is read again as a browser shows it.
 
 Static reading comes first and decides. Only a column page on which it finds no
-list, and which carries scripts, is asked for again with ``render`` in its meta:
+list, and which has scripts, is asked for again with ``render`` in its meta:
 scrapy-playwright's download handler (``crawler.chromium``) loads it in headless
-Chromium, and the same readers read the rendered DOM. The static reading stays
-in the store until the rendered one replaces it, so a render that fails or is
-cut short leaves a warning, never an accusation. Each site renders at most
-``render_max_pages`` pages per run, each within ``render_timeout`` seconds.
+Chromium, and the same readers read the rendered page. The static reading (a
+warning: ``unparsed``) stays in the store unless a render succeeds; a rendered
+answer replaces it only as a column's reading, never as the page's check, so a
+render that fails, is refused a request or is cut short leaves the warning and
+accuses no one. Each site renders at most ``render_max_pages`` pages per run
+(shared out between the page spiders), each within ``render_timeout`` seconds.
 """
 
 from __future__ import annotations
@@ -20,18 +22,21 @@ from crawler.pages import PageView
 from crawler.sites import Department
 
 RENDER_PRIORITY = 9  # after the columns (10), before the newest items (8)
-# What a rendered request carries besides its page meta, for its context and navigation.
 _CONTEXT = {"service_workers": "block", "ignore_https_errors": True}
 
 
 def render_meta(meta: dict[str, Any]) -> dict[str, Any]:
-    """The scrapy-playwright keys of a render request: one browser context per department, wait for the network."""
+    """The scrapy-playwright keys of a render request: one browser context per department, wait for the network.
+
+    AutoThrottle leaves the site's delay alone: a render's time is the browser's, not the server's.
+    """
     return {
         "playwright": True,
         "playwright_context": f"dept-{meta['dept']}",
         "playwright_context_kwargs": dict(_CONTEXT),
         "playwright_page_init_callback": "crawler.chromium.arm_page",
         "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+        "autothrottle_dont_adjust_delay": True,
     }
 
 
@@ -43,36 +48,34 @@ def _scripted(view: PageView) -> bool:
 
 
 class Renderer:
-    """Decides, per site, which unread column pages are rendered, within the run's budget."""
+    """Decides which unread column pages are rendered, within each site's budget."""
 
     def __init__(self, plan: RunPlan) -> None:
         self.enabled = plan.crawl.render
         self.chromium = plan.chromium
-        self.max_pages = plan.crawl.render_max_pages
+        self.budget = plan.crawl.render_max_pages
+        # Each page spider has its share of a site's renders, as of its pages (crawler.bounds).
+        self.share = -(-self.budget // plan.page_workers)
 
-    def render(self, view: PageView, dept: Department, meta: dict[str, Any]) -> tuple[PageWanted | None, str | None]:
-        """The request that renders a column page static reading could not read, or why it is not rendered.
+    def wanted(self, view: PageView, meta: dict[str, Any]) -> PageWanted | None:
+        """The render of a column page static reading could not read, if rendering may add to it.
 
-        Returns (request, None), or (None, a reason code replacing the static
-        one), or (None, None) when rendering has nothing to add (it is off, the
-        page has no script, or it is the rendered page already).
+        None when rendering is off, the page has no script, or it is a rendered page
+        already. Whether it is made is ``take``'s to say, for a fresh page and for one
+        an unchanged page's memo replays alike.
         """
         if not self.enabled or meta.get("render") or view.root is None or not _scripted(view):
-            return None, None
-        if self.chromium is None:
-            return None, "render_unavailable"
-        if dept.rendered >= self.max_pages:
-            return None, reason("render_budget", self.max_pages)
+            return None
         kept = {k: meta[k] for k in ("column", "column_name", "stem", "anchor", "nav_depth", "depth") if k in meta}
         role = "column" if meta["role"] == "column" else "page"  # a discovered column is found again as one
-        return PageWanted(meta["target"], role, RENDER_PRIORITY, {**kept, "render": True}, meta.get("form")), None
+        # The page where the browser will land: a redirect's target is the site's page.
+        return PageWanted(view.url, role, RENDER_PRIORITY, {**kept, "render": True}, meta.get("form"))
 
-    def take(self, dept: Department) -> bool:
-        """Count one rendered page of the site; False when none may be (no browser, rendering off, budget spent).
-
-        Asked for every render request, a fresh one or one an unchanged page's memo replays.
-        """
-        if not self.enabled or self.chromium is None or dept.rendered >= self.max_pages:
-            return False
+    def take(self, dept: Department) -> str | None:
+        """Count one rendered page of the site; or why none may be (the reason code its column keeps)."""
+        if self.chromium is None:
+            return "render_unavailable"
+        if dept.rendered >= self.share:
+            return reason("render_budget", self.budget)
         dept.rendered += 1
-        return True
+        return None

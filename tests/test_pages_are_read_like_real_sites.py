@@ -78,6 +78,15 @@ def test_a_jiasule_cookie_script_answered_with_521_is_blocked_not_broken(role):
     assert judge(answer, MARKERS, "https://example.gov.cn/").outcome == "blocked"
 
 
+def test_a_short_page_that_sets_a_cookie_and_moves_on_is_the_sites_own():
+    stub = _view(
+        "<html><body><p>正在跳转到中文版……</p><script>document.cookie='lang=zh';"
+        "window.location.href='/zh/';</script></body></html>".encode()
+    )
+    answer = Answer("https://example.gov.cn/", "https://example.gov.cn/", 200, "homepage", stub)
+    assert judge(answer, MARKERS, "https://example.gov.cn/").outcome == "ok"
+
+
 def test_a_challenge_known_only_by_its_status_and_loader_is_blocked():
     # No signature at all: a 412 whose page is nothing but an external script.
     bare = b"<html><head><script src='/a1b2c3.js'></script></head><body></body></html>"

@@ -71,8 +71,16 @@ COLUMNS = {
 
 
 def _crawl_columns(tmp_path, tracker: SiteServer | None = None):
-    """Crawl the site of the four script-drawn columns and a static empty one: (states, problems, warnings, pages)."""
-    beacon = f"<script>fetch('{tracker.url('/beacon')}').catch(function () {{}});</script>" if tracker else ""
+    """Crawl the site of the script-drawn columns and a static empty one: (site, states, problems, warnings, pages).
+
+    With a ``tracker`` (another site), two pages' scripts also call it: one whose
+    list is drawn anyway, and one that then draws 暂无信息 as the empty one does.
+    """
+    columns = dict(COLUMNS)
+    if tracker:
+        beacon = f"<script>fetch('{tracker.url('/beacon')}').catch(function () {{}});</script>"
+        columns["工作动态"] = ("/dw/", DOCUMENT_WRITE + beacon)
+        columns["财政信息"] = ("/drawn-after-call/", beacon + DRAWN_EMPTY)
     routes = {
         "/": list_page("测试局", [("工作动态一", "/dw/1.html", AS_OF - timedelta(days=1))]),
         "/api/news?col=12": Route(
@@ -80,12 +88,12 @@ def _crawl_columns(tmp_path, tracker: SiteServer | None = None):
         ),
         "/rsrm/": html("人事任免", '<h2>人事任免</h2><ul class="list"></ul>'),
     }
-    routes.update({path: html(name, body + beacon) for name, (path, body) in COLUMNS.items()})
+    routes.update({path: html(name, body) for name, (path, body) in columns.items()})
     with SiteServer(routes, fallback=html("文章", "<p>正文</p>")) as site:
         config_text = (
             "timezone: Asia/Shanghai\ndepartments:\n  - id: csj\n    name: 测试局\n"
             f"    site: {site.base}\n    columns:\n"
-            + "".join(f'      - {{name: {n}, url: "{site.url(p)}"}}\n' for n, (p, _) in COLUMNS.items())
+            + "".join(f'      - {{name: {n}, url: "{site.url(p)}"}}\n' for n, (p, _) in columns.items())
             + f'      - {{name: 人事任免, url: "{site.url("/rsrm/")}"}}\n'
         )
         run = crawl(write_config(tmp_path, config_text), tmp_path / "g.db")
@@ -111,17 +119,18 @@ def test_without_chromium_script_drawn_lists_are_warnings_and_a_static_empty_lis
 def test_with_chromium_script_drawn_lists_are_judged_as_a_browser_shows_them(tmp_path):
     with SiteServer({"/beacon": Route("ok")}) as tracker:
         site, states, problems, warnings, pages = _crawl_columns(tmp_path, tracker)
-    assert {name: states[name] for name in [*COLUMNS, "人事任免"]} == {
+    assert states == {
         "工作动态": "ok",  # document.write: two items a week old
         "通知公告": "stale",  # XMLHttpRequest: one item 400 days old
         "政策文件": "ok",  # decoded from base64 in the page: 2026-11-18
         "人事信息": "empty",  # the script draws 暂无信息
         "人事任免": "empty",  # a static empty list
+        "财政信息": "unparsed",  # 暂无信息 drawn after a call gongkai refused: maybe the call's failure, not the list
     }
     assert problems == [("column_empty", "人事任免"), ("column_empty", "人事信息"), ("column_stale", "通知公告")]
-    assert warnings == {}
+    assert [json.loads(w["detail"])["code"] for w in warnings.values()] == ["render_aborted"]
     assert {url for url, reading in pages.items() if reading == "rendered"} == {
-        site.url(path) for path, _ in COLUMNS.values()
+        site.url(path) for path in ("/dw/", "/xhr/", "/data/", "/drawn/", "/drawn-after-call/")
     }
     assert tracker.log == []  # the pages' scripts reached no other site
 
@@ -194,3 +203,30 @@ def test_a_site_renders_no_more_pages_than_its_budget_in_every_run(tmp_path, mon
         assert len(rendered) == 2
         assert [(w["code"], w["arg"]) for w in warnings] == [("render_budget", "2")]
     store.close()
+
+
+@needs_chromium
+def test_a_browser_turned_away_by_the_server_accuses_no_one(tmp_path):
+    # The server answers the page once, then 503 to the browser's visit: the page is fine, its list unread.
+    routes = {
+        "/": list_page("测试局", [("工作动态一", "/dw/1.html", AS_OF - timedelta(days=1))]),
+        "/dw/": Route(html("工作动态", DOCUMENT_WRITE).body, fail_every=2),
+    }
+    with SiteServer(routes, fallback=html("文章", "<p>正文</p>")) as site:
+        config_text = (
+            "timezone: Asia/Shanghai\ndepartments:\n  - id: csj\n    name: 测试局\n"
+            f'    site: {site.base}\n    columns:\n      - {{name: 工作动态, url: "{site.url("/dw/")}"}}\n'
+        )
+        run = crawl(write_config(tmp_path, config_text), tmp_path / "g.db")
+        visits = site.hits["/dw/"]
+    store = Store(tmp_path / "g.db")
+    check = next(store.rows("checks", run.run_id, "url = ?", [site.url("/dw/")]))
+    states = {r["name"]: r["state"] for r in store.rows("column_states", run.run_id)}
+    warnings = [json.loads(w["detail"])["code"] for w in store.rows("warnings", run.run_id)]
+    problems = list(store.rows("problems", run.run_id))
+    store.close()
+    assert visits == 2  # the crawl's, then the browser's
+    assert (check["status"], check["outcome"]) == (200, "ok")
+    assert states == {"工作动态": "unparsed"}
+    assert warnings == ["render_failed"]
+    assert problems == []

@@ -1,8 +1,9 @@
-"""The row reader: ``<li>``/``<tr>`` rows holding a link and a date.
+"""The row reader: ``<li>``/``<tr>`` rows (or, on a column page, ``<p>`` rows) holding a link and a date.
 
 A page carries many link lists (menus, footers, sidebars); a column's own list
-is the one whose rows carry dates. Rows are grouped by their parent element and
-the group with the most dated rows wins. On the homepage every dated row counts.
+is the one whose rows carry dates. Rows are grouped by their parent element
+(the toggled blocks of one list together) and the group with the most dated
+rows wins. On the homepage every dated row counts.
 
 Table lists (序号/标题/发布日期, and 信息公开目录 rows with 索引号/发布机构/成文日期/
 发布日期) take the date from the column whose header says it is the publication date.
@@ -18,24 +19,33 @@ from lxml import html as lxml_html
 from common.dates import date_text_from_url, find_date_text
 from crawler.readers.base import Entry
 
-ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
+ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
 SKIP_HREF = ("javascript:", "mailto:", "tel:", "#")
 _ROW_SEARCH_DEPTH = 4
-_BLOCK_LEVELS = 2  # how far above a row group two blocks of one list may part
+_BLOCK_LEVELS = 2  # how far above a row group's parent its toggled block may be
+# Attributes of a block that a script shows or hides.
+TOGGLE_ATTRIBUTES = ("ms-visible", "v-show", "x-show", "hidden")
 # Table headers naming the publication date, best first; 成文日期 is the date of writing.
 PUBLISHED_HEADERS = ("发布日期", "发布时间", "公开日期", "信息提供日期", "日期", "时间")
 
 
-def row_of(anchor: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
-    """The list row (li/tr/dd/dt/p) an anchor sits in, if it is close enough."""
+def row_of(anchor: lxml_html.HtmlElement, paragraphs: bool = True) -> lxml_html.HtmlElement | None:
+    """The list row (li/tr/dd/dt) an anchor sits in, if it is close enough; else its ``<p>`` (with ``paragraphs``).
+
+    A list written as paragraphs (``document.write('<p><a …>…</a> [2026-11-15]</p>')``)
+    has ``<p>`` rows; a ``<p>`` inside a list's ``<li>`` or table cell is not one.
+    """
     node = anchor.getparent()
+    paragraph = None
     for _ in range(_ROW_SEARCH_DEPTH):
         if node is None:
-            return None
+            break
         if node.tag in ROW_TAGS:
             return node
+        if node.tag == "p" and paragraph is None:
+            paragraph = node
         node = node.getparent()
-    return None
+    return paragraph if paragraphs else None
 
 
 def _published_column(table: lxml_html.HtmlElement) -> int | None:
@@ -74,8 +84,8 @@ def entry_of(anchor: lxml_html.HtmlElement, row: lxml_html.HtmlElement, base: st
     return Entry(url, title, url_date, "url" if url_date else None)
 
 
-def row_groups(root: lxml_html.HtmlElement, base: str) -> list[list[Entry]]:
-    """Every group of list rows on a page, in page order."""
+def row_groups(root: lxml_html.HtmlElement, base: str, paragraphs: bool = True) -> list[list[Entry]]:
+    """Every group of list rows on a page, in page order (``paragraphs``: ``<p>`` rows too)."""
     groups: dict[lxml_html.HtmlElement, list[Entry]] = {}
     seen_rows: set[lxml_html.HtmlElement] = set()
     date_cells: dict[lxml_html.HtmlElement, int | None] = {}
@@ -83,7 +93,7 @@ def row_groups(root: lxml_html.HtmlElement, base: str) -> list[list[Entry]]:
         href = (anchor.get("href") or "").strip()
         if not href or href.lower().startswith(SKIP_HREF) or not anchor.text_content().strip():
             continue
-        row = row_of(anchor)
+        row = row_of(anchor, paragraphs)
         if row is None or row in seen_rows:
             continue
         seen_rows.add(row)
@@ -95,41 +105,33 @@ def row_groups(root: lxml_html.HtmlElement, base: str) -> list[list[Entry]]:
     return _joined_blocks(groups)
 
 
-def _alike(a: lxml_html.HtmlElement, b: lxml_html.HtmlElement) -> bool:
-    return a.tag == b.tag and a.get("class") == b.get("class")
+def _toggled(element: lxml_html.HtmlElement) -> bool:
+    """True for a block the browser shows or hides by script (avalon's ``ms-visible``, ``v-show``, ``display:none``)."""
+    style = (element.get("style") or "").replace(" ", "").lower()
+    return any(name in element.attrib for name in TOGGLE_ATTRIBUTES) or "display:none" in style
 
 
 def _joined_blocks(groups: dict[lxml_html.HtmlElement, list[Entry]]) -> list[list[Entry]]:
     """Groups of rows that are blocks of one list, joined in page order.
 
-    A list split into blocks the browser shows one at a time (TRS's ``<div
-    ms-visible="$showStatic(N)"><ul>`` of five rows each) or into sibling ``<ul>``
-    blocks is one list: its rows' parents, or their parents, are alike siblings.
+    A list the browser pages through by showing one block at a time (TRS's
+    ``<div ms-visible="$showStatic(N)"><ul>`` of five rows each) is one list:
+    the rows of every toggled block under one container. Other groups stay
+    apart, so that two sidebar boxes never outnumber the column's own list.
     """
     joined: dict[object, list[Entry]] = {}
-    parents = list(groups)
-    for parent in parents:
+    for parent, entries in groups.items():
         key: object = parent
-        node = parent
-        for level in range(_BLOCK_LEVELS):
-            container = node.getparent()
-            if container is None:
+        node: lxml_html.HtmlElement | None = parent
+        for _ in range(_BLOCK_LEVELS):
+            if node is None:
                 break
-            twins = (_ancestor(p, level) for p in parents if p is not parent)
-            if any(t is not None and t is not node and t.getparent() is container and _alike(t, node) for t in twins):
-                key = (container, level)
+            if _toggled(node):
+                key = (node.getparent(), "toggled")
                 break
-            node = container
-        joined.setdefault(key, []).extend(groups[parent])
+            node = node.getparent()
+        joined.setdefault(key, []).extend(entries)
     return list(joined.values())
-
-
-def _ancestor(element: lxml_html.HtmlElement, level: int) -> lxml_html.HtmlElement | None:
-    for _ in range(level):
-        element = element.getparent()
-        if element is None:
-            return None
-    return element
 
 
 def best_group(groups: list[list[Entry]]) -> list[Entry]:
@@ -139,8 +141,11 @@ def best_group(groups: list[list[Entry]]) -> list[Entry]:
 
 
 def read_rows(root: lxml_html.HtmlElement, base: str, everywhere: bool = False) -> list[Entry]:
-    """The list rows of a page: the best group, or every dated row (``everywhere``, the homepage)."""
-    groups = row_groups(root, base)
+    """The list rows of a page: the best group, or every dated row (``everywhere``, the homepage).
+
+    On the homepage a paragraph is not a row: its header's 今天是… beside a link is no item.
+    """
+    groups = row_groups(root, base, paragraphs=not everywhere)
     if everywhere:
         return [e for entries in groups for e in entries if e.date_raw]
     return best_group(groups)

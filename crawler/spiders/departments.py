@@ -46,7 +46,17 @@ from crawler.discovery import column_name, discovered_column
 from crawler.frontier import RequestFrontier, page_request, rebuilt
 from crawler.items import CheckResult, DetailDate, LinkFound, ListEntry, Page
 from crawler.links import Regions, canonical, page_links
-from crawler.memos import MEMO_FORMAT, LinkWanted, PageWanted, Wanted, body_hash, memo_of, replayed_rows, replayed_wants
+from crawler.memos import (
+    MEMO_FORMAT,
+    LinkWanted,
+    PageWanted,
+    Wanted,
+    body_hash,
+    memo_key,
+    memo_of,
+    replayed_rows,
+    replayed_wants,
+)
 from crawler.pages import PageMarkers, PageView, Verdict, no_list_reason
 from crawler.pipelines import flush_requested
 from crawler.readers import Entry, ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
@@ -191,19 +201,21 @@ class DepartmentSpider(scrapy.Spider):
 
         ``form`` makes it a POST of those fields (Hanweb dataproxy groups). A page
         beyond a cap or inside a trap is only checked, and a note says so. A page
-        that is another page spider's share is handed over to it.
+        that is another page spider's share is handed over to it. A configured
+        column is requested once as that column, a render (``crawler.rendering``)
+        once as a render, whatever else its URL was requested as.
         """
         key = NextPage(url, form).key if form else canonical(url, self.markers.ignored_query_params)
         render = (meta or {}).get("render", False)
         if render:
             key = f"render:{key}"
-        claimed = self.frontier.claim(key)
-        if not claimed and role == "column":
+        elif role == "column":
             # A configured column is read as one even where its URL is another page's
-            # (``/index.html`` is the homepage, ``kjgh/index.htm`` is ``kjgh/``): it always has its row.
+            # (``/index.html`` is the homepage, ``kjgh/index.htm`` is ``kjgh/``): it always
+            # has its row. Links to its page are not followed again.
+            self.frontier.claim(key)
             key = f"column:{url}"
-            claimed = self.frontier.claim(key)
-        if not claimed:
+        if not self.frontier.claim(key):
             return
         if (owner := self.sharing.owner(url, role, (meta or {}).get("column"))) != self.worker:
             args = {"role": role, "nav_depth": nav_depth, "priority": priority, "meta": meta, "form": form}
@@ -253,8 +265,10 @@ class DepartmentSpider(scrapy.Spider):
             return self._parsed(response)
         except Exception as exc:  # one page gongkai cannot read must not stop the run, nor leave it waiting
             self.logger.exception("reading %s failed", response.url)
-            errors = self.answers.internal_error(response.meta, response.status, exc, self.answers.count > answered)
-            return list(bundled(errors))
+            done = self.answers.count > answered
+            if response.meta.get("render"):
+                return list(bundled(self.answers.render_failed(response.meta, done)))
+            return list(bundled(self.answers.internal_error(response.meta, response.status, exc, done)))
 
     def _parsed(self, response: Response) -> list[Any]:
         digest = body_hash(response.body)
@@ -268,7 +282,7 @@ class DepartmentSpider(scrapy.Spider):
         if response.status == 200 and isinstance(check, CheckResult) and check.outcome == "ok" and not rendered:
             validators = (_header(response, b"ETag"), _header(response, b"Last-Modified"))
             meta = response.meta
-            results.insert(-1, memo_of(meta["target"], meta["dept"], validators, digest, results, wants))
+            results.insert(-1, memo_of(memo_key(meta), meta["dept"], validators, digest, results, wants))
         return list(bundled(results))
 
     def _pursued(self, response: Response, results: Iterator[Any], wants: list[Wanted] | None = None) -> Iterator[Any]:
@@ -292,7 +306,9 @@ class DepartmentSpider(scrapy.Spider):
             elif isinstance(result, PageWanted):
                 if wants is not None:
                     wants.append(result)
-                if result.meta.get("render") and not self.renderer.take(dept):
+                if result.meta.get("render") and (refused := self.renderer.take(dept)):
+                    if "column" in result.meta:  # the column keeps its static reading, and why it is not rendered
+                        yield self.answers.column({**result.meta, "role": result.role}, dept, "unparsed", refused)
                     continue
                 yield from self.request_page(
                     dept, result.url, result.role, None, result.priority, result.meta, result.form
@@ -303,7 +319,7 @@ class DepartmentSpider(scrapy.Spider):
     def _replay(self, response: Response) -> Iterator[Any]:
         """The rows and requests of an unchanged page, from its memo."""
         meta = response.meta
-        memo = self.store().memo(meta["target"], MEMO_FORMAT)
+        memo = self.store().memo(memo_key(meta), MEMO_FORMAT)
         if memo is None:  # the memo went away since the request was made: nothing to replay
             yield self.answers.check(response, Verdict("ok", detail="unchanged"))
             return
@@ -315,8 +331,24 @@ class DepartmentSpider(scrapy.Spider):
 
     def _parse_page(self, response: Response) -> Iterator[Any]:
         verdict = self.answers.judge(response)
+        if response.meta.get("render"):
+            yield from self._read_rendered(response, verdict)
+            return
         yield from self._read_page(response, verdict)
         yield self.answers.check(response, verdict)  # last: marks the URL done for a resumed crawl
+
+    def _read_rendered(self, response: Response, verdict: Verdict) -> Iterator[Any]:
+        """A page as the browser showed it: read when it is the page, else its static reading stands.
+
+        It never gives the page a check result: the browser's answer says nothing
+        of the link (a firewall's answer to its burst of requests, a script that
+        moved elsewhere), the static fetch did.
+        """
+        if response.status == 200 and verdict.outcome == "ok" and verdict.page is not None:
+            yield from self._read_page(response, verdict)
+            self.answers.rendered(response.meta)
+        else:
+            yield from self.answers.render_failed(response.meta)
 
     def _read_page(self, response: Response, verdict: Verdict) -> Iterator[Any]:
         meta = response.meta
@@ -403,7 +435,8 @@ class DepartmentSpider(scrapy.Spider):
         answered = self.answers.count
         try:
             if failure.request.meta.get("render"):
-                return list(bundled(self.answers.render_failed(failure)))
+                self.logger.info("rendering %s failed: %s", failure.request.url, failure.getErrorMessage())
+                return list(bundled(self.answers.render_failed(failure.request.meta)))
             return list(bundled(self.answers.failed(failure)))
         except Exception as exc:
             self.logger.exception("recording the failure of %s failed", failure.request.url)
@@ -441,16 +474,15 @@ class DepartmentSpider(scrapy.Spider):
         if meta["role"] != "list_page":
             if reading.entries:
                 state, detail = "list", reason("reader", reading.reader)
+            elif meta.get("render_aborted"):  # refused a request, the page may show an error, not its list
+                state, detail = "unparsed", "render_aborted"
             elif reading.empty:
                 state, detail = "empty", "list_empty"
             else:
                 state, detail = no_list_reason(view, self.markers)
-                if state == "unparsed":  # the browser may show the list: read it again as rendered
-                    render, why = self.renderer.render(view, dept, meta)
-                    detail = why or detail
-                    if render is not None:
-                        yield render
             yield self.answers.column(meta, dept, state, detail)
+            if state == "unparsed" and (render := self.renderer.wanted(view, meta)):
+                yield render  # the browser may show the list (``_pursued`` says whether it is rendered)
         # Items dated only on their own page: read the newest ones first.
         for entry in [e for e in reading.entries if e.date_source != "list"][:NEWEST_ITEMS]:
             if urlsplit(entry.url).netloc.lower() in dept.hosts:

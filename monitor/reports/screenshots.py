@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from common.browser import FLAGS, chromium
+from common.browser import FLAGS, NO_UDP, chromium, resolver_rules, sandboxed
 from common.transport.client import offline_requested
 from common.transport.targets import TargetPolicy, TargetRefusedError, normal_host
 
@@ -179,16 +179,14 @@ async def _endpoint(profile: Path, process: subprocess.Popen[bytes]) -> int:
 
 async def _capture_all(shots: list[Shot], policy: TargetPolicy, binary: str) -> dict[str, bytes]:
     hosts = await _judged(policy, shots)
-    pinned = (f"MAP {host} {f'[{address}]' if ':' in address else address}" for host, address in hosts.items())
-    rules = ", ".join([*pinned, "MAP * ~NOTFOUND"])
     found: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="gongkai-shots-", ignore_cleanup_errors=True) as folder:
         profile = Path(folder)
         flags = [f for f in FLAGS if not f.startswith(("--host-resolver-rules", "--no-pdf", "--no-sandbox"))]
-        if os.geteuid() == 0:
-            flags.append("--no-sandbox")  # Chromium will not start as root with its sandbox
-        command = [binary, *flags, f"--host-resolver-rules={rules}", f"--user-data-dir={profile}"]
-        command += ["--force-webrtc-ip-handling-policy=disable_non_proxied_udp", "--remote-debugging-port=0"]
+        if not sandboxed():
+            flags.append("--no-sandbox")
+        command = [binary, *flags, resolver_rules(hosts), f"--user-data-dir={profile}"]
+        command += [NO_UDP, "--remote-debugging-port=0"]
         command += ["--hide-scrollbars", "about:blank"]
         # Its own process group, so that stopping it stops its renderers too.
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
