@@ -9,6 +9,8 @@ its failure confirmation through ``LinkCheck`` (the run plan's ``link_check``).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -70,6 +72,15 @@ class Ranking(_Table):
     red_list_min_score: float = Field(ge=0, le=100)
 
 
+class ReviewRules(_Table):
+    """``rules.yaml`` ``review``: the decisions a reviewer makes, and what a dismissal was judged on."""
+
+    decisions: dict[Literal["confirmed", "dismissed", "fixed_pending"], str]
+    dismiss_reasons: list[str] = Field(min_length=1)
+    ended: dict[Literal["evidence_changed", "found_again"], str]
+    evidence: dict[str, list[str]]
+
+
 class RulesTable(_Table):
     """``rules.yaml``: thresholds, confirmation, labels, veto, score, warnings, probes, ranking."""
 
@@ -82,12 +93,14 @@ class RulesTable(_Table):
     warning_kinds: dict[str, str]
     internal_error_share: float = Field(ge=0, le=1)
     states: dict[str, str]
+    column_states: dict[str, str]
     veto: Veto
     score: Score
     early_warning: EarlyWarning
     probe: Probe
     ranking: Ranking
     veto_labels: dict[str, str]
+    review: ReviewRules
 
 
 class ChallengeStructure(_Table):

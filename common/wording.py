@@ -35,8 +35,9 @@ FIELDS: dict[str, frozenset[str]] = {
         "site date result deadline text source time error region marks where title",
         "headers": "",
         "messages": "path run count department to status seconds what requests as_of title target where error db "
-        "pages checked done total",
+        "pages checked done total number decision by day finding choices host url",
         "run_states": "",
+        "dashboard": "",
     }.items()
 }
 

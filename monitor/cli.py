@@ -30,14 +30,16 @@ from common.wording import say, wording
 from monitor.changes import changes, described
 from monitor.config import Config, ConfigError, load_config
 from monitor.crawl import CrawlError, run_crawl
+from monitor.evaluate import rejudge
 from monitor.files import is_store_file, write_whole
 from monitor.lock import StoreLockedError, crawl_running
 from monitor.reports import FORMATS, render, report_data, write_per_department
 from monitor.reports.context import ReportContext, report_context
 from monitor.reports.formats import NOTICE_FORMATS, render_html, render_raw_csv
 from monitor.reports.pdf import PdfError
+from monitor.reviews import ReviewError, decide, decision_of, open_findings, reply, review_rules
 from monitor.store import DEFAULT_DB, Store, StoreError, store_error
-from monitor.terminal import print_problems, print_runs, print_summary
+from monitor.terminal import print_findings, print_problems, print_runs, print_summary
 
 CONFIG_ERROR = 2
 
@@ -92,6 +94,9 @@ def _load(config_path: Path) -> Config:
         raise  # unreachable: _fail exits
     _in_force(config_path.parent)
     return config
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def _say_if_no_renderer(config: Config) -> None:
@@ -358,6 +363,100 @@ def _latest(store: Store, run_id: int | None) -> int:
     return run_id
 
 
+@cli.group()
+def review() -> None:
+    """人工核查: confirm or dismiss a run's findings, and record the departments' replies.
+
+    Every decision is kept across runs by the finding's identity and logged with
+    who made it; the run is judged again at once, so scores, notices and reports
+    follow. A dismissed finding comes back when its evidence changes.
+    """
+
+
+def _reviewed_run(db_path: Path, run_id: int | None) -> tuple[Store, dict[str, Any]]:
+    store = _open_existing(db_path)
+    run = store.run(run_id or store.latest_run_id() or 0)
+    if run is None or run["status"] != "complete":
+        _fail([say("no_complete_run", db=db_path, run=run_id or "")], 1)
+    assert run is not None
+    _tables_of_run(store, run["id"])
+    return store, run
+
+
+def _rejudge(store: Store, run_id: int) -> None:
+    """Judge a reviewed run again and close the store; a config that no longer loads is a clear error."""
+    try:
+        rejudge(store, run_id)
+    except ConfigError as exc:
+        _fail([say("review_not_judged", run=run_id), *exc.messages], CONFIG_ERROR)
+    finally:
+        store.close()
+
+
+def _numbered(store: Store, run: dict[str, Any], number: str) -> dict[str, Any]:
+    findings = open_findings(store, run["id"])
+    by_key = {f["key"]: f for f in findings}
+    if number.isdigit() and 1 <= int(number) <= len(findings):
+        return findings[int(number) - 1]
+    if number in by_key:
+        return by_key[number]
+    _fail([say("review_no_finding", run=run["id"], finding=number)], 1)
+    raise AssertionError  # _fail exits
+
+
+@review.command("list")
+@db_option
+@click.option("--run", "run_id", type=int, help="The run whose findings to list (default: the latest complete run).")
+def review_list(db_path: Path, run_id: int | None) -> None:
+    """List a run's findings, numbered, with their review and the department's reply."""
+    store, run = _reviewed_run(db_path, run_id)
+    findings = open_findings(store, run["id"])
+    names = {f["department"]: store.department_name(run["id"], f["department"]) for f in findings}
+    print_findings(findings, store.reviews(), names, say("review_title", run=run["id"]))
+    store.close()
+
+
+@review.command("decide")
+@db_option
+@click.option("--run", "run_id", type=int, help="The run the finding is in (default: the latest complete run).")
+@click.argument("finding")
+@click.argument("decision")
+@click.option("--reason", help="Why (for a dismissal: 误报, 已知例外, 网站改版中 …).")
+@click.option("--by", "by", required=True, help="Who decides (kept in the review log).")
+def review_decide(db_path: Path, run_id: int | None, finding: str, decision: str, reason: str | None, by: str) -> None:
+    """Decide on finding FINDING (its number in `gongkai review list`, or its key): 确认, 不予认定 or 已整改待复核."""
+    store, run = _reviewed_run(db_path, run_id)
+    rules = review_rules(load_tables().rules)
+    try:
+        key = decision_of(rules, decision)
+    except ReviewError:
+        _fail([say("review_bad_decision", decision=decision, choices="、".join(rules.decisions.values()))], 2)
+    if key == "dismissed" and reason not in rules.dismiss_reasons:
+        _fail([say("review_needs_reason", choices="、".join(rules.dismiss_reasons))], 2)
+    problem = _numbered(store, run, finding)
+    decide(store, rules, run["id"], problem["department"], problem["key"], key, reason, by, "cli")
+    _rejudge(store, run["id"])
+    what = described(problem, load_tables().rules["problem_types"])
+    click.echo(say("review_done", number=finding, what=what, decision=rules.decisions[key], by=by, run=run["id"]))
+
+
+@review.command("reply")
+@db_option
+@click.option("--run", "run_id", type=int, help="The run the finding is in (default: the latest complete run).")
+@click.argument("finding")
+@click.option("--text", required=True, help="What the department replied.")
+@click.option("--date", "day", callback=_as_of, required=True, help="When it replied (YYYY-MM-DD).")
+@click.option("--by", "by", required=True, help="Who records it (kept in the review log).")
+def review_reply(db_path: Path, run_id: int | None, finding: str, text: str, day: date, by: str) -> None:
+    """Record the department's reply to finding FINDING (its number in `gongkai review list`, or its key)."""
+    store, run = _reviewed_run(db_path, run_id)
+    problem = _numbered(store, run, finding)
+    reply(store, run["id"], problem["department"], problem["key"], text, day.isoformat(), by, "cli")
+    _rejudge(store, run["id"])
+    what = described(problem, load_tables().rules["problem_types"])
+    click.echo(say("reply_done", number=finding, what=what, day=day.isoformat(), run=run["id"]))
+
+
 @cli.command()
 @db_option
 def runs(db_path: Path) -> None:
@@ -479,11 +578,15 @@ def schedule(config_path: Path, db_path: Path) -> None:
 @click.option("--port", type=int, default=8001, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Listen here (keep it on the office network).")
 def serve(db_path: Path, port: int, host: str) -> None:
-    """Serve a read-only dashboard of the store (Datasette) for supervisors."""
+    """Serve the supervisors' dashboard of the store (Datasette): read-only but for signed-in reviewers."""
     from monitor.dashboard import serve as serve_dashboard
 
     if not db_path.is_file():
         _fail([say("no_store", db=db_path)], 1)
+    if host not in LOOPBACK_HOSTS:
+        click.echo(say("serve_exposed", host=host), err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(say("serve_at", url=f"http://{shown}:{port}/"))
     serve_dashboard(db_path, port, host)
 
 

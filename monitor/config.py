@@ -102,6 +102,18 @@ class Notice(Strict):
     next_steps: list[str] | None = None  # the 通报's 下一步要求, one paragraph each ({days}, {contact})
 
 
+class Review(Strict):
+    """人工核查: whether findings count only once confirmed, and the dashboard reviewers' password.
+
+    Reviewers sign in to the dashboard with the password in the environment variable
+    ``password_env``; without one the dashboard is read-only (decisions are made with
+    ``gongkai review``). There is never a default password.
+    """
+
+    require_confirmation: bool = False  # a finding counts (notices, 通报, score) only once a reviewer confirms it
+    password_env: str | None = None
+
+
 class Smtp(Strict):
     """The mail server that sends notices; the password comes from an environment variable."""
 
@@ -123,6 +135,7 @@ class Config(Strict):
     crawl: Crawl = Crawl()
     thresholds: dict[str, int] = Field(default_factory=dict)
     notice: Notice = Notice()
+    review: Review = Review()
     smtp: Smtp | None = None
     departments: list[Department] = Field(min_length=1)
 

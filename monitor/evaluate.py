@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from common.categories import Categorizer
+from common.table_models import ReviewRules
 from common.tables import load_tables
-from monitor.config import Config
+from monitor.config import Config, load_config
 from monitor.facts import ColumnFacts, DepartmentFacts, LinkFacts
+from monitor.reviews import end, ended, review_rules, set_aside
 from monitor.rules import Evaluation, Problem, RuleSettings, evaluate_department, unassessed_reason
 from monitor.scoring import score_department
 from monitor.store import Store
@@ -54,6 +56,7 @@ def label_rows(settings: RuleSettings) -> list[dict[str, str]]:
         "warning": table["warning_kinds"],
         "category": settings.categorizer.labels,
         "veto": table["veto_labels"],
+        "review": table["review"]["decisions"],
     }
     return [{"kind": kind, "key": key, "label": name} for kind, names in groups.items() for key, name in names.items()]
 
@@ -109,8 +112,19 @@ def load_facts(
     return facts
 
 
-def _lifecycle(store: Store, run_id: int, dept_id: str, problems: list[Problem], as_of: str) -> list[dict[str, Any]]:
-    """Give each problem ``state`` and ``first_seen``; add the ones fixed since the previous run."""
+def _lifecycle(
+    store: Store,
+    run_id: int,
+    dept_id: str,
+    problems: list[Problem],
+    as_of: str,
+    reviews: dict[str, dict[str, Any]],
+    aside: set[str],
+) -> list[dict[str, Any]]:
+    """Give each problem ``state``, ``first_seen`` and its review; add the ones fixed since the previous run.
+
+    A finding set aside (不予认定) is neither a problem now nor one fixed since.
+    """
     previous_id = store.previous_run_id(run_id, dept_id)
     previous: dict[str, dict[str, Any]] = {}
     if previous_id is not None:
@@ -118,9 +132,11 @@ def _lifecycle(store: Store, run_id: int, dept_id: str, problems: list[Problem],
             row["key"]: row
             for row in store.rows("problems", previous_id, "department = ? and state != 'resolved'", [dept_id])
         }
+    for key in aside:
+        previous.pop(key, None)
     rows = []
     for problem in problems:
-        row = {**asdict(problem), "key": problem.key}
+        row = _row(problem, reviews)
         before = previous.pop(problem.key, None)
         row["state"] = "persisting" if before else "new"
         row["first_seen"] = before["first_seen"] if before else as_of
@@ -131,6 +147,41 @@ def _lifecycle(store: Store, run_id: int, dept_id: str, problems: list[Problem],
     return rows
 
 
+def _row(problem: Problem, reviews: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A problem as its run's row reads: its fields, its key and its standing review (not a dismissal)."""
+    decision = reviews.get(problem.key, {}).get("decision")
+    return {**asdict(problem), "key": problem.key, "review": None if decision == "dismissed" else decision}
+
+
+def _standing_reviews(
+    store: Store, rules: ReviewRules, dept_id: str, problems: list[Problem], run_started: str
+) -> dict[str, dict[str, Any]]:
+    """A department's reviews by problem key, once those a run begun after them shows no longer hold are ended.
+
+    ``run_started`` empty: a what-if, which changes nothing.
+    """
+    reviews = {key: review for (_, key), review in store.reviews(dept_id).items()}
+    for problem in problems:
+        review = reviews.get(problem.key)
+        if run_started and ended(rules, asdict(problem), review, run_started):
+            assert review is not None
+            why = "evidence_changed" if review["decision"] == "dismissed" else "found_again"
+            end(store, review, why)
+            reviews[problem.key] = {**review, "decision": None, "reason": why, "evidence": None}
+    return reviews
+
+
+def rejudge(store: Store, run_id: int) -> None:
+    """Judge a stored run again by its own config (the file if it is still there) and save it."""
+    run = store.run(run_id)
+    if run is None:
+        raise LookupError(f"no run {run_id}")
+    path = Path(run["config_path"])
+    config = load_config(path) if path.is_file() else Config.model_validate_json(run["config"])
+    as_of = date.fromisoformat(run["as_of"])
+    evaluate_run(store, run_id, config, as_of, path.parent if path.is_file() else None)
+
+
 def evaluate_run(
     store: Store, run_id: int, config: Config, as_of: date, tables_dir: Path | None = None, save: bool = True
 ) -> list[dict[str, Any]]:
@@ -139,12 +190,14 @@ def evaluate_run(
     Returns the problems (with their states), so a what-if can be shown without touching the store.
     """
     settings = rule_settings(config, tables_dir)
+    reviewing = review_rules(settings.table)
     run = store.run(run_id)
     if run is None:
         raise LookupError(f"no run {run_id}")
     snapshot = json.loads(run["config"])
     sites = {d["id"]: d["site"] for d in snapshot["departments"]}
     problems: list[dict[str, Any]] = []
+    aside: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
     columns: list[dict[str, Any]] = []
     scores: list[dict[str, Any]] = []
@@ -153,7 +206,16 @@ def evaluate_run(
             store, run_id, config, dept_id, sites[dept_id], as_of, settings.table["probe"]["window_days"]
         )
         verdict: Evaluation = evaluate_department(facts, settings, as_of)
-        score = score_department(verdict.problems, settings.table, unassessed_reason(facts, verdict))
+        reviews = _standing_reviews(store, reviewing, dept_id, verdict.problems, run["started_at"] if save else "")
+        confirmed_only = config.review.require_confirmation
+        why = {p.key: set_aside(reviewing, asdict(p), reviews.get(p.key), confirmed_only) for p in verdict.problems}
+        kept = [p for p in verdict.problems if not why[p.key]]
+        aside += [
+            {"department": dept_id, "key": p.key, "why": why[p.key], "finding": json.dumps(row, ensure_ascii=False)}
+            for p in verdict.problems
+            if why[p.key] and (row := _row(p, reviews))
+        ]
+        score = score_department(kept, settings.table, unassessed_reason(facts, verdict))
         scores.append(
             {
                 "department": dept_id,
@@ -163,9 +225,12 @@ def evaluate_run(
                 "unassessed": json.dumps(score.unassessed, ensure_ascii=False) if score.unassessed else None,
             }
         )
-        problems += _lifecycle(store, run_id, dept_id, verdict.problems, as_of.isoformat())
+        problems += _lifecycle(
+            store, run_id, dept_id, kept, as_of.isoformat(), reviews, {k for k, w in why.items() if w}
+        )
         warnings += [asdict(w) for w in verdict.warnings]
         columns += [asdict(c) for c in verdict.columns]
     if save:
-        store.save_evaluation(run_id, problems, warnings, columns, scores, as_of.isoformat(), label_rows(settings))
+        labels = label_rows(settings)
+        store.save_evaluation(run_id, problems, warnings, columns, scores, as_of.isoformat(), labels, aside)
     return problems

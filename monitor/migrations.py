@@ -2,6 +2,9 @@
 
 ``monitor/schema.sql`` is the schema a new store ends with, kept in step by a
 test; read it for the whole picture, and add a migration here for any change.
+
+Long because every change the schema has had is a migration here, in order: a
+store of any age runs the ones it has not seen.
 """
 
 from __future__ import annotations
@@ -338,3 +341,49 @@ def m014_link_places(db: sqlite_utils.Database) -> None:
     db["links"].add_column("place", str)
     db["problems"].add_column("source_place", str)
     _evidence_view(db, ("source_place",))
+
+
+@migrations()
+def m015_reviews(db: sqlite_utils.Database) -> None:
+    """A person's review of each finding (确认, 不予认定, 已整改待复核) and the department's reply, kept across runs.
+
+    ``reviews`` holds the standing decision per finding (department and problem
+    key) with the evidence it was made on; ``review_log`` every write, with who
+    and when. A problem row carries its finding's decision when the run was judged;
+    ``set_aside`` holds the findings a run did not count, and why: dismissed (不予认定),
+    or not confirmed yet where the office sends out confirmed findings only.
+    """
+    db["reviews"].create(
+        {
+            "department": str,
+            "key": str,
+            "decision": str,
+            "reason": str,
+            "evidence": str,
+            "reply": str,
+            "reply_date": str,
+            "decided_by": str,
+            "decided_at": str,
+        },
+        pk=("department", "key"),
+    )
+    db["review_log"].create(
+        {
+            "id": int,
+            "at": str,
+            "by": str,
+            "source": str,
+            "department": str,
+            "key": str,
+            "decision": str,
+            "reason": str,
+            "reply": str,
+            "reply_date": str,
+        },
+        pk="id",
+    )
+    db["set_aside"].create(
+        {"run_id": int, "department": str, "key": str, "why": str, "finding": str}, pk=("run_id", "department", "key")
+    )
+    db["problems"].add_column("review", str)
+    _evidence_view(db, ("source_place", "review", "key"))

@@ -2,7 +2,6 @@
 -- that a new store has exactly this schema; after adding a migration, write the file again:
 --   python -c "import pathlib, tempfile; from monitor.store import Store; print(Store(pathlib.Path(tempfile.mkdtemp()) / 'g.db').schema(), end='')" >> monitor/schema.sql
 -- (below this header).
-
 -- table _sqlite_migrations
 CREATE TABLE "_sqlite_migrations" (
    "id" INTEGER PRIMARY KEY,
@@ -189,7 +188,35 @@ CREATE TABLE "problems" (
    "detail" TEXT,
    "first_seen" TEXT,
    "state" TEXT
-, "attempts" INTEGER, "item_title" TEXT, "item_url" TEXT, "date_source" TEXT, "source_place" TEXT);
+, "attempts" INTEGER, "item_title" TEXT, "item_url" TEXT, "date_source" TEXT, "source_place" TEXT, "review" TEXT);
+
+-- table review_log
+CREATE TABLE "review_log" (
+   "id" INTEGER PRIMARY KEY,
+   "at" TEXT,
+   "by" TEXT,
+   "source" TEXT,
+   "department" TEXT,
+   "key" TEXT,
+   "decision" TEXT,
+   "reason" TEXT,
+   "reply" TEXT,
+   "reply_date" TEXT
+);
+
+-- table reviews
+CREATE TABLE "reviews" (
+   "department" TEXT,
+   "key" TEXT,
+   "decision" TEXT,
+   "reason" TEXT,
+   "evidence" TEXT,
+   "reply" TEXT,
+   "reply_date" TEXT,
+   "decided_by" TEXT,
+   "decided_at" TEXT,
+   PRIMARY KEY ("department", "key")
+);
 
 -- table runs
 CREATE TABLE "runs" (
@@ -216,6 +243,16 @@ CREATE TABLE "scores" (
    "veto" TEXT,
    "passed" INTEGER
 , "unassessed" TEXT);
+
+-- table set_aside
+CREATE TABLE "set_aside" (
+   "run_id" INTEGER,
+   "department" TEXT,
+   "key" TEXT,
+   "why" TEXT,
+   "finding" TEXT,
+   PRIMARY KEY ("run_id", "department", "key")
+);
 
 -- table warnings
 CREATE TABLE "warnings" (
@@ -297,7 +334,7 @@ CREATE VIEW problem_list as
                   p.column, coalesce(lc.label, p.category) as category, p.column_url, p.url, p.source_url,
                   p.anchor_text, p.status, p.last_updated, p.age_days, p.threshold_days, p.detail, p.first_seen,
                   p.type, p.state as state_key, p.category as category_key, p.attempts, p.on_homepage,
-                  p.source_count, p.item_title, p.item_url, p.date_source, p.source_place
+                  p.source_count, p.item_title, p.item_url, p.date_source, p.source_place, p.review, p.key
            from problems p join runs r on r.id = p.run_id
            left join department_names n on n.run_id = p.run_id and n.department = p.department
            left join labels lt on lt.kind = 'type' and lt.key = p.type

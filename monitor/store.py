@@ -3,7 +3,11 @@
 One run is one row of ``runs``. What the crawl saw hangs off it (``pages``,
 ``columns``, ``items``, ``links``, ``checks``, ``notes``); what the rules made
 of it (``problems``, ``warnings``, ``column_states``) is replaced each time
-the run is evaluated, so ``gongkai check`` can re-judge an old crawl.
+the run is evaluated, so ``gongkai check`` can re-judge an old crawl. The
+standing reviews of findings (人工核查) are kept across runs (``reviews``).
+
+Long because every query the monitor makes is here, named, and nowhere else
+(``tests/test_the_store_owns_its_sql.py``).
 """
 
 from __future__ import annotations
@@ -296,6 +300,20 @@ class Store:
         ).fetchone()
         return int(row[0]), int(row[1])
 
+    def probes_by_day(self, department: str, as_of: date, days: int) -> dict[str, tuple[int, int]]:
+        """(answered, failed) probes of a department on each of the ``days`` up to ``as_of``, by day."""
+        start, end = (as_of - timedelta(days=days - 1)).isoformat(), (as_of + timedelta(days=1)).isoformat()
+        rows = self.db.execute(
+            "select substr(at, 1, 10), coalesce(sum(ok), 0), coalesce(sum(1 - ok), 0) from probes"
+            " where department = ? and at >= ? and at < ? group by 1",
+            [department, start, end],
+        )
+        return {day: (int(ok), int(failed)) for day, ok, failed in rows}
+
+    def notifications_of(self, department: str) -> list[dict[str, Any]]:
+        """The notices sent to a department (or written as files), newest first."""
+        return list(self.db["notifications"].rows_where("department = ?", [department], order_by="at desc"))
+
     def last_probe_failure(self, department: str, as_of: date, window_days: int) -> dict[str, Any] | None:
         """The latest failed probe of a department in the ``window_days`` up to ``as_of``: when, status, error."""
         start, end = (as_of - timedelta(days=window_days)).isoformat(), (as_of + timedelta(days=1)).isoformat()
@@ -313,6 +331,32 @@ class Store:
         clause = "run_id = ?" + (f" and {where}" if where else "")
         return self.db[table].rows_where(clause, [run_id, *params])
 
+    # reviews (人工核查) --------------------------------------------------------
+
+    def reviews(self, department: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+        """The standing review of each finding, by (department, problem key); of one department if given."""
+        where, params = ("department = ?", [department]) if department else ("", [])
+        return {(r["department"], r["key"]): r for r in self.db["reviews"].rows_where(where or None, params)}
+
+    def save_review(self, review: dict[str, Any], by: str, source: str) -> None:
+        """Keep a finding's review (its decision, or the department's reply) and log the write with who and when."""
+        at = self.now()
+        with self.db.atomic():
+            self.db["reviews"].upsert(review, pk=("department", "key"))
+            fields = ("department", "key", "decision", "reason", "reply", "reply_date")
+            self.db["review_log"].insert({"at": at, "by": by, "source": source, **{f: review.get(f) for f in fields}})
+
+    def department_name(self, run_id: int, department: str) -> str:
+        """A department's name as the run's config gave it (its id when the config had none)."""
+        row = self.db.execute(
+            "select name from department_names where run_id = ? and department = ?", [run_id, department]
+        ).fetchone()
+        return row[0] if row and row[0] else department
+
+    def review_log(self) -> list[dict[str, Any]]:
+        """Every review write, oldest first."""
+        return list(self.db["review_log"].rows_where(order_by="id"))
+
     # evaluation ------------------------------------------------------------
 
     def save_evaluation(
@@ -324,9 +368,16 @@ class Store:
         scores: list[dict[str, Any]],
         as_of: str,
         labels: list[dict[str, str]],
+        set_aside: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Replace a run's problems, warnings, column states and scores in one transaction."""
-        tables = (("problems", problems), ("warnings", warnings), ("column_states", column_states), ("scores", scores))
+        """Replace a run's problems, warnings, column states, scores and set-aside findings in one transaction."""
+        tables = (
+            ("problems", problems),
+            ("warnings", warnings),
+            ("column_states", column_states),
+            ("scores", scores),
+            ("set_aside", set_aside or []),
+        )
         with self.db.atomic():
             for table, rows in tables:
                 self.db.execute(f"delete from [{table}] where run_id = ?", [run_id])

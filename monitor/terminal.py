@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from common.tables import load_tables
 from common.wording import headers, say
@@ -28,6 +29,34 @@ def console() -> Console:
 def _minute(moment: str | None) -> str:
     """A stored time as a table shows it: 2026-11-30 02:00."""
     return moment[:16].replace("T", " ") if moment else ""
+
+
+def print_findings(
+    findings: list[dict[str, Any]],
+    reviews: dict[tuple[str, str], dict[str, Any]],
+    names: dict[str, str],
+    title: str,
+) -> None:
+    """Print a run's findings, numbered as ``gongkai review`` takes them, with each one's review and reply.
+
+    ``names``: each department's name by id. Text people wrote (replies, reasons) and
+    text from the sites (column names) is shown as it is, never read as markup.
+    """
+    rules = load_tables().rules
+    types, decisions, ended = rules["problem_types"], rules["review"]["decisions"], rules["review"]["ended"]
+    table = Table(title=title)
+    for header in headers("number", "department", "problem", "column_or_link", "review", "review_reason", "reply"):
+        table.add_column(header)
+    for number, finding in enumerate(findings, start=1):
+        review = reviews.get((finding["department"], finding["key"]), {})
+        decision = decisions.get(review.get("decision") or "", "")
+        reason = review.get("reason") or ""
+        reply = f"{review['reply_date']} {review['reply']}" if review.get("reply") else ""
+        target = finding.get("column") or finding.get("url") or ""
+        department = names.get(finding["department"], finding["department"])
+        cells = (department, types[finding["type"]], target, decision, ended.get(reason, reason), reply)
+        table.add_row(str(number), *(Text(str(cell)) for cell in cells))
+    console().print(table)
 
 
 def print_summary(data: dict[str, Any], title: str) -> None:

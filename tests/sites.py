@@ -9,6 +9,8 @@ import ssl
 import struct
 import tempfile
 import threading
+import time
+import urllib.request
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -165,3 +167,15 @@ class StaticSite:
     def answers(self, method: str = "GET") -> dict[str, tuple[bool, int]]:
         """The last answer per path, and whether its request was conditional."""
         return {path: (conditional, status) for m, path, conditional, status in self.log if m == method}
+
+
+def wait_until_serving(base: str, seconds: float = 60) -> None:
+    """Wait until a server started in another process answers ``base``/; TimeoutError when it never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/", timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{base} did not answer within {seconds} s")

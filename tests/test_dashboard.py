@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import socket
 import subprocess
@@ -13,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from sites import CHROMIUM_FLAGS
+from sites import CHROMIUM_FLAGS, wait_until_serving
 
 GONGKAI = str(Path(sys.executable).with_name("gongkai"))
 needs_browser = pytest.mark.skipif(
@@ -38,13 +39,7 @@ def dashboard(demo_run, tmp_path_factory):
         [GONGKAI, "serve", "--db", str(db), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/", timeout=2).read()
-            break
-        except OSError:
-            time.sleep(0.2)
+    wait_until_serving(base)
     yield {"base": base, "db": db}
     server.terminate()
     server.wait(timeout=30)
@@ -57,52 +52,90 @@ def _status(url: str, data: bytes | None = None) -> int:
         return exc.code
 
 
+def _wait_for_heading(driver, heading: str) -> None:
+    """Wait until the page a click opened is there (the old one's elements go stale meanwhile)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == heading)
+
+
+def _english(text: str) -> list[str]:
+    """Latin words of three or more letters a person reads: not in a URL, a file name or an HTTP status."""
+    text = re.sub(r"https?://\S+|\S+\.(?:pdf|docx?|xlsx?|html?)\b|HTTP \d{3}", " ", text)
+    return re.findall(r"[A-Za-z]{3,}", text)
+
+
 @needs_browser
-def test_supervisor_sees_the_ranking_and_a_departments_problems_in_chinese(dashboard, tmp_path):
+def test_the_supervisors_pages_speak_chinese_fit_the_screen_and_agree_with_the_report(dashboard, demo_run, tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
-    for flag in (*CHROMIUM_FLAGS, "--window-size=1200,900"):
+    for flag in (*CHROMIUM_FLAGS, "--window-size=1366,900"):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    report = demo_run["data"]
+    results = [d["passed"] for d in report["departments"]]
     try:
         driver.get(dashboard["base"] + "/")
-        assert driver.find_element(By.TAG_NAME, "h1").text == "gongkai 政务公开监测"
-        driver.find_element(By.LINK_TEXT, "本期排名（红黑榜）").click()
-        assert driver.find_element(By.TAG_NAME, "h1").text == "本期排名（红黑榜）"
-        driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-        table = (By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
-        WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located(table))  # the new page
-        rows = driver.find_elements(*table)
-        ranking = [[td.text.strip() for td in row.find_elements(By.TAG_NAME, "td")][:3] for row in rows]
-        assert ranking == [
-            ["县教育局", "93.9", "合格"],
-            ["县交通运输局", "", "不合格"],
-            ["县卫生健康委员会", "", "不合格"],
-        ]
+        assert driver.find_element(By.TAG_NAME, "h1").text == "本期检查总览"
+        shown = {name: driver.find_element(By.ID, name).text for name in ("checked", "passed", "failed", "rate")}
+        judged = [r for r in results if r is not None]
+        assert shown == {
+            "checked": str(len(report["departments"])),
+            "passed": str(results.count(True)),
+            "failed": str(results.count(False)),
+            "rate": f"{round(sum(judged) / len(judged) * 100, 1)}%",
+        }
+        assert driver.find_element(By.ID, "problems").text == str(
+            sum(1 for p in report["problems"] if p["state"] != "resolved")
+        )
+        pages = {"overview": driver.find_element(By.TAG_NAME, "body").text}
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 1366
 
-        driver.get(dashboard["base"] + "/gongkai/problems_by_department?run=&department=wjw")
-        rows = driver.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
-        problems = sorted(row.find_elements(By.TAG_NAME, "td")[1].text for row in rows)
+        Select(driver.find_element(By.NAME, "id")).select_by_visible_text("县卫生健康委员会")  # picked by name
+        driver.find_element(By.CSS_SELECTOR, "header input[type=submit]").click()
+        _wait_for_heading(driver, "县卫生健康委员会")
+        problems = sorted(
+            row.find_elements(By.TAG_NAME, "td")[1].text for row in driver.find_elements(By.CSS_SELECTOR, "tr.problem")
+        )
         assert problems == ["栏目不更新", "空白栏目", "链接不可用", "链接不可用", "首页不更新"]
-        explained = [row.find_elements(By.TAG_NAME, "td")[6].text for row in rows]
-        assert "“财政资金”栏目为空白栏目：页面显示“暂无数据”" in explained  # as the notice says it
-        assert any("页面显示“页面不存在”，属于假 404" in text for text in explained)
-        links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "table.rows-and-columns td a")]
+        pages["department"] = driver.find_element(By.TAG_NAME, "body").text
+        assert "“财政资金”栏目为空白栏目：页面显示“暂无数据”" in pages["department"]  # as the notice says it
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 1366
+
+        driver.find_element(By.LINK_TEXT, "问题清单").click()
+        _wait_for_heading(driver, "问题清单")
+        rows = driver.find_elements(By.CSS_SELECTOR, "tr.problem")
+        assert len(rows) == sum(1 for p in report["problems"] if p["state"] != "resolved")
+        links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "tr.problem a")]
         assert any(h.endswith("/zwgk/tzgg/2019/notice.html") for h in links)  # the dead link opens from its row
         assert any(h.endswith("/zwgk/tzgg/202610/t20261018_1003.html") for h in links)  # and the page it is on
-        assert "导出：" in driver.find_element(By.CSS_SELECTOR, "p.export-links").text
+        pages["problems"] = driver.find_element(By.TAG_NAME, "body").text
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 1366
         shot = tmp_path / "dashboard.png"
         driver.save_screenshot(str(shot))
         assert shot.stat().st_size > 10_000
     finally:
         driver.quit()
+    assert {name: words for name, text in pages.items() if (words := _english(text))} == {}
+
+
+def test_the_ready_queries_stay_behind_the_data_browser(dashboard):
+    import json
+
+    url = dashboard["base"] + "/gongkai/ranking.json?run=&_shape=array"
+    ranking = [(r["部门"], r["结果"]) for r in json.loads(urllib.request.urlopen(url, timeout=10).read())]
+    assert ranking == [("县教育局", "合格"), ("县交通运输局", "不合格"), ("县卫生健康委员会", "不合格")]
+    front = urllib.request.urlopen(dashboard["base"] + "/", timeout=10).read().decode("utf-8")
+    assert '<a href="/gongkai">数据浏览</a>' in front
 
 
 def test_exports_open_in_excel_with_chinese_intact(dashboard):

@@ -33,7 +33,17 @@ PROBLEM_FIELDS = {
     "state",
 }
 LINK_FIELDS = {"anchor_text", "on_homepage"}
-COLUMN_FIELDS = {"department", "name", "url", "category", "items", "last_updated", "state", "category_label"}
+COLUMN_FIELDS = {
+    "department",
+    "name",
+    "url",
+    "category",
+    "items",
+    "last_updated",
+    "state",
+    "category_label",
+    "state_label",
+}
 WARNING_FIELDS = {"department", "kind", "url", "detail", "kind_label", "reason"}
 TYPES = {"site_unreachable", "homepage_stale", "column_stale", "column_empty", "broken_link"}
 
@@ -76,6 +86,7 @@ def test_json_gives_the_chinese_beside_each_code(demo_run):
     pairs = {(p["type"], p["type_label"]) for p in data["problems"]}
     assert ("column_stale", "栏目不更新") in pairs and ("broken_link", "链接不可用") in pairs
     assert {p["state_label"] for p in data["problems"]} == {"新发现"}
+    assert {(p["review"], p["review_label"]) for p in data["problems"]} == {(None, None)}  # nobody reviewed yet
     assert {(w["kind"], w["kind_label"]) for w in data["warnings"]} == {("unparsed_column", "栏目内容无法读取")}
     assert {d["id"]: d["result"] for d in data["departments"]} == {"jyj": "合格", "wjw": "不合格", "jtj": "不合格"}
     stale = next(p for p in data["problems"] if p["type"] == "column_stale")

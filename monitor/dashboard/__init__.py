@@ -1,18 +1,25 @@
-"""``gongkai serve``: a read-only Datasette dashboard over the store, in Chinese.
+"""``gongkai serve``: the supervisor's desk over the store, in Chinese, on Datasette.
 
-Pinned to Datasette 0.65 (canned queries live in the metadata). The store is
-opened mutable, so a crawl can go on writing (WAL), but Datasette only reads it
-through read-only connections and no writable query is configured: a browser
-can never change it. Views in the store (``problem_list``, ``ranking``) keep
-the canned queries short.
+Pinned to Datasette 0.65. gongkai's own pages (``plugins/desk.py``: the
+overview, a department, the problem list; built by ``desk.py``, charts by
+``charts.py``) are the front; Datasette's explorer and the canned queries of the
+weekly routine (below, in the metadata) stay behind 数据浏览. The store is opened
+mutable, so a crawl can go on writing (WAL), but Datasette only reads it through
+read-only connections and no writable query is configured. The one write is a
+review (``plugins/review.py``), by a reviewer signed in with the configured
+password. Views in the store (``problem_list``, ``ranking``) keep the canned
+queries short.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 from pathlib import Path
 from typing import Any
 
 from common.tables import tables_beside
+from monitor.config import ConfigError, load_config
 from monitor.store import Store
 
 HERE = Path(__file__).resolve().parent
@@ -24,6 +31,9 @@ EXPLAINED = (
     "'last_updated', last_updated, 'age_days', age_days, 'threshold_days', threshold_days, "
     "'date_source', date_source))"
 )
+# A problem_list row's review in words (plugins/review.py makes its 核查 column a link).
+REVIEWED = "coalesce((select label from labels where kind = 'review' and key = review), '')"
+REVIEW_COLUMN = "核查"
 HIDDEN = (
     "frontier",
     "notes",
@@ -40,6 +50,11 @@ HIDDEN = (
     "warnings",
     "_sqlite_migrations",
     "department_names",
+    "reviews",
+    "review_log",
+    "set_aside",
+    "handoffs",
+    "memos",
 )
 
 QUERIES: dict[str, dict[str, str]] = {
@@ -56,7 +71,7 @@ QUERIES: dict[str, dict[str, str]] = {
         "description": "本期未整改的问题，一行一个；可按部门编号筛选。",
         "sql": f"""select department_name as 部门, problem as 问题, state as 状态, column as 栏目,
                    coalesce(column_url, url) as 地址, source_url as 所在页面, {EXPLAINED} as 说明,
-                   first_seen as 首次发现
+                   first_seen as 首次发现, {REVIEWED} as 核查结论, run_id || '|' || key as {REVIEW_COLUMN}
                    from problem_list where run_id = {LATEST} and state_key != 'resolved'
                    and (:department = '' or department = :department)
                    order by department, problem""",
@@ -100,15 +115,20 @@ def _canned() -> dict[str, dict[str, Any]]:
     return {name: {**query, "hide_sql": True} for name, query in QUERIES.items()}
 
 
-def metadata(database: str, tables_dir: Path | None = None) -> dict[str, Any]:
+def metadata(
+    database: str, tables_dir: Path | None = None, db: Path | None = None, password_env: str | None = None
+) -> dict[str, Any]:
     """Datasette metadata: Chinese titles and descriptions, hidden tables, facets, canned queries.
 
-    ``tables_dir`` is the office's folder of rule tables, whose wording explains the problems.
+    ``tables_dir`` is the office's folder of rule tables, whose wording explains the problems;
+    ``db`` the store reviews are written to, by reviewers signed in with the password in
+    the environment variable ``password_env`` (``plugins/review.py``).
     """
+    settings = {"tables_dir": str(tables_dir) if tables_dir else None, "db": str(db) if db else None}
     return {
-        "plugins": {"gongkai": {"tables_dir": str(tables_dir) if tables_dir else None}},
+        "plugins": {"gongkai": {**settings, "password_env": password_env}},
         "title": "gongkai 政务公开监测",
-        "description": "各部门政府网站政务公开检查结果：栏目更新、空白栏目、链接可用性与站点连通性。只读。",
+        "description": "各部门政府网站政务公开检查结果：栏目更新、空白栏目、链接可用性与站点连通性。",
         "databases": {
             database: {
                 "title": "检查结果",
@@ -137,6 +157,17 @@ def metadata(database: str, tables_dir: Path | None = None) -> dict[str, Any]:
     }
 
 
+def _password_env(latest: dict[str, Any] | None) -> str | None:
+    """The reviewers' password variable: from the config file as it is now, else as the latest run kept it."""
+    if latest is None:
+        return None
+    path = Path(latest["config_path"])
+    if path.is_file():
+        with contextlib.suppress(ConfigError):
+            return load_config(path).review.password_env
+    return (json.loads(latest["config"]).get("review") or {}).get("password_env")
+
+
 def serve(db_path: Path, port: int, host: str = "127.0.0.1") -> None:
     """Serve the dashboard until stopped (on 127.0.0.1 by default)."""
     import uvicorn
@@ -145,9 +176,11 @@ def serve(db_path: Path, port: int, host: str = "127.0.0.1") -> None:
     store = Store(db_path)  # bring an older store's schema up to date before it is served read-only
     latest = store.run(store.latest_run_id() or 0)
     store.close()
+    password_env = _password_env(latest)
+    tables_dir = tables_beside(latest["config_path"]) if latest else None
     datasette = Datasette(
         [str(db_path)],
-        metadata=metadata(db_path.stem, tables_beside(latest["config_path"]) if latest else None),
+        metadata=metadata(db_path.stem, tables_dir, db_path.resolve(), password_env),
         plugins_dir=str(HERE / "plugins"),
         template_dir=str(HERE / "templates"),
         settings={"default_allow_sql": False, "suggest_facets": False, "max_returned_rows": 5000},

@@ -85,6 +85,7 @@ PROBLEM_FIELDS = (
     "date_source",
     "source_place",
     "key",
+    "review",  # 人工核查: confirmed, fixed_pending, or none (a dismissed finding is in no report)
 )
 COLUMN_FIELDS = ("department", "name", "url", "category", "items", "last_updated", "state")
 WARNING_FIELDS = ("department", "kind", "url", "detail")
@@ -210,8 +211,10 @@ def _add_labels(
         problem["type_label"] = types.get(problem["type"], problem["type"])
         problem["state_label"] = states.get(problem["state"], problem["state"])
         problem["category_label"] = categories.get(problem["category"], problem["category"])
+        problem["review_label"] = lab["reviews"].get(problem["review"] or "")
     for column in columns:
         column["category_label"] = categories.get(column["category"], column["category"])
+        column["state_label"] = lab["column_states"].get(column["state"], column["state"])
     for warning in warnings:
         warning["detail"] = words.warning(warning)
         warning["kind_label"] = kinds.get(warning["kind"], warning["kind"])
@@ -226,7 +229,9 @@ def labels() -> dict[str, dict[str, str]]:
         "date_sources": tables.rules["date_sources"],
         "kinds": tables.rules["warning_kinds"],
         "states": tables.rules["states"],
+        "column_states": tables.rules["column_states"],
         "vetoes": tables.rules["veto_labels"],
+        "reviews": tables.rules["review"]["decisions"],
         "categories": Categorizer(tables.categories).labels,
     }
 

@@ -1,0 +1,130 @@
+"""What the supervisor's pages of the dashboard show: the period at a glance, a department, the problem list.
+
+Built from the same report data as the JSON report and the 通报
+(``monitor.reports``), so every number on a page is the report's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from monitor.config import cron_trigger
+from monitor.reports import report_data
+from monitor.reports.bulletin import bulletin
+from monitor.reports.context import report_context
+from monitor.store import Store
+
+TREND_RUNS = 8  # runs shown in the 合格率 trend
+PROBE_DAYS = 7  # days of availability probes on a department's page
+
+
+def _rate(results: list[bool | None]) -> float | None:
+    """合格率 in percent over the departments judged, unrounded (None when none was)."""
+    judged = [r for r in results if r is not None]
+    return sum(judged) / len(judged) * 100 if judged else None
+
+
+def _shown_rate(rate: float | None) -> float | None:
+    return None if rate is None else round(rate, 1)
+
+
+def next_run(config: dict[str, Any], now: datetime | None = None) -> str | None:
+    """When the config's schedule next runs a crawl (``YYYY-MM-DD HH:MM``), or None without a valid schedule."""
+    zone = ZoneInfo(config.get("timezone") or "Asia/Shanghai")
+    try:
+        trigger = cron_trigger(config.get("schedule") or "", config.get("timezone") or "Asia/Shanghai")
+    except ValueError:
+        return None
+    moment = trigger.get_next_fire_time(None, now or datetime.now(zone))
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+def _share(ok: int, failed: int) -> float | None:
+    """The share of a day's probes the homepage answered, in percent (None: no probe that day)."""
+    return round(ok / (ok + failed) * 100, 1) if ok + failed else None
+
+
+def overview(store: Store, run_id: int) -> dict[str, Any]:
+    """The period at a glance: counts, 合格率 and its change, problems by type, 红黑榜, overdue and repeat problems."""
+    data = report_data(store, run_id)
+    context = report_context(store, run_id)
+    paper = bulletin(data, context)
+    departments = data["departments"]
+    results = [d["passed"] for d in departments]
+    rate = _rate(results)
+    open_problems = [p for p in data["problems"] if p["state"] != "resolved"]
+    by_type = Counter(p["type_label"] for p in open_problems)
+    trend = [
+        (as_of[5:], _shown_rate(_rate(list(store.results(rid).values()))))
+        for rid, as_of in reversed(store.complete_runs_up_to(run_id)[:TREND_RUNS])
+    ]
+    previous = context.previous_rate
+    run = store.run(run_id) or {}
+    return {
+        "data": data,
+        "checked": len(departments),
+        "passed": sum(1 for r in results if r is True),
+        "failed": sum(1 for r in results if r is False),
+        "unassessed": sum(1 for r in results if r is None),
+        "rate": _shown_rate(rate),
+        "change": None if rate is None or previous is None else round(rate - previous, 1),
+        "problems": len(open_problems),
+        "pending": sum(1 for r in store.rows("set_aside", run_id) if r["why"] == "unconfirmed"),
+        "by_type": by_type.most_common(),
+        "red": paper.red,
+        "black": paper.black,
+        "overdue": [p for p in open_problems if p["overdue"]],
+        "repeats": [p for p in open_problems if (p["runs_open"] or 0) >= 2],
+        "trend": trend,
+        "next_run": next_run(json.loads(run.get("config") or "{}")),
+    }
+
+
+def department(store: Store, run_id: int, department_id: str) -> dict[str, Any] | None:
+    """One department's page: score and deductions, problems, column inventory, probes, notices and replies."""
+    data = report_data(store, run_id)
+    dept = next((d for d in data["departments"] if d["id"] == department_id), None)
+    if dept is None:
+        return None
+    paper = bulletin(data, report_context(store, run_id))
+    as_of = date.fromisoformat(data["run"]["as_of"])
+    probes = store.probes_by_day(department_id, as_of, PROBE_DAYS)
+    days = [(as_of - timedelta(days=n)).isoformat() for n in reversed(range(PROBE_DAYS))]
+    reviews = store.reviews(department_id)
+    columns = [
+        {**c, "age": (as_of - date.fromisoformat(c["last_updated"][:10])).days if c["last_updated"] else None}
+        for c in data["columns"]
+        if c["department"] == department_id
+    ]
+    return {
+        "data": data,
+        "department": dept,
+        "deductions": next((row["deductions"] for row in paper.scores if row["name"] == dept["name"]), ""),
+        "problems": [p for p in data["problems"] if p["department"] == department_id and p["state"] != "resolved"],
+        "columns": columns,
+        "probes": [(day[5:], *probes.get(day, (0, 0))) for day in days],
+        "availability": [(day[5:], _share(*probes.get(day, (0, 0)))) for day in days],
+        "probed": bool(probes),
+        "notifications": store.notifications_of(department_id),
+        "replies": [r for r in reviews.values() if r.get("reply")],
+    }
+
+
+def problems(store: Store, run_id: int, department_id: str | None) -> dict[str, Any]:
+    """The run's open problems, of one department or all."""
+    data = report_data(store, run_id)
+    rows = [
+        p
+        for p in data["problems"]
+        if p["state"] != "resolved" and (not department_id or p["department"] == department_id)
+    ]
+    aside = [
+        {**json.loads(r["finding"]), "set_aside": r["why"]}
+        for r in store.rows("set_aside", run_id)
+        if not department_id or r["department"] == department_id
+    ]
+    return {"data": data, "problems": rows, "aside": aside, "chosen": department_id}
