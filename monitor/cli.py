@@ -579,6 +579,7 @@ def schedule(config_path: Path, db_path: Path) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Listen here (keep it on the office network).")
 def serve(db_path: Path, port: int, host: str) -> None:
     """Serve the supervisors' dashboard of the store (Datasette): read-only but for signed-in reviewers."""
+    from monitor.dashboard import listening
     from monitor.dashboard import serve as serve_dashboard
 
     if not db_path.is_file():
@@ -586,8 +587,12 @@ def serve(db_path: Path, port: int, host: str) -> None:
     if host not in LOOPBACK_HOSTS:
         click.echo(say("serve_exposed", host=host), err=True)
     shown = f"[{host}]" if ":" in host else host
+    try:
+        sock = listening(host, port)
+    except OSError:
+        _fail([say("serve_cannot_listen", url=f"http://{shown}:{port}/")], 1)
     click.echo(say("serve_at", url=f"http://{shown}:{port}/"))
-    serve_dashboard(db_path, port, host)
+    serve_dashboard(db_path, sock)
 
 
 def main() -> None:

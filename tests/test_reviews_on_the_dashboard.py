@@ -207,3 +207,15 @@ def test_serving_beyond_this_machine_is_warned_of_first(served, tmp_path):
         server.wait(timeout=30)
     assert warning.strip() == "注意：--host 0.0.0.0 让本机以外的计算机也能打开看板，看到其中全部检查数据"
     assert said.strip() == f"看板已启动：http://0.0.0.0:{port}/　（按 Ctrl-C 停止）"
+
+
+def test_a_port_already_taken_is_said_in_chinese(served):
+    port = served["base"].rsplit(":", 1)[1]
+    taken = subprocess.run(
+        [GONGKAI, "serve", "--db", str(served["db"]), "--port", port], capture_output=True, text=True, timeout=60
+    )
+    assert taken.returncode == 1
+    assert (
+        taken.stderr.strip() == f"错误：看板无法在 {served['base']}/ 启动：该端口已被占用或无权使用，请用 --port 换一个"
+    )
+    assert taken.stdout == ""  # it never said it had started

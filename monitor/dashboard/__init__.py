@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -168,8 +169,21 @@ def _password_env(latest: dict[str, Any] | None) -> str | None:
     return (json.loads(latest["config"]).get("review") or {}).get("password_env")
 
 
-def serve(db_path: Path, port: int, host: str = "127.0.0.1") -> None:
-    """Serve the dashboard until stopped (on 127.0.0.1 by default)."""
+def listening(host: str, port: int) -> socket.socket:
+    """The dashboard's listening socket; OSError when the address cannot be taken (a port in use)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(128)
+    return sock
+
+
+def serve(db_path: Path, sock: socket.socket) -> None:
+    """Serve the dashboard on a listening socket (``listening``) until stopped."""
     import uvicorn
     from datasette.app import Datasette
 
@@ -185,4 +199,4 @@ def serve(db_path: Path, port: int, host: str = "127.0.0.1") -> None:
         template_dir=str(HERE / "templates"),
         settings={"default_allow_sql": False, "suggest_facets": False, "max_returned_rows": 5000},
     )
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(datasette.app(), log_level="warning")).run(sockets=[sock])
