@@ -46,11 +46,11 @@ def list_page(title: str, items: list[tuple[str, str, date]]) -> Route:
     return html(title, f'<ul class="list">{rows}</ul>')
 
 
-def config_for(base: str, columns: list[tuple[str, str]], dept_id: str = "csj") -> str:
-    """A sites.yaml with one department and configured columns."""
+def config_for(base: str, columns: list[tuple[str, str]], dept_id: str = "csj", crawl: str = "") -> str:
+    """A sites.yaml with one department and configured columns (``crawl``: more keys of its ``crawl`` section)."""
     lines = [
         "timezone: Asia/Shanghai",
-        "crawl: {download_timeout: 3}",
+        f"crawl: {{download_timeout: 3{', ' + crawl if crawl else ''}}}",
         "departments:",
         f"  - id: {dept_id}",
         "    name: 测试局",

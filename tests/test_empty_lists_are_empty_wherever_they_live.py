@@ -12,7 +12,7 @@ import json
 from datetime import timedelta
 
 from conftest import AS_OF, crawl, write_config
-from sites import html, list_page
+from sites import config_for, html, list_page
 
 from monitor.demo.server import SiteServer
 from monitor.store import Store
@@ -43,12 +43,8 @@ def test_zero_records_in_a_datastore_or_a_listdata_variable_make_an_empty_column
     routes = {"/": list_page("测试局", [("工作动态一", "/a/1.html", AS_OF - timedelta(days=1))])}
     routes.update({path: html(name, body) for name, (path, body) in COLUMNS.items()})
     with SiteServer(routes, fallback=html("文章", "<p>正文</p>")) as site:
-        config_text = (
-            "timezone: Asia/Shanghai\ndepartments:\n  - id: csj\n    name: 测试局\n"
-            f"    site: {site.base}\n    columns:\n"
-            + "".join(f'      - {{name: {n}, url: "{site.url(p)}"}}\n' for n, (p, _) in COLUMNS.items())
-        )
-        run = crawl(write_config(tmp_path, config_text), tmp_path / "g.db")
+        configured = [(name, path) for name, (path, _) in COLUMNS.items()]
+        run = crawl(write_config(tmp_path, config_for(site.base, configured)), tmp_path / "g.db")
     store = Store(tmp_path / "g.db")
     states = {r["name"]: r["state"] for r in store.rows("column_states", run.run_id)}
     problems = sorted((p["type"], p["column"]) for p in store.rows("problems", run.run_id))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AS_OF, crawl, write_config
-from sites import html, list_page
+from sites import config_for, html, list_page
 
 from monitor.demo.server import Route, SiteServer
 from monitor.store import Store
@@ -90,13 +90,8 @@ def _crawl_columns(tmp_path, tracker: SiteServer | None = None):
     }
     routes.update({path: html(name, body) for name, (path, body) in columns.items()})
     with SiteServer(routes, fallback=html("文章", "<p>正文</p>")) as site:
-        config_text = (
-            "timezone: Asia/Shanghai\ndepartments:\n  - id: csj\n    name: 测试局\n"
-            f"    site: {site.base}\n    columns:\n"
-            + "".join(f'      - {{name: {n}, url: "{site.url(p)}"}}\n' for n, (p, _) in columns.items())
-            + f'      - {{name: 人事任免, url: "{site.url("/rsrm/")}"}}\n'
-        )
-        run = crawl(write_config(tmp_path, config_text), tmp_path / "g.db")
+        configured = [(name, path) for name, (path, _) in columns.items()] + [("人事任免", "/rsrm/")]
+        run = crawl(write_config(tmp_path, config_for(site.base, configured)), tmp_path / "g.db")
     store = Store(tmp_path / "g.db")
     states = {r["name"]: r["state"] for r in store.rows("column_states", run.run_id)}
     problems = sorted((p["type"], p["column"]) for p in store.rows("problems", run.run_id))
@@ -145,10 +140,7 @@ def test_a_render_that_runs_out_of_time_leaves_a_warning_not_a_problem(tmp_path)
         "/api/slow": Route("{}", content_type="application/json", delay=4),
     }
     with SiteServer(routes, fallback=html("文章", "<p>正文</p>")) as site:
-        config_text = (
-            "timezone: Asia/Shanghai\ncrawl: {render_timeout: 1}\ndepartments:\n  - id: csj\n    name: 测试局\n"
-            f'    site: {site.base}\n    columns:\n      - {{name: 通知公告, url: "{site.url("/xhr/")}"}}\n'
-        )
+        config_text = config_for(site.base, [("通知公告", "/xhr/")], crawl="render_timeout: 1")
         run = crawl(write_config(tmp_path, config_text), tmp_path / "g.db")
     store = Store(tmp_path / "g.db")
     states = {r["name"]: r["state"] for r in store.rows("column_states", run.run_id)}
@@ -182,12 +174,8 @@ def test_a_site_renders_no_more_pages_than_its_budget_in_every_run(tmp_path, mon
         **{f"/dw{n}/": html(f"工作动态{n}", DOCUMENT_WRITE) for n in range(3)},
     }
     with SiteServer(routes, fallback=html("文章", "<p>正文</p>")) as site:
-        columns = "".join(f'      - {{name: 动态{n}, url: "{site.url(f"/dw{n}/")}"}}\n' for n in range(3))
-        config_text = (
-            "timezone: Asia/Shanghai\ncrawl: {render_max_pages: 2}\ndepartments:\n  - id: csj\n    name: 测试局\n"
-            f"    site: {site.base}\n    columns:\n{columns}"
-        )
-        config = write_config(tmp_path, config_text)
+        columns = [(f"动态{n}", f"/dw{n}/") for n in range(3)]
+        config = write_config(tmp_path, config_for(site.base, columns, crawl="render_max_pages: 2"))
         # The second run finds the column pages unchanged and replays what the first read of them.
         runs = [crawl(config, tmp_path / "g.db").run_id for _ in range(2)]
         monkeypatch.setenv("GONGKAI_CHROMIUM", str(tmp_path / "no-such-chromium"))
@@ -213,11 +201,7 @@ def test_a_browser_turned_away_by_the_server_accuses_no_one(tmp_path):
         "/dw/": Route(html("工作动态", DOCUMENT_WRITE).body, fail_every=2),
     }
     with SiteServer(routes, fallback=html("文章", "<p>正文</p>")) as site:
-        config_text = (
-            "timezone: Asia/Shanghai\ndepartments:\n  - id: csj\n    name: 测试局\n"
-            f'    site: {site.base}\n    columns:\n      - {{name: 工作动态, url: "{site.url("/dw/")}"}}\n'
-        )
-        run = crawl(write_config(tmp_path, config_text), tmp_path / "g.db")
+        run = crawl(write_config(tmp_path, config_for(site.base, [("工作动态", "/dw/")])), tmp_path / "g.db")
         visits = site.hits["/dw/"]
     store = Store(tmp_path / "g.db")
     check = next(store.rows("checks", run.run_id, "url = ?", [site.url("/dw/")]))

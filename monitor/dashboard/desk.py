@@ -15,17 +15,11 @@ from zoneinfo import ZoneInfo
 from monitor.config import cron_trigger
 from monitor.reports import report_data
 from monitor.reports.bulletin import bulletin
-from monitor.reports.context import report_context
+from monitor.reports.context import pass_rate, report_context
 from monitor.store import Store
 
 TREND_RUNS = 8  # runs shown in the 合格率 trend
 PROBE_DAYS = 7  # days of availability probes on a department's page
-
-
-def _rate(results: list[bool | None]) -> float | None:
-    """合格率 in percent over the departments judged, unrounded (None when none was)."""
-    judged = [r for r in results if r is not None]
-    return sum(judged) / len(judged) * 100 if judged else None
 
 
 def _shown_rate(rate: float | None) -> float | None:
@@ -55,11 +49,11 @@ def overview(store: Store, run_id: int) -> dict[str, Any]:
     paper = bulletin(data, context)
     departments = data["departments"]
     results = [d["passed"] for d in departments]
-    rate = _rate(results)
+    rate = pass_rate(store, run_id)
     open_problems = [p for p in data["problems"] if p["state"] != "resolved"]
     by_type = Counter(p["type_label"] for p in open_problems)
     trend = [
-        (as_of[5:], _shown_rate(_rate(list(store.results(rid).values()))))
+        (as_of[5:], _shown_rate(pass_rate(store, rid)))
         for rid, as_of in reversed(store.complete_runs_up_to(run_id)[:TREND_RUNS])
     ]
     previous = context.previous_rate

@@ -32,7 +32,7 @@ class ReportContext:
     screenshots: dict[str, bytes] = field(default_factory=dict)  # problem key: PNG of its page (--screenshots)
 
 
-def _pass_rate(store: Store, run_id: int) -> float | None:
+def pass_rate(store: Store, run_id: int) -> float | None:
     """A run's 合格率 in percent, over the departments that were judged (None when none was)."""
     results = [passed for passed in store.results(run_id).values() if passed is not None]
     return sum(results) / len(results) * 100 if results else None
@@ -74,7 +74,7 @@ def report_context(store: Store, run_id: int) -> ReportContext:
         next_steps=notice.get("next_steps"),
         issue=1 + sum(1 for rid, as_of in earlier if rid != run_id and as_of[:4] == year),
         period_start=(date.fromisoformat(previous[1]) + timedelta(days=1)).isoformat() if previous else None,
-        previous_rate=_pass_rate(store, previous[0]) if previous else None,
+        previous_rate=pass_rate(store, previous[0]) if previous else None,
         failing_runs=_failing_runs(store, runs),
     )
 

@@ -41,7 +41,8 @@ async def _shown(datasette: Datasette, request: Request, template: str, build: A
         return await page(datasette, request, "gongkai_empty.html", status=404)
     if view.get("missing"):
         return await page(datasette, request, "gongkai_empty.html", status=404, missing=True)
-    return await page(datasette, request, template, charts=charts, **view)
+    names = {d["id"]: d["name"] for d in view["data"]["departments"]}  # departments by name, on every page
+    return await page(datasette, request, template, charts=charts, names=names, **view)
 
 
 async def overview(request: Request, datasette: Datasette) -> Response:
