@@ -40,6 +40,13 @@ _MONTH_DAY = re.compile(r"(?<![\d./-])(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?![\d./-]
 _RELATIVE = re.compile(r"(\d+)\s*(天|日|小时|分钟|周|星期)前|今天|昨天|前天|刚刚")
 _URL_COMPACT = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+")
 _URL_PATH = re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
+# Upload dates in file and folder names: TRS attachments (P020260301…), /20260301/, /2026-03-01/,
+# 2026030112345678.pdf.
+_FILE_NAME = re.compile(
+    r"/[PW]0((?:19|20)\d{2})(\d{2})(\d{2})\d{6,}"
+    r"|/((?:19|20)\d{2})-?(\d{2})-?(\d{2})/"
+    r"|/((?:19|20)\d{2})(\d{2})(\d{2})\d{4,}\.\w{2,5}$"
+)
 
 # A date later than the inspection day by more than this is not believed.
 _FUTURE_SLACK = timedelta(days=1)
@@ -157,4 +164,14 @@ def date_text_from_url(url: str) -> str | None:
         return "-".join(match.groups())
     if match := _URL_PATH.search(url):
         return "-".join(match.groups())
+    return None
+
+
+def upload_date_text(url: str) -> str | None:
+    """Return the date a file or folder name of an URL carries (a CMS's upload date), or None.
+
+    Never an item's date: only evidence beside the date a list shows (日期倒签).
+    """
+    if match := _FILE_NAME.search(url):
+        return "-".join(g for g in match.groups() if g)
     return None

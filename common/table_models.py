@@ -35,6 +35,7 @@ class Veto(_Table):
     stale_columns: int = Field(ge=1)
     empty_columns: int = Field(ge=1)
     probe_failure_ratio: float = Field(gt=0, le=1)
+    faked: list[str] = []  # problem types that, once confirmed, are 弄虚作假
 
 
 class Score(_Table):
@@ -48,6 +49,8 @@ class Score(_Table):
     column_stale_cap: float = Field(ge=0)
     column_empty: float = Field(ge=0)
     column_empty_cap: float = Field(ge=0)
+    fake_freshness: dict[Literal["sudden_update", "repost", "backdated"], float] = {}
+    fake_freshness_cap: float = Field(default=20, ge=0)
 
 
 class EarlyWarning(_Table):
@@ -66,6 +69,37 @@ class Probe(_Table):
     window_days: int = Field(ge=1)
 
 
+class SuddenUpdate(_Table):
+    """突击更新: an idle column that receives many items at once."""
+
+    min_items: int = Field(ge=2)
+    within_days: int = Field(ge=1)
+    min_idle_days: int = Field(ge=1)
+
+
+class Repost(_Table):
+    """旧稿重发: an item with the title or body of one dated earlier."""
+
+    min_days_older: int = Field(ge=1)
+    min_title_chars: int = Field(ge=1)
+    max_shared_body: int = Field(ge=2)
+
+
+class Backdated(_Table):
+    """日期倒签: a shown date later than the item's URL, file name or page says."""
+
+    margin_days: int = Field(ge=1)
+
+
+class FakeFreshness(_Table):
+    """What makes a column look fresh without new content (``fake_freshness``)."""
+
+    recent_days: int = Field(ge=1)
+    sudden_update: SuddenUpdate
+    repost: Repost
+    backdated: Backdated
+
+
 class Ranking(_Table):
     """The 红黑榜."""
 
@@ -79,6 +113,7 @@ class ReviewRules(_Table):
     dismiss_reasons: list[str] = Field(min_length=1)
     ended: dict[Literal["evidence_changed", "found_again"], str]
     evidence: dict[str, list[str]]
+    confirm_first: list[str] = []  # types gongkai only suspects: set aside until confirmed
 
 
 class RulesTable(_Table):
@@ -97,6 +132,7 @@ class RulesTable(_Table):
     veto: Veto
     score: Score
     early_warning: EarlyWarning
+    fake_freshness: FakeFreshness
     probe: Probe
     ranking: Ranking
     veto_labels: dict[str, str]

@@ -30,12 +30,16 @@ FIELDS: dict[str, frozenset[str]] = {
         "pieces": "attempts source",
         "warnings": "column reason failure age threshold count item line days total failed ratio",
         "veto_counts": "",
+        "suspicions": "column before idle start end count title date earlier_title earlier_date match source other "
+        "days number",
         "documents": "year issue office basis period total passed failed rate count score points number what "
         "departments example line items reason name runs where first overdue days contact start end department "
         "site date result deadline text source time error region marks where title",
         "headers": "",
         "messages": "path run count department to status seconds what requests as_of title target where error db "
-        "pages checked done total number decision by day finding choices host url",
+        "pages checked done total number decision by day finding choices host url start end",
+        "stats": "span total categories departments name count columns department column runs first last year "
+        "quarter month start end",
         "run_states": "",
         "dashboard": "",
     }.items()
@@ -150,10 +154,44 @@ class Wording:
             return said  # a download gongkai cut off, or another failure the reasons say
         return self._say("failures", status or "other", reason=said)
 
+    def suspicion(self, reason: dict[str, Any]) -> str:
+        """A suspected 突击更新, 旧稿重发 or 日期倒签 in words, with the dates that show it."""
+        code, item = reason["code"], reason.get("item") or {}
+        earlier = reason.get("earlier") or {}
+        match = reason.get("match", "")
+        fields = {
+            "column": reason.get("column", ""),
+            "before": chinese_date(reason.get("before")),
+            "idle": reason.get("idle", ""),
+            "start": chinese_date(reason.get("start")),
+            "end": chinese_date(reason.get("end")),
+            "count": reason.get("count", ""),
+            "title": item.get("title") or "",
+            "date": chinese_date(item.get("date")),
+            "earlier_title": earlier.get("title") or "",
+            "earlier_date": chinese_date(earlier.get("date")),
+            "match": self._say("suspicions", f"match_{match}") if match else "",
+            "source": self._say("suspicions", f"source_{reason.get('source', '')}"),
+            "other": chinese_date(reason.get("other")),
+            "days": reason.get("days", ""),
+        }
+        return self._say("suspicions", "redated" if match == "redated" else code, **fields)
+
+    def evidence(self, reason: dict[str, Any] | None) -> list[tuple[str, str]]:
+        """The links a suspicion rests on, each with what it is (本条, 原稿, 集中发布的第 N 条)."""
+        reason = reason or {}
+        if reason.get("code") == "sudden_update":
+            items = reason.get("items") or []
+            return [(self._say("suspicions", "evidence_burst", number=i), r["url"]) for i, r in enumerate(items, 1)]
+        links = [("evidence_item", reason.get("item")), ("evidence_earlier", reason.get("earlier"))]
+        return [(self._say("suspicions", key), item["url"]) for key, item in links if item and item.get("url")]
+
     def problem(self, p: dict[str, Any]) -> str:
         """A problem's explanation: what is wrong, with the numbers that show it."""
         reason = load_reason(p.get("detail")) or {}
         kind = p["type"]
+        if reason.get("code") in self.table["suspicions"]:
+            return self.suspicion(reason)
         fields: dict[str, Any] = {
             "column": p.get("column") or "",
             "category": self.categories.get(p.get("category") or "", p.get("category") or ""),
@@ -205,6 +243,8 @@ class Wording:
         """A warning's explanation: what gongkai could not judge, and why."""
         reason = load_reason(w.get("detail")) or {}
         kind = w["kind"]
+        if reason.get("code") in self.table["suspicions"]:
+            return self.suspicion(reason)
         fields: dict[str, Any] = {"column": reason.get("column", ""), "reason": self.reason(reason)}
         if kind == "column_unreachable":
             fields["failure"] = self.failure(reason.get("code"), None)

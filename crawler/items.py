@@ -90,14 +90,16 @@ class Note:
 
 
 @dataclass
-class DetailDate:
-    """The publication date read on an article (detail) page."""
+class Detail:
+    """What an article (detail) page says of itself (``crawler.readers.detail.Article``)."""
 
     table: ClassVar[str] = "details"
     department: str
     url: str
-    date_raw: str
-    date_source: str  # detail, written, meta
+    date_raw: str | None  # its publication date
+    date_source: str | None  # detail, written, meta
+    written_raw: str | None  # its 成文日期
+    fingerprint: str | None  # the hash of its body text
 
 
 @dataclass

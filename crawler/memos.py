@@ -16,11 +16,11 @@ import zlib
 from dataclasses import fields
 from typing import Any, NamedTuple
 
-from crawler.items import ColumnFound, DetailDate, ListEntry, Memo, Page
+from crawler.items import ColumnFound, Detail, ListEntry, Memo, Page
 
 # The rows a page's memo keeps (the check result and frontier rows are made afresh;
 # the page's links are rebuilt from its wants, which list every one of them).
-MEMO_ROWS = (Page, ColumnFound, ListEntry, DetailDate)
+MEMO_ROWS = (Page, ColumnFound, ListEntry, Detail)
 ROW_TYPES = {cls.table: cls for cls in MEMO_ROWS}
 
 

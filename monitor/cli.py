@@ -5,7 +5,7 @@ by that command, so ``gongkai crawl`` waits on its crawl processes with little m
 What commands print is laid out by ``monitor.terminal``.
 
 Long because every command's options and help are declared here, as click
-has them declared: eleven commands, and no logic a library function could hold.
+has them declared: twelve commands, and no logic a library function could hold.
 """
 
 from __future__ import annotations
@@ -37,9 +37,11 @@ from monitor.reports import FORMATS, render, report_data, write_per_department
 from monitor.reports.context import ReportContext, report_context
 from monitor.reports.formats import NOTICE_FORMATS, render_html, render_raw_csv
 from monitor.reports.pdf import PdfError
+from monitor.reports.statistics import STATS_FORMATS, render_stats
 from monitor.reviews import ReviewError, decide, decision_of, open_findings, reply, review_rules
+from monitor.stats import statistics
 from monitor.store import DEFAULT_DB, Store, StoreError, store_error
-from monitor.terminal import print_findings, print_problems, print_runs, print_summary
+from monitor.terminal import print_findings, print_problems, print_runs, print_stats, print_summary
 
 CONFIG_ERROR = 2
 
@@ -310,6 +312,46 @@ def _write_report(
     elif not per_department:
         if fmt in ("xlsx", "docx", "pdf"):
             _fail([say("binary", what=fmt.upper())], 2)
+        sys.stdout.buffer.write(body)
+
+
+@cli.command()
+@db_option
+@click.option("--year", type=int, help="Count the items dated in this year (default: this year).")
+@click.option("--from", "start", callback=_as_of, help="Count from this day (YYYY-MM-DD), with --to.")
+@click.option("--to", "end", callback=_as_of, help="Count up to this day (YYYY-MM-DD), with --from.")
+@click.option("--by", type=click.Choice(["year", "quarter", "month"]), default="month", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(STATS_FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of standard output.")
+def stats(
+    db_path: Path, year: int | None, start: date | None, end: date | None, by: str, fmt: str, output: Path | None
+) -> None:
+    """Count the items each department published, by category and period (the annual report's numbers)."""
+    if year is not None and (start or end):
+        _fail([say("stats_span")], 2)
+    if year is None and not (start or end):
+        year = date.today().year
+    if year is not None:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+    start, end = start or date(end.year, 1, 1), end or date.today()  # type: ignore[union-attr]
+    if start > end:
+        _fail([say("stats_order", start=start, end=end)], 2)
+    if output is not None and is_store_file(output, db_path):
+        _fail([say("store_itself", path=output)], 2)
+    store = _open_existing(db_path, readonly=True)
+    _tables_of_run(store, store.latest_run_id())
+    numbers = statistics(store, start, end, by)  # type: ignore[arg-type]
+    store.close()
+    if fmt == "table":
+        print_stats(numbers)
+        return
+    body = render_stats(numbers, fmt)
+    if output:
+        write_whole(output, body)
+        click.echo(say("wrote", path=output), err=True)
+    elif fmt in ("xlsx", "docx"):
+        _fail([say("binary", what=fmt.upper())], 2)
+    else:
         sys.stdout.buffer.write(body)
 
 

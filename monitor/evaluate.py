@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from common.categories import Categorizer
-from common.table_models import ReviewRules
+from common.table_models import FakeFreshness, ReviewRules
 from common.tables import load_tables
 from monitor.config import Config, load_config
 from monitor.facts import ColumnFacts, DepartmentFacts, LinkFacts
+from monitor.freshness import suspicions
+from monitor.register import item_date, update
 from monitor.reviews import end, ended, review_rules, set_aside
-from monitor.rules import Evaluation, Problem, RuleSettings, evaluate_department, unassessed_reason
+from monitor.rules import Evaluation, Problem, RuleSettings, column_rule, evaluate_department, unassessed_reason
 from monitor.scoring import score_department
 from monitor.store import Store
 
@@ -31,20 +33,6 @@ def rule_settings(config: Config, tables_dir: Path | None = None) -> RuleSetting
         categorizer=Categorizer(tables.categories),
         table=tables.rules,
     )
-
-
-# Where an item's date is taken from, best first: the date beside it in the list,
-# the 发布时间 on its own page, its 成文日期, the date in its URL, its metadata.
-DATE_PRECEDENCE = ("list", "detail", "written", "url", "meta")
-
-
-def item_date(row: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The best (raw date, source) of an item from its list row and its own page."""
-    candidates = {row["date_source"]: row["date_raw"], row["page_source"]: row["page_raw"]}
-    for source in DATE_PRECEDENCE:
-        if candidates.get(source):
-            return candidates[source], source
-    return None, None
 
 
 def label_rows(settings: RuleSettings) -> list[dict[str, str]]:
@@ -62,9 +50,16 @@ def label_rows(settings: RuleSettings) -> list[dict[str, str]]:
 
 
 def load_facts(
-    store: Store, run_id: int, config: Config, dept_id: str, site: str, as_of: date, window_days: int = 7
+    store: Store,
+    run_id: int,
+    config: Config,
+    dept_id: str,
+    site: str,
+    as_of: date,
+    window_days: int,
+    listed: list[dict[str, Any]],
 ) -> DepartmentFacts:
-    """Gather what the crawl stored about one department."""
+    """Gather what the crawl stored about one department (``listed``: its items, ``Store.dated_items``)."""
     homepage_check = next(store.rows("checks", run_id, "url = ?", [site]), None)
     facts = DepartmentFacts(
         id=dept_id,
@@ -76,7 +71,7 @@ def load_facts(
         homepage_attempts=homepage_check["attempts"] if homepage_check else None,
     )
     dates_by_column: dict[str | None, list[tuple[str | None, str | None]]] = {}
-    for row in store.dated_items(run_id, dept_id):
+    for row in listed:
         dates_by_column.setdefault(row["column_url"], []).append((*item_date(row), row["title"], row["url"]))
     facts.homepage_dates = [item[0] for item in dates_by_column.get(None, [])]
 
@@ -171,6 +166,32 @@ def _standing_reviews(
     return reviews
 
 
+def _register(
+    store: Store,
+    dept_id: str,
+    verdict: Evaluation,
+    listed: list[dict[str, Any]],
+    run: tuple[int, str],
+    as_of: date,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A department's item register as this run leaves it, and the rows the run added or changed.
+
+    Judged again after later runs, a run sees no item they found first.
+    """
+    previous = store.register(dept_id)
+    named = {c.url: (c.name, c.category) for c in verdict.columns}
+    read = {c.url for c in verdict.columns if c.state in ("ok", "stale")}
+    changed = update(dept_id, previous, (r for r in listed if r["column_url"] in named), named, read, run, as_of)
+    books = {**previous, **{r["url"]: r for r in changed}}
+    return [r for r in books.values() if r["first_run"] <= run[0]], changed
+
+
+def _suspected(problem: Problem) -> dict[str, Any]:
+    """A suspicion nobody has confirmed yet, as the warning (预警) reports list it with its evidence."""
+    url = problem.url or problem.column_url  # an item's finding is the item's; a burst is its column's
+    return {"department": problem.department, "kind": problem.type, "url": url, "detail": problem.detail}
+
+
 def rejudge(store: Store, run_id: int) -> None:
     """Judge a stored run again by its own config (the file if it is still there) and save it."""
     run = store.run(run_id)
@@ -201,14 +222,24 @@ def evaluate_run(
     warnings: list[dict[str, Any]] = []
     columns: list[dict[str, Any]] = []
     scores: list[dict[str, Any]] = []
+    register: list[dict[str, Any]] = []
+    fake_freshness = FakeFreshness.model_validate(settings.table["fake_freshness"])
     for dept_id in json.loads(run["departments"]):
-        facts = load_facts(
-            store, run_id, config, dept_id, sites[dept_id], as_of, settings.table["probe"]["window_days"]
-        )
+        listed = list(store.dated_items(run_id, dept_id))
+        window = settings.table["probe"]["window_days"]
+        facts = load_facts(store, run_id, config, dept_id, sites[dept_id], as_of, window, listed)
         verdict: Evaluation = evaluate_department(facts, settings, as_of)
+        books, changed = _register(store, dept_id, verdict, listed, (run_id, run["as_of"]), as_of)
+        register += changed
+        thresholds = {c.url: column_rule(c, settings)[1] for c in facts.columns}
+        verdict.problems += suspicions(dept_id, books, thresholds, fake_freshness, as_of)
         reviews = _standing_reviews(store, reviewing, dept_id, verdict.problems, run["started_at"] if save else "")
         confirmed_only = config.review.require_confirmation
-        why = {p.key: set_aside(reviewing, asdict(p), reviews.get(p.key), confirmed_only) for p in verdict.problems}
+        first = reviewing.confirm_first
+        why = {
+            p.key: set_aside(reviewing, asdict(p), reviews.get(p.key), confirmed_only or p.type in first)
+            for p in verdict.problems
+        }
         kept = [p for p in verdict.problems if not why[p.key]]
         aside += [
             {"department": dept_id, "key": p.key, "why": why[p.key], "finding": json.dumps(row, ensure_ascii=False)}
@@ -229,8 +260,9 @@ def evaluate_run(
             store, run_id, dept_id, kept, as_of.isoformat(), reviews, {k for k, w in why.items() if w}
         )
         warnings += [asdict(w) for w in verdict.warnings]
+        warnings += [_suspected(p) for p in verdict.problems if why[p.key] == "unconfirmed" and p.type in first]
         columns += [asdict(c) for c in verdict.columns]
     if save:
         labels = label_rows(settings)
-        store.save_evaluation(run_id, problems, warnings, columns, scores, as_of.isoformat(), labels, aside)
+        store.save_evaluation(run_id, problems, warnings, columns, scores, as_of.isoformat(), labels, aside, register)
     return problems

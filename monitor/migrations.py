@@ -387,3 +387,45 @@ def m015_reviews(db: sqlite_utils.Database) -> None:
     )
     db["problems"].add_column("review", str)
     _evidence_view(db, ("source_place", "review", "key"))
+
+
+@migrations()
+def m016_item_register(db: sqlite_utils.Database) -> None:
+    """Every item gongkai has read, once, across runs (the register ``gongkai stats`` counts from).
+
+    An article page's ``details`` row also keeps its 成文日期 and the fingerprint of
+    its body. A ``register`` row is one item of a department (by URL): the column
+    and category it was listed under, its dates as shown and as seen elsewhere (URL
+    or file name, its own page, 成文日期), the date it was first shown with, when
+    gongkai first and last saw it, and the run that found it gone (撤稿).
+    """
+    db["details"].add_column("written_raw", str)
+    db["details"].add_column("fingerprint", str)
+    db["register"].create(
+        {
+            "department": str,
+            "url": str,
+            "column_url": str,
+            "column": str,
+            "category": str,
+            "title": str,
+            "date_raw": str,
+            "date": str,
+            "date_source": str,
+            "first_date": str,
+            "list_date": str,
+            "url_date": str,
+            "page_date": str,
+            "written_date": str,
+            "fingerprint": str,
+            "first_seen": str,
+            "first_run": int,
+            "last_seen": str,
+            "last_run": int,
+            "withdrawn_run": int,
+            "withdrawn_seen": str,
+        },
+        pk=("department", "url"),
+    )
+    db["register"].create_index(["date"])
+    db["register"].create_index(["department", "column_url"])

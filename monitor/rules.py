@@ -174,9 +174,14 @@ def _homepage(facts: DepartmentFacts, settings: RuleSettings, as_of: date, out: 
         )
 
 
-def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings, as_of: date, out: Evaluation) -> None:
+def column_rule(column: ColumnFacts, settings: RuleSettings) -> tuple[str, int | None]:
+    """A column's category and the days within which it must be updated (None: it is only checked for emptiness)."""
     category = column.category or settings.categorizer.category(column.name)
-    threshold = column.max_age_days or settings.thresholds.get(category)
+    return category, column.max_age_days or settings.thresholds.get(category)
+
+
+def _column(facts: DepartmentFacts, column: ColumnFacts, settings: RuleSettings, as_of: date, out: Evaluation) -> None:
+    category, threshold = column_rule(column, settings)
     last, item = newest_item(column.item_dates, as_of)
     source = item[1]
     state = "ok"

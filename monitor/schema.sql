@@ -53,7 +53,7 @@ CREATE TABLE "details" (
    "department" TEXT,
    "url" TEXT,
    "date_raw" TEXT,
-   "date_source" TEXT,
+   "date_source" TEXT, "written_raw" TEXT, "fingerprint" TEXT,
    PRIMARY KEY ("run_id", "url")
 );
 
@@ -190,6 +190,32 @@ CREATE TABLE "problems" (
    "state" TEXT
 , "attempts" INTEGER, "item_title" TEXT, "item_url" TEXT, "date_source" TEXT, "source_place" TEXT, "review" TEXT);
 
+-- table register
+CREATE TABLE "register" (
+   "department" TEXT,
+   "url" TEXT,
+   "column_url" TEXT,
+   "column" TEXT,
+   "category" TEXT,
+   "title" TEXT,
+   "date_raw" TEXT,
+   "date" TEXT,
+   "date_source" TEXT,
+   "first_date" TEXT,
+   "list_date" TEXT,
+   "url_date" TEXT,
+   "page_date" TEXT,
+   "written_date" TEXT,
+   "fingerprint" TEXT,
+   "first_seen" TEXT,
+   "first_run" INTEGER,
+   "last_seen" TEXT,
+   "last_run" INTEGER,
+   "withdrawn_run" INTEGER,
+   "withdrawn_seen" TEXT,
+   PRIMARY KEY ("department", "url")
+);
+
 -- table review_log
 CREATE TABLE "review_log" (
    "id" INTEGER PRIMARY KEY,
@@ -306,6 +332,14 @@ CREATE INDEX "idx_probes_department_at"
 -- index idx_problems_run_id_department
 CREATE INDEX "idx_problems_run_id_department"
     ON "problems" ("run_id", "department");
+
+-- index idx_register_date
+CREATE INDEX "idx_register_date"
+    ON "register" ("date");
+
+-- index idx_register_department_column_url
+CREATE INDEX "idx_register_department_column_url"
+    ON "register" ("department", "column_url");
 
 -- index idx_scores_run_id
 CREATE INDEX "idx_scores_run_id"

@@ -35,17 +35,23 @@ def veto_items(problems: list[Problem], rules: dict[str, Any]) -> list[str]:
         items.append("stale_columns")
     if types.count("column_empty") >= veto["empty_columns"]:
         items.append("empty_columns")
+    if any(kind in types for kind in veto.get("faked", [])):
+        items.append("faked")  # a reviewer confirmed it: unconfirmed suspicions never reach the score
     return items
 
 
 def deductions(problems: list[tuple[str, bool | None, str | None]], rules: dict[str, Any]) -> dict[str, float]:
-    """Points taken per indicator (``broken_link``, ``column_stale``, ``column_empty``), each within its cap.
+    """Points taken per indicator, each within its cap.
+
+    The indicators: ``broken_link``, ``column_stale``, ``column_empty`` and the
+    confirmed 虚假更新 types (``score.fake_freshness``).
 
     ``problems`` are the open problems as (type, on_homepage, category).
     """
     weights = rules["score"]
     stale_weights = weights["column_stale"]
-    points = {"broken_link": 0.0, "column_stale": 0.0, "column_empty": 0.0}
+    fakes = weights.get("fake_freshness", {})
+    points = {"broken_link": 0.0, "column_stale": 0.0, "column_empty": 0.0, **dict.fromkeys(fakes, 0.0)}
     for kind, on_homepage, category in problems:
         if kind == "broken_link":
             points[kind] += weights["broken_link_homepage"] if on_homepage else weights["broken_link_other"]
@@ -53,7 +59,10 @@ def deductions(problems: list[tuple[str, bool | None, str | None]], rules: dict[
             points[kind] += stale_weights.get(category or "", stale_weights["default"])
         elif kind == "column_empty":
             points[kind] += weights["column_empty"]
+        elif kind in fakes:
+            points[kind] += fakes[kind]
     caps = {"broken_link": "broken_links_cap", "column_stale": "column_stale_cap", "column_empty": "column_empty_cap"}
+    caps |= dict.fromkeys(fakes, "fake_freshness_cap")
     return {kind: round(min(value, weights[caps[kind]]), 1) for kind, value in points.items()}
 
 

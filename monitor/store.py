@@ -223,10 +223,10 @@ class Store:
         )
 
     def dated_items(self, run_id: int, department: str) -> Iterator[dict[str, Any]]:
-        """A department's list items, each with the date its own page gave (``page_raw``, ``page_source``)."""
+        """A department's list items, each with what its own page said (``page_raw``, ``page_source`` …)."""
         return self.db.query(
             """select i.column_url, i.title, i.url, i.date_raw, i.date_source, d.date_raw as page_raw,
-                      d.date_source as page_source
+                      d.date_source as page_source, d.written_raw, d.fingerprint
                from items i left join details d on d.run_id = i.run_id and d.url = i.url
                where i.run_id = ? and i.department = ?""",
             [run_id, department],
@@ -357,6 +357,37 @@ class Store:
         """Every review write, oldest first."""
         return list(self.db["review_log"].rows_where(order_by="id"))
 
+    # the item register -----------------------------------------------------
+
+    def register(self, department: str) -> dict[str, dict[str, Any]]:
+        """A department's item register (``monitor.register``), by item URL."""
+        return {row["url"]: row for row in self.db["register"].rows_where("department = ?", [department])}
+
+    def register_items(self) -> list[tuple[str, str, str, str, str | None, bool]]:
+        """Every item of the register: (department, column URL, column, category, day, withdrawn).
+
+        An item's day is the date it was first shown with: one re-dated later
+        (旧稿重发) counts when it was first published, not again. None: no date was read.
+        """
+        return self.db.execute(
+            "select department, column_url, column, category, coalesce(first_date, date), withdrawn_run is not null"
+            " from register"
+        ).fetchall()
+
+    def inspections(self, since: str) -> list[dict[str, Any]]:
+        """The complete runs of ``since`` or later, oldest first, with their config.
+
+        ``truncated``: the departments each cut short at the page limit (JSON; its notes of kind crawl_truncated).
+        """
+        return list(
+            self.db.query(
+                """select r.id, r.as_of, r.config, (select json_group_array(distinct n.department) from notes n
+                          where n.run_id = r.id and n.kind = 'crawl_truncated') as truncated
+                   from runs r where r.status = 'complete' and r.as_of >= ? order by r.id""",
+                [since],
+            )
+        )
+
     # evaluation ------------------------------------------------------------
 
     def save_evaluation(
@@ -369,8 +400,12 @@ class Store:
         as_of: str,
         labels: list[dict[str, str]],
         set_aside: list[dict[str, Any]] | None = None,
+        register: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Replace a run's problems, warnings, column states, scores and set-aside findings in one transaction."""
+        """Replace a run's problems, warnings, column states, scores and set-aside findings in one transaction.
+
+        ``register``: the item register rows the run added or changed, written over the stored ones.
+        """
         tables = (
             ("problems", problems),
             ("warnings", warnings),
@@ -385,3 +420,5 @@ class Store:
                     self.db[table].insert_all([{"run_id": run_id, **row} for row in rows], batch_size=500)
             self.db["runs"].update(run_id, {"evaluated_at": self.now(), "as_of": as_of})
             self.db["labels"].insert_all(labels, replace=True)
+            if register:
+                self.db["register"].insert_all(register, replace=True, batch_size=1000)

@@ -1,4 +1,4 @@
-"""What the commands show on a terminal: a run's summary, and the tables of runs and problems.
+"""What the commands show on a terminal: a run's summary, the tables of runs and problems, the statistics.
 
 Every word comes from the wording table (``config/wording.yaml``: ``headers``
 and ``messages``); ``rich`` lays the tables out.
@@ -15,9 +15,11 @@ from rich.table import Table
 from rich.text import Text
 
 from common.tables import load_tables
-from common.wording import headers, say
+from common.wording import fill, headers, say
 from monitor.reports import ranking
 from monitor.reports.data import score_text, verdict_text
+from monitor.reports.statistics import column_rows, paragraphs, span_label, summary_rows
+from monitor.stats import Statistics
 from monitor.store import Store
 
 
@@ -52,7 +54,8 @@ def print_findings(
         decision = decisions.get(review.get("decision") or "", "")
         reason = review.get("reason") or ""
         reply = f"{review['reply_date']} {review['reply']}" if review.get("reply") else ""
-        target = finding.get("column") or finding.get("url") or ""
+        # a column's finding by the column's name; an item's or a link's by its address
+        target = (finding.get("column") if finding.get("column_url") else finding.get("url")) or ""
         department = names.get(finding["department"], finding["department"])
         cells = (department, types[finding["type"]], target, decision, ended.get(reason, reason), reply)
         table.add_row(str(number), *(Text(str(cell)) for cell in cells))
@@ -133,3 +136,21 @@ def print_problems(rows: list[dict[str, Any]], title: str) -> None:
         kind, state = rules["problem_types"][p["type"]], rules["states"][p["state"]]
         table.add_row(p["department"], kind, state, target, p["source_url"] or "", p["detail"], p["first_seen"])
     console().print(table)
+
+
+def print_stats(numbers: Statistics) -> None:
+    """Print the statistics: the department × category table, the busiest columns, the paragraph and its scope."""
+    words = load_tables().wording["stats"]
+    out = console()
+    for title, (head, rows) in (
+        (fill(words["title"], span=span_label(numbers)), summary_rows(numbers)),
+        (words["heading_busiest"], column_rows(numbers, numbers.busiest)),
+    ):
+        table = Table(title=title)
+        for header in head:
+            table.add_column(header)
+        for row in rows:
+            table.add_row(*(Text("" if v is None else str(v)) for v in row))
+        out.print(table)
+    for line in paragraphs(numbers):
+        out.print(Text(line))

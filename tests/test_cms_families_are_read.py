@@ -14,13 +14,16 @@ from urllib.parse import parse_qs
 
 import pytest
 from conftest import AS_OF, crawl, write_config
+from lxml import html as lxml_html
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from sites import html
 
 from common.tables import load_tables
 from common.wording import wording
+from crawler.links import Regions
 from crawler.pages import PageMarkers, PageView
-from crawler.readers import detail_date, list_stem, read_column
+from crawler.readers import detail_date, list_stem, read_article, read_column
+from crawler.readers.detail import Article
 from monitor.demo.server import Route, SiteServer
 from monitor.store import Store
 
@@ -126,6 +129,44 @@ def test_real_detail_pages_give_their_publication_date(name, expected):
     view = PageView.of(HtmlResponse("https://www.example.gov.cn/a.html", body=(REAL / name).read_bytes()))
     raw, source = detail_date(view.root, view.text)
     assert (raw[:10], source) == expected
+
+
+DETAILS = [
+    "ucap/gansu-scjg-detail-2022.shtml.html",
+    "hanweb/lishui-szfwj-detail-jcms-2023.html",
+    "hanweb/zj-fgw-detail-jcms-2016.html",
+    "trs/shanxi-gov-detail-2019.html",
+    "trs/cmse-detail-2021.html",
+    "trs/hubei-scjg-zcwj-detail-2023.shtml.html",
+]
+
+
+def _article(source: bytes, url: str = "https://www.example.gov.cn/a.html") -> Article | None:
+    view = PageView.of(HtmlResponse(url, body=source))
+    return read_article(view.root, view.text, Regions(MARKERS.link_regions))
+
+
+def test_real_articles_each_have_a_fingerprint_of_their_own_body():
+    articles = {name: _article((REAL / name).read_bytes()) for name in DETAILS}
+    prints = {name: a.fingerprint for name, a in articles.items() if a is not None}
+    assert set(prints) == set(DETAILS) and None not in prints.values()
+    assert len(set(prints.values())) == len(DETAILS)  # no two articles alike
+    assert articles["hanweb/lishui-szfwj-detail-jcms-2023.html"].written_raw.startswith("2023-10-16")  # 成文日期
+
+
+def test_a_fingerprint_ignores_the_navigation_and_follows_the_body():
+    name = "trs/shanxi-gov-detail-2019.html"
+    source = (REAL / name).read_bytes()
+    page = lxml_html.fromstring(source)
+    before = _article(source).fingerprint
+    nav = page.makeelement("div", {"class": "nav"})
+    nav.append(page.makeelement("p"))
+    nav[0].text = "新增的导航栏目：政务服务、互动交流、数据开放、专题专栏、政府信息公开目录" * 2
+    page.body.insert(0, nav)
+    assert _article(lxml_html.tostring(page, encoding="utf-8")).fingerprint == before  # site furniture changed
+    body = max(page.iter("p"), key=lambda p: len(p.text_content()))
+    body.text = (body.text or "") + "（本文有改动）"
+    assert _article(lxml_html.tostring(page, encoding="utf-8")).fingerprint != before
 
 
 # A local site with one column per family -------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import socket
@@ -83,6 +84,8 @@ def test_the_supervisors_pages_speak_chinese_fit_the_screen_and_agree_with_the_r
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     report = demo_run["data"]
     results = [d["passed"] for d in report["departments"]]
+    command = [GONGKAI, "stats", "--db", str(dashboard["db"]), "--year", "2026", "--format", "json"]
+    stats = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
     try:
         driver.get(dashboard["base"] + "/")
         assert driver.find_element(By.TAG_NAME, "h1").text == "本期检查总览"
@@ -120,6 +123,13 @@ def test_the_supervisors_pages_speak_chinese_fit_the_screen_and_agree_with_the_r
         assert any(h.endswith("/zwgk/tzgg/202610/t20261018_1003.html") for h in links)  # and the page it is on
         pages["problems"] = driver.find_element(By.TAG_NAME, "body").text
         assert driver.execute_script("return document.documentElement.scrollWidth") <= 1366
+
+        driver.find_element(By.LINK_TEXT, "信息统计").click()
+        _wait_for_heading(driver, "2026年各部门网站政府信息主动公开情况统计")
+        shown = [p.text for p in driver.find_elements(By.CSS_SELECTOR, "#paragraph p")]
+        assert shown == stats["paragraphs"]  # the numbers `gongkai stats` gives
+        pages["stats"] = driver.find_element(By.TAG_NAME, "body").text
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 1366
         shot = tmp_path / "dashboard.png"
         driver.save_screenshot(str(shot))
         assert shot.stat().st_size > 10_000
@@ -129,7 +139,6 @@ def test_the_supervisors_pages_speak_chinese_fit_the_screen_and_agree_with_the_r
 
 
 def test_the_ready_queries_stay_behind_the_data_browser(dashboard):
-    import json
 
     url = dashboard["base"] + "/gongkai/ranking.json?run=&_shape=array"
     ranking = [(r["部门"], r["结果"]) for r in json.loads(urllib.request.urlopen(url, timeout=10).read())]
@@ -165,7 +174,6 @@ def test_the_dashboard_cannot_change_the_store(dashboard):
 
 
 def test_the_dashboard_keeps_serving_while_a_crawl_writes(dashboard, demo_run):
-    import json
 
     from conftest import crawl
 
@@ -184,7 +192,6 @@ def test_the_problem_table_page_speaks_chinese(dashboard):
 
 
 def test_the_dashboard_explains_problems_in_the_offices_own_wording(demo_run, tmp_path):
-    import json
     import sqlite3
 
     import yaml

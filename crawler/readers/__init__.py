@@ -12,12 +12,21 @@ from crawler.pages import PageMarkers, PageView
 from crawler.readers import hanweb
 from crawler.readers.base import Entry, ListReading, NextPage
 from crawler.readers.comments import read_commented
-from crawler.readers.detail import detail_date
+from crawler.readers.detail import detail_date, read_article
 from crawler.readers.paging import html_pages, list_stem
 from crawler.readers.rows import read_rows, read_undated_rows
 from crawler.readers.scripts import declares_empty_list, json_feed_urls, read_json_feed, read_script_data
 
-__all__ = ["Entry", "ListReading", "NextPage", "detail_date", "list_stem", "read_column", "read_homepage"]
+__all__ = [
+    "Entry",
+    "ListReading",
+    "NextPage",
+    "detail_date",
+    "list_stem",
+    "read_article",
+    "read_column",
+    "read_homepage",
+]
 
 
 def read_homepage(page: PageView) -> list[Entry]:

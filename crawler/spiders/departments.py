@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,7 +45,7 @@ from crawler.answers import AnswerRecorder, bundled
 from crawler.bounds import CrawlBounds
 from crawler.discovery import column_name, discovered_column
 from crawler.frontier import RequestFrontier, page_request, rebuilt
-from crawler.items import CheckResult, DetailDate, LinkFound, ListEntry, Page
+from crawler.items import CheckResult, Detail, LinkFound, ListEntry, Page
 from crawler.links import Regions, canonical, page_links
 from crawler.memos import (
     MEMO_FORMAT,
@@ -59,7 +60,7 @@ from crawler.memos import (
 )
 from crawler.pages import PageMarkers, PageView, Verdict, no_list_reason
 from crawler.pipelines import flush_requested
-from crawler.readers import Entry, ListReading, NextPage, detail_date, list_stem, read_column, read_homepage
+from crawler.readers import Entry, ListReading, NextPage, list_stem, read_article, read_column, read_homepage
 from crawler.rendering import Renderer
 from crawler.sharing import PageSharing
 from crawler.sites import COLUMN_ROLES, Department, departments_of
@@ -382,6 +383,7 @@ class DepartmentSpider(scrapy.Spider):
             # Read already: not a page to find again.
             self.frontier.claim(canonical(response.url, self.markers.ignored_query_params))
         entries: list[Entry] = []
+        regions = Regions(self.markers.link_regions)  # shared by the article's body and the page's links
         if role == "homepage":
             entries = read_homepage(view)
             for entry in entries:
@@ -392,11 +394,15 @@ class DepartmentSpider(scrapy.Spider):
             entries = yield from self._read_column(view, dept, meta)
         elif (reading := self._discovered(dept, view, meta)) is not None:
             entries = yield from self._read_column(view, dept, meta, reading)
-        elif role == "page" and view.root is not None and (found := detail_date(view.root, view.text)):
-            yield DetailDate(dept.id, meta["target"], *found)
-        yield from self._links(response, view, meta, entries)
+        elif role == "page" and view.root is not None:
+            article = read_article(view.root, view.text, regions)
+            if article is not None:
+                yield Detail(dept.id, meta["target"], **asdict(article))
+        yield from self._links(response, view, meta, entries, regions)
 
-    def _links(self, response: Response, view: PageView, meta: dict[str, Any], entries: list[Entry]) -> Iterator[Any]:
+    def _links(
+        self, response: Response, view: PageView, meta: dict[str, Any], entries: list[Entry], regions: Regions
+    ) -> Iterator[Any]:
         """Every link of a page, as a link it wants followed (``_pursued`` records it, then crawls or checks it).
 
         The items of its list are links too where a script or data draws them (a
@@ -409,7 +415,6 @@ class DepartmentSpider(scrapy.Spider):
         items = {safe_url_string(e.url, encoding=response.encoding): e.title for e in entries}
         linked = {here}
         if view.root is not None:
-            regions = Regions(self.markers.link_regions)
             for url, text, place in page_links(view.root, response.url, response.encoding, regions):
                 if url not in linked:
                     linked.add(url)

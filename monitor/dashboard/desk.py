@@ -1,7 +1,8 @@
-"""What the supervisor's pages of the dashboard show: the period at a glance, a department, the problem list.
+"""What the supervisor's pages of the dashboard show: the period, a department, the problems, the statistics.
 
 Built from the same report data as the JSON report and the 通报
-(``monitor.reports``), so every number on a page is the report's.
+(``monitor.reports``), and the same statistics as ``gongkai stats``, so every
+number on a page is the report's.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from common.tables import load_tables
+from common.wording import fill
 from monitor.config import cron_trigger
 from monitor.reports import report_data
 from monitor.reports.bulletin import bulletin
 from monitor.reports.context import pass_rate, report_context
+from monitor.reports.statistics import column_rows, paragraphs, period_rows, span_label, summary_rows
+from monitor.stats import By, statistics
 from monitor.store import Store
 
 TREND_RUNS = 8  # runs shown in the 合格率 trend
@@ -71,6 +76,7 @@ def overview(store: Store, run_id: int) -> dict[str, Any]:
         "by_type": by_type.most_common(),
         "red": paper.red,
         "black": paper.black,
+        "suspicions": paper.suspicions,
         "overdue": [p for p in open_problems if p["overdue"]],
         "repeats": [p for p in open_problems if (p["runs_open"] or 0) >= 2],
         "trend": trend,
@@ -122,3 +128,27 @@ def problems(store: Store, run_id: int, department_id: str | None) -> dict[str, 
         if not department_id or r["department"] == department_id
     ]
     return {"data": data, "problems": rows, "aside": aside, "chosen": department_id}
+
+
+def disclosure(store: Store, run_id: int, year: int | None, by: By) -> dict[str, Any]:
+    """The statistics of a year (default: the latest run's), as ``gongkai stats`` gives them."""
+    data = report_data(store, run_id)
+    year = year or date.fromisoformat(data["run"]["as_of"]).year
+    numbers = statistics(store, date(year, 1, 1), date(year, 12, 31), by)
+    words = load_tables().wording["stats"]
+    return {
+        "data": data,
+        "year": year,
+        "by": by,
+        "title": fill(words["title"], span=span_label(numbers)),
+        "paragraphs": paragraphs(numbers),
+        "totals_heading": words["heading_totals"],
+        "totals": [(d["name"], d["total"]) for d in sorted(numbers.departments, key=lambda d: -d["total"])],
+        "views": [
+            (words["heading_departments"], *summary_rows(numbers)),
+            (words["heading_periods"], *period_rows(numbers)),
+            (words["heading_busiest"], *column_rows(numbers, numbers.busiest)),
+            (words["heading_silent"], *column_rows(numbers, numbers.silent)),
+            (words["heading_columns"], *column_rows(numbers, numbers.columns)),
+        ],
+    }

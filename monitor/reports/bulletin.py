@@ -2,8 +2,9 @@
 
 ``bulletin`` turns the report data and its context (the office, the previous
 run, each department's record) into the parts of a 通报: heading, basis and
-method, 总体情况, 主要问题 by type, 红榜 and 黑榜, repeat offenders, scores with
-their deductions, 下一步要求, 落款 and the 附件 table. Every sentence comes from
+method, 总体情况, 主要问题 by type, 预警 (the suspected 虚假更新 a reviewer has
+not confirmed yet, with their evidence), 红榜 and 黑榜, repeat offenders, scores
+with their deductions, 下一步要求, 落款 and the 附件 table. Every sentence comes from
 ``config/wording.yaml``; HTML, DOCX, PDF and XLSX render the same parts.
 """
 
@@ -14,14 +15,23 @@ from datetime import date
 from typing import Any
 
 from common.tables import load_tables
-from common.wording import chinese_date, fill, headers, ordinal
+from common.wording import chinese_date, fill, headers, ordinal, wording
 from monitor.reports.context import ReportContext, open_problems
 from monitor.reports.data import labels, ranking, score_text, verdict_text, veto_text
-from monitor.reports.layout import Document, Line, Table, text_cell
+from monitor.reports.layout import Document, Line, Table, link_cell, text_cell
 from monitor.scoring import deductions
 
 # The order problem types are told in (the heaviest first).
-TYPE_ORDER = ("site_unreachable", "homepage_stale", "column_stale", "column_empty", "broken_link")
+TYPE_ORDER = (
+    "site_unreachable",
+    "homepage_stale",
+    "column_stale",
+    "column_empty",
+    "broken_link",
+    "backdated",
+    "repost",
+    "sudden_update",
+)
 
 
 @dataclass
@@ -35,6 +45,7 @@ class Bulletin:
     opening: str
     overall: str
     problems: list[str]  # one paragraph per problem type
+    suspicions: list[dict[str, Any]]  # 预警: number, department, kind, detail, evidence [(label, url)]
     red: list[dict[str, Any]]  # 红榜 rows: rank, name, score, note
     black: list[dict[str, Any]]
     scores: list[dict[str, Any]]  # every department: name, score, result, deductions
@@ -229,6 +240,7 @@ def bulletin(data: dict[str, Any], context: ReportContext) -> Bulletin:
         opening=opening,
         overall=_overall(data, context, words),
         problems=_main_problems(data, words),
+        suspicions=_suspicions(data),
         red=red,
         black=black,
         scores=rows,
@@ -242,6 +254,39 @@ def bulletin(data: dict[str, Any], context: ReportContext) -> Bulletin:
         attachment=attachment,
         ranking_rule=_say(words["ranking"], line=f"{line:g}"),
     )
+
+
+def _suspicions(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The 预警 rows: each suspected 虚假更新 nobody has confirmed yet, with its evidence links."""
+    suspected = set(load_tables().rules["review"]["confirm_first"])
+    names = {d["id"]: d["name"] for d in data["departments"]}
+    say = wording()
+    rows = [w for w in data["warnings"] if w["kind"] in suspected]
+    return [
+        {
+            "number": i,
+            "department": names.get(w["department"], w["department"]),
+            "kind": w["kind_label"],
+            "detail": w["detail"],
+            "evidence": say.evidence(w["reason"]),
+        }
+        for i, w in enumerate(rows, start=1)
+    ]
+
+
+def _suspicion_table(rows: list[dict[str, Any]]) -> Table:
+    body = [
+        [
+            text_cell(r["number"]),
+            text_cell(r["department"]),
+            text_cell(r["kind"]),
+            text_cell(r["detail"]),
+            [line for label, url in r["evidence"] for line in link_cell(f"{label}：{url}", url)],
+        ]
+        for r in rows
+    ]
+    kinds = ["number", "name", "kind", "text", "url"]
+    return Table(headers("number", "department", "type", "explanation", "evidence"), body, kinds)
 
 
 def _list_table(rows: list[dict[str, Any]]) -> Table:
@@ -264,6 +309,12 @@ def bulletin_document(b: Bulletin) -> Document:
     doc.add("heading", words["heading_problems"])
     for paragraph in b.problems:
         doc.add("para", paragraph)
+    doc.add("heading", words["heading_suspicions"])
+    if b.suspicions:
+        doc.add("para", fill(words["suspicions"], count=len(b.suspicions)))
+        doc.add("table", table=_suspicion_table(b.suspicions))
+    else:
+        doc.add("para", words["no_suspicions"])
     doc.add("heading", words["heading_ranking"])
     doc.add("para", b.ranking_rule)
     for title, rows in ((words["red_title"], b.red), (words["black_title"], b.black)):

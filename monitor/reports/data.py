@@ -46,6 +46,28 @@ FIELDS_BY_TYPE: dict[str, list[tuple[str, str, str]]] = {
         ("错误", "status_label", "text"),
         ("链接页面数", "source_count", "int"),
     ],
+    # 虚假更新, once a reviewer confirmed it
+    "sudden_update": [
+        ("栏目", "column", "text"),
+        ("栏目地址", "column_url", "url"),
+        ("集中发布起始", "last_updated", "date"),
+        ("此前未更新天数", "age_days", "int"),
+        ("说明", "detail", "text"),
+    ],
+    "repost": [
+        ("信息链接", "url", "url"),
+        ("栏目", "column", "text"),
+        ("发布日期", "last_updated", "date"),
+        ("原稿链接", "item_url", "url"),
+        ("说明", "detail", "text"),
+    ],
+    "backdated": [
+        ("信息链接", "url", "url"),
+        ("栏目", "column", "text"),
+        ("显示日期", "last_updated", "date"),
+        ("相差天数", "age_days", "int"),
+        ("说明", "detail", "text"),
+    ],
 }
 
 

@@ -74,7 +74,7 @@ def _people_value(value: Any) -> Any:
     return value
 
 
-def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
     """UTF-8 with BOM so Excel on Chinese Windows reads it; no cell can become a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -86,13 +86,13 @@ def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
 def render_csv(data: dict[str, Any], context: ReportContext) -> bytes:
     """One row per problem for people: Chinese headers and values (``render_raw_csv`` keeps the codes)."""
     rows = [[_people_value(p.get(field)) for _, field in PEOPLE_CSV] for p in _named(data)]
-    return _csv([header for header, _ in PEOPLE_CSV], rows)
+    return csv_bytes([header for header, _ in PEOPLE_CSV], rows)
 
 
 def render_raw_csv(data: dict[str, Any], context: ReportContext) -> bytes:
     """One row per problem for programs: the JSON report's field names and codes."""
     rows = [[p.get(field) for field in CSV_FIELDS] for p in _named(data)]
-    return _csv(list(CSV_FIELDS), rows)
+    return csv_bytes(list(CSV_FIELDS), rows)
 
 
 def _named(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -155,7 +155,7 @@ def render_notice(part: dict[str, Any], context: ReportContext, fmt: str = "html
 _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]()|!"} | {"\n": " ", "\r": " "})
 
 
-def _md(text: Any) -> str:
+def md_text(text: Any) -> str:
     """Text from the store as Markdown that shows it: no HTML, no link or image syntax of a page's making."""
     return "" if text is None else html.escape(str(text), quote=False).translate(_MD_SPECIAL)
 
@@ -169,31 +169,34 @@ def render_md(data: dict[str, Any], context: ReportContext) -> bytes:
     for rank, d in enumerate(ranking(data), start=1):
         cells = [
             str(rank),
-            _md(d["name"]),
+            md_text(d["name"]),
             score_text(d),
             verdict_text(d),
             veto_text(d, lab),
             str(d["problems"]),
-            _md(d["site"]),
+            md_text(d["site"]),
         ]
         out.append("| " + " | ".join(cells) + " |")
     for dept in data["departments"]:
-        out += ["", f"## {_md(dept['name'])} ({dept['id']})", ""]
+        out += ["", f"## {md_text(dept['name'])} ({dept['id']})", ""]
         problems = [p for p in data["problems"] if p["department"] == dept["id"]]
         if problems:
             out += ["| 问题类型 | 状态 | 栏目/链接 | 所在页面 | 说明 |", "|---|---|---|---|---|"]
             for p in problems:
-                target = f"{_md(p['column'])} {_md(p['column_url'])}" if p["column_url"] else _md(p["url"])
+                target = f"{md_text(p['column'])} {md_text(p['column_url'])}" if p["column_url"] else md_text(p["url"])
                 out.append(
                     f"| {lab['types'].get(p['type'], p['type'])} | {lab['states'][p['state']]} | {target} "
-                    f"| {_md(p['source_url'])} | {_md(p['detail'])} |"
+                    f"| {md_text(p['source_url'])} | {md_text(p['detail'])} |"
                 )
         else:
             out.append("未发现问题。")
         warnings = [w for w in data["warnings"] if w["department"] == dept["id"]]
         if warnings:
             out += ["", "提示（工具未能判断，不计为问题）：", ""]
-            out += [f"- {lab['kinds'].get(w['kind'], w['kind'])}: {_md(w['url'])} {_md(w['detail'])}" for w in warnings]
+            out += [
+                f"- {lab['kinds'].get(w['kind'], w['kind'])}: {md_text(w['url'])} {md_text(w['detail'])}"
+                for w in warnings
+            ]
     return ("\n".join(out) + "\n").encode("utf-8")
 
 

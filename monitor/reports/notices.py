@@ -132,6 +132,8 @@ def problem_table(kind: str, rows: list[dict[str, Any]], words: dict[str, Any], 
         keys, kinds = ["column", "explanation"], ["text", "text"]
     elif kind == "broken_link":
         keys, kinds = ["link", "source_page", "explanation"], ["url", "url", "text"]
+    elif kind in load_tables().rules["review"]["confirm_first"]:
+        keys, kinds = ["explanation", "evidence"], ["text", "url"]
     else:
         keys, kinds = ["address", "explanation"], ["url", "text"]
     body = []
@@ -142,6 +144,9 @@ def problem_table(kind: str, rows: list[dict[str, Any]], words: dict[str, Any], 
             cells = [_column(p), text_cell(p["detail"])]
         elif kind == "broken_link":
             cells = [link_cell(None, p["url"]), _where(p, words), text_cell(p["detail"])]
+        elif kind in load_tables().rules["review"]["confirm_first"]:
+            evidence = [Line(f"{label}：{url}", href=url) for label, url in wording().evidence(p["reason"])]
+            cells = [text_cell(p["detail"]), evidence]
         else:
             cells = [link_cell(None, p["url"]), _unreachable(p, dept, words)]
         body.append([*cells, _state(p, lab["states"]), text_cell(p["first_seen"]), text_cell(p["deadline"])])

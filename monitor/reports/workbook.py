@@ -12,10 +12,11 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from common.tables import load_tables
 from common.wording import headers as table_headers
 from monitor.reports.bulletin import ATTACHMENT, Bulletin
 from monitor.reports.data import FIELDS_BY_TYPE, safe_cell, verdict_text, veto_text
@@ -38,39 +39,59 @@ def _width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# The cell styles of a table, registered once per workbook as named styles: a cell
+# then takes its style by name instead of openpyxl interning four style objects per cell.
+_STYLES = {
+    "gongkai-header": {"font": _HEADER, "fill": _HEADER_FILL},
+    "gongkai-cell": {},
+    "gongkai-text": {"alignment": Alignment(vertical="top")},
+    "gongkai-long": {"alignment": Alignment(wrap_text=True, vertical="top")},
+    "gongkai-link": {"font": _LINK},
+    "gongkai-date": {"number_format": "yyyy-mm-dd"},
+}
+
+
+def _styled(sheet: Worksheet) -> None:
+    """Register the table styles in the sheet's workbook (once)."""
+    book = sheet.parent
+    if "gongkai-cell" not in book.named_styles:
+        for name, parts in _STYLES.items():
+            book.add_named_style(NamedStyle(name=name, border=_BORDER, **parts))
+
+
 def _cell(sheet: Worksheet, row: int, column: int, value: Any, kind: str) -> None:
     cell = sheet.cell(row=row, column=column)
+    style = "gongkai-cell"
     if value is None or value == "":
-        return
-    if kind == "date":
+        pass
+    elif kind == "date":
         cell.value = date.fromisoformat(value)
-        cell.number_format = "yyyy-mm-dd"
+        style = "gongkai-date"
     elif kind == "url":
         cell.value = safe_cell(value)
         if value.startswith(("http://", "https://")):
             cell.hyperlink = value
-            cell.font = _LINK
+            style = "gongkai-link"
     elif kind == "bool":
         cell.value = "是" if value else "否"
     elif kind == "int":
         cell.value = value
     else:
         cell.value = safe_cell(value)
-        cell.alignment = Alignment(wrap_text=len(str(value)) > 60, vertical="top")
+        style = "gongkai-long" if len(str(value)) > 60 else "gongkai-text"
+    cell.style = style
 
 
 def table(sheet: Worksheet, top: int, headers: list[tuple[str, str]], rows: list[list[Any]]) -> None:
     """Write a table with its header at row ``top``: bordered, frozen, filtered, fitted to its text."""
+    _styled(sheet)
     for column, (title, _) in enumerate(headers, start=1):
-        cell = sheet.cell(row=top, column=column, value=title)
-        cell.font, cell.fill, cell.border = _HEADER, _HEADER_FILL, _BORDER
+        sheet.cell(row=top, column=column, value=title).style = "gongkai-header"
     for offset, values in enumerate(rows, start=1):
         for column, ((_, kind), value) in enumerate(zip(headers, values, strict=True), start=1):
             _cell(sheet, top + offset, column, value, kind)
-            cell = sheet.cell(row=top + offset, column=column)
-            cell.border = _BORDER
-            if value in _RESULT_FILLS:
-                cell.fill = _RESULT_FILLS[value]
+            if isinstance(value, str) and value in _RESULT_FILLS:
+                sheet.cell(row=top + offset, column=column).fill = _RESULT_FILLS[value]
     sheet.freeze_panes = sheet.cell(row=top + 1, column=1)
     last = get_column_letter(len(headers))
     sheet.auto_filter.ref = f"A{top}:{last}{top + max(len(rows), 1)}"
@@ -144,7 +165,8 @@ def summary_workbook(
     _bulletin_sheet(book.active, bulletin)
     book.active.title = "检查结果"
     sheet = book.create_sheet("汇总")
-    types = list(FIELDS_BY_TYPE)
+    held = set(load_tables().rules["review"]["confirm_first"])  # a sheet only once a reviewer confirmed one
+    types = [t for t in FIELDS_BY_TYPE if t not in held or any(p["type"] == t for p in data["problems"])]
     headers = [
         ("排名", "int"),
         ("部门", "text"),

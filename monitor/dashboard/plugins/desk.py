@@ -1,8 +1,9 @@
 """The supervisor's desk: the dashboard's own pages, in Chinese, over the latest complete run.
 
 ``/`` is this period's 通报 at a glance (``monitor.dashboard.desk.overview``),
-``/-/gongkai/department?id=…`` a department's page and ``/-/gongkai/problems``
-the problem list, each with gongkai's own templates (``gongkai_*.html``): no SQL,
+``/-/gongkai/department?id=…`` a department's page, ``/-/gongkai/problems``
+the problem list and ``/-/gongkai/stats`` the disclosure statistics, each with
+gongkai's own templates (``gongkai_*.html``): no SQL,
 no internal table, no Datasette chrome. Datasette's own explorer stays behind
 the 数据浏览 link for an analyst.
 """
@@ -55,6 +56,14 @@ async def department(request: Request, datasette: Datasette) -> Response:
     return await _shown(datasette, request, "gongkai_department.html", desk.department, request.args.get("id") or "")
 
 
+async def disclosure(request: Request, datasette: Datasette) -> Response:
+    """The disclosure statistics (``?year=``, ``?by=year|quarter|month``), as ``gongkai stats`` counts them."""
+    year = request.args.get("year") or ""
+    by = request.args.get("by") if request.args.get("by") in ("year", "quarter", "month") else "month"
+    chosen = int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None
+    return await _shown(datasette, request, "gongkai_stats.html", desk.disclosure, chosen, by)
+
+
 async def problems(request: Request, datasette: Datasette) -> Response:
     """The problem list of the period (``?department=`` for one department)."""
     chosen = request.args.get("department") or None
@@ -68,4 +77,5 @@ def register_routes() -> list[tuple[str, Any]]:
         (r"^/$", overview),
         (r"^/-/gongkai/department$", department),
         (r"^/-/gongkai/problems$", problems),
+        (r"^/-/gongkai/stats$", disclosure),
     ]
