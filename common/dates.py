@@ -154,6 +154,12 @@ def normalize(raw: str | None, as_of: date) -> date | None:
     return None
 
 
+def has_year(raw: str | None) -> bool:
+    """True when date text names its year (2026-03-01, 二〇二六年三月一日), not only a month and day."""
+    text = (raw or "").translate(_FULLWIDTH)
+    return bool(_FULL.search(text) or _CHINESE.search(text))
+
+
 def date_text_from_url(url: str) -> str | None:
     """Return the date a CMS writes into an item URL (TRS ``t20260301_``, Hanweb ``/art/2026/3/1/``).
 

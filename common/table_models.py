@@ -75,6 +75,7 @@ class SuddenUpdate(_Table):
     min_items: int = Field(ge=2)
     within_days: int = Field(ge=1)
     min_idle_days: int = Field(ge=1)
+    exempt_categories: list[str] = []  # published in yearly batches: never suspected
 
 
 class Repost(_Table):
@@ -82,6 +83,7 @@ class Repost(_Table):
 
     min_days_older: int = Field(ge=1)
     min_title_chars: int = Field(ge=1)
+    max_shared_title: int = Field(default=2, ge=2)
     max_shared_body: int = Field(ge=2)
 
 

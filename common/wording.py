@@ -183,8 +183,11 @@ class Wording:
         if reason.get("code") == "sudden_update":
             items = reason.get("items") or []
             return [(self._say("suspicions", "evidence_burst", number=i), r["url"]) for i, r in enumerate(items, 1)]
-        links = [("evidence_item", reason.get("item")), ("evidence_earlier", reason.get("earlier"))]
-        return [(self._say("suspicions", key), item["url"]) for key, item in links if item and item.get("url")]
+        item, earlier = reason.get("item") or {}, reason.get("earlier") or {}
+        links = [("evidence_item", item.get("url"))]
+        if earlier.get("url") != item.get("url"):  # a re-dated page is one address, shown once
+            links.append(("evidence_earlier", earlier.get("url")))
+        return [(self._say("suspicions", key), url) for key, url in links if url]
 
     def problem(self, p: dict[str, Any]) -> str:
         """A problem's explanation: what is wrong, with the numbers that show it."""

@@ -317,7 +317,9 @@ def _write_report(
 
 @cli.command()
 @db_option
-@click.option("--year", type=int, help="Count the items dated in this year (default: this year).")
+@click.option(
+    "--year", type=click.IntRange(1990, 2100), help="Count the items dated in this year (default: this year)."
+)
 @click.option("--from", "start", callback=_as_of, help="Count from this day (YYYY-MM-DD), with --to.")
 @click.option("--to", "end", callback=_as_of, help="Count up to this day (YYYY-MM-DD), with --from.")
 @click.option("--by", type=click.Choice(["year", "quarter", "month"]), default="month", show_default=True)

@@ -168,7 +168,7 @@ def _standing_reviews(
 
 def _register(
     store: Store,
-    dept_id: str,
+    facts: DepartmentFacts,
     verdict: Evaluation,
     listed: list[dict[str, Any]],
     run: tuple[int, str],
@@ -176,14 +176,22 @@ def _register(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A department's item register as this run leaves it, and the rows the run added or changed.
 
-    Judged again after later runs, a run sees no item they found first.
+    A crawl cut short by the page limit read no list to its end: it withdraws
+    nothing. Judged again after later runs, a run sees no item they found first.
     """
-    previous = store.register(dept_id)
+    previous = store.register(facts.id)
     named = {c.url: (c.name, c.category) for c in verdict.columns}
-    read = {c.url for c in verdict.columns if c.state in ("ok", "stale")}
-    changed = update(dept_id, previous, (r for r in listed if r["column_url"] in named), named, read, run, as_of)
+    cut = any(kind == "crawl_truncated" and (detail or "").startswith("max_pages") for kind, _, detail in facts.notes)
+    read = set() if cut else {c.url for c in verdict.columns if c.state in ("ok", "stale")}
+    changed = update(facts.id, previous, (r for r in listed if r["column_url"] in named), named, read, run, as_of)
     books = {**previous, **{r["url"]: r for r in changed}}
     return [r for r in books.values() if r["first_run"] <= run[0]], changed
+
+
+def _decided(store: Store, dept_id: str, rules: ReviewRules) -> frozenset[str]:
+    """The columns and items whose suspected 虚假更新 a reviewer has decided on (by the finding's key)."""
+    keys = [key.split("|", 2) for (_, key), review in store.reviews(dept_id).items() if review.get("decision")]
+    return frozenset(target for _, kind, target in keys if kind in rules.confirm_first)
 
 
 def _suspected(problem: Problem) -> dict[str, Any]:
@@ -229,10 +237,11 @@ def evaluate_run(
         window = settings.table["probe"]["window_days"]
         facts = load_facts(store, run_id, config, dept_id, sites[dept_id], as_of, window, listed)
         verdict: Evaluation = evaluate_department(facts, settings, as_of)
-        books, changed = _register(store, dept_id, verdict, listed, (run_id, run["as_of"]), as_of)
+        books, changed = _register(store, facts, verdict, listed, (run_id, run["as_of"]), as_of)
         register += changed
         thresholds = {c.url: column_rule(c, settings)[1] for c in facts.columns}
-        verdict.problems += suspicions(dept_id, books, thresholds, fake_freshness, as_of)
+        standing = _decided(store, dept_id, reviewing)
+        verdict.problems += suspicions(dept_id, books, thresholds, fake_freshness, as_of, standing)
         reviews = _standing_reviews(store, reviewing, dept_id, verdict.problems, run["started_at"] if save else "")
         confirmed_only = config.review.require_confirmation
         first = reviewing.confirm_first

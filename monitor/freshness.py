@@ -13,8 +13,10 @@ notices and scores until confirmed.
 - 日期倒签 (``backdated``): the date a list shows is well after the date in the
   item's URL or file name, or on its own page.
 
-Only items dated within ``recent_days`` of the check are suspected: they are what
-makes a column look fresh now.
+Only items dated within ``recent_days`` of the check are suspected (they are
+what makes a column look fresh now), except those a reviewer has decided on
+(``standing``): a confirmed 日期倒签 stays a problem until it is put right, not
+until it grows old.
 """
 
 from __future__ import annotations
@@ -53,14 +55,23 @@ def _listed(row: Row) -> dict[str, Any]:
 
 
 def sudden_updates(
-    department: str, register: Iterable[Row], thresholds: dict[str, int | None], table: FakeFreshness, as_of: date
+    department: str,
+    register: Iterable[Row],
+    thresholds: dict[str, int | None],
+    table: FakeFreshness,
+    as_of: date,
+    standing: frozenset[str] = frozenset(),
 ) -> list[Problem]:
-    """突击更新: per column, the latest burst of items after an idle spell, when it is recent."""
+    """突击更新: per column, the latest burst of items after an idle spell, when it is recent.
+
+    Not in a column that need not be updated, nor in one of the categories published
+    in yearly batches (``exempt_categories``: 预决算, 年报, 统计).
+    """
     rule = table.sudden_update
     recent = as_of - timedelta(days=table.recent_days)
     by_column: dict[str, list[Row]] = {}
     for row in register:
-        if row["date"]:
+        if row["date"] and row["category"] not in rule.exempt_categories:
             by_column.setdefault(row["column_url"], []).append(row)
     found = []
     for column_url, rows in by_column.items():
@@ -71,7 +82,7 @@ def sudden_updates(
         rows.sort(key=lambda r: (r["date"], r["url"]))
         for i in range(len(rows) - 1, 0, -1):
             start, before = _day(rows[i]["date"]), _day(rows[i - 1]["date"])
-            if start < recent:
+            if start < recent and column_url not in standing:
                 break
             burst = [r for r in rows[i:] if _day(r["date"]) <= start + timedelta(days=rule.within_days)]
             if (start - before).days < idle or len(burst) < rule.min_items:
@@ -106,13 +117,26 @@ def sudden_updates(
     return found
 
 
+def _differ(one: Row, other: Row) -> bool:
+    """True when both items' bodies are known and differ: the same title over other text is a series."""
+    return bool(one["fingerprint"] and other["fingerprint"] and one["fingerprint"] != other["fingerprint"])
+
+
 def _title_key(title: str | None, min_chars: int) -> str | None:
     key = _NOT_TITLE.sub("", title or "")
     return key if len(key) >= min_chars else None
 
 
-def reposts(department: str, register: Iterable[Row], table: FakeFreshness, as_of: date) -> list[Problem]:
-    """旧稿重发: recent items whose title or body an item dated well before them had, or re-dated pages."""
+def reposts(
+    department: str, register: Iterable[Row], table: FakeFreshness, as_of: date, standing: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """旧稿重发: recent items whose title or body an item dated well before them had, or re-dated pages.
+
+    A title matches only between two items whose bodies are not known to differ,
+    and only when few items share it (``max_shared_title``: a monthly 公示 of one
+    title is a series). A page re-dated is one whose list (or page) showed an
+    older date in an earlier run.
+    """
     rule = table.repost
     rows = [r for r in register if r["date"]]
     recent = (as_of - timedelta(days=table.recent_days)).isoformat()
@@ -125,15 +149,16 @@ def reposts(department: str, register: Iterable[Row], table: FakeFreshness, as_o
             by_body.setdefault(row["fingerprint"], []).append(row)
     found = []
     for row in rows:
-        if row["date"] < recent:
+        if row["date"] < recent and row["url"] not in standing:
             continue
         latest = _day(row["date"]) - timedelta(days=rule.min_days_older)
         matches: dict[str, Row] = {}
         if row["first_date"] and _day(row["first_date"]) <= latest:
             matches["redated"] = {**row, "date": row["first_date"]}
         body = by_body.get(row["fingerprint"] or "", [])
+        titled = by_title.get(_title_key(row["title"], rule.min_title_chars) or "", [])
         groups = (
-            ("title", by_title.get(_title_key(row["title"], rule.min_title_chars) or "", [])),
+            ("title", titled if len(titled) <= rule.max_shared_title else []),
             ("body", body if len(body) <= rule.max_shared_body else []),
         )
         for how, group in groups:
@@ -143,6 +168,7 @@ def reposts(department: str, register: Iterable[Row], table: FakeFreshness, as_o
                 if other["url"] != row["url"]
                 and _day(other["date"]) <= latest
                 and other["first_seen"] <= row["first_seen"]
+                and not (how == "title" and _differ(row, other))
             ]
             if earlier:
                 matches[how] = min(earlier, key=lambda r: (r["date"], r["url"]))
@@ -166,14 +192,16 @@ def reposts(department: str, register: Iterable[Row], table: FakeFreshness, as_o
     return found
 
 
-def backdated(department: str, register: Iterable[Row], table: FakeFreshness, as_of: date) -> list[Problem]:
+def backdated(
+    department: str, register: Iterable[Row], table: FakeFreshness, as_of: date, standing: frozenset[str] = frozenset()
+) -> list[Problem]:
     """日期倒签: recent items whose shown date is well after their URL's or file name's date, or their page's."""
     margin = table.backdated.margin_days
     recent = (as_of - timedelta(days=table.recent_days)).isoformat()
     found = []
     for row in register:
         shown = row["list_date"]
-        if not shown or shown < recent:
+        if not shown or (shown < recent and row["url"] not in standing):
             continue
         others = [(source, row[f"{source}_date"]) for source in ("url", "page") if row[f"{source}_date"]]
         late = [(source, other, (_day(shown) - _day(other)).days) for source, other in others]
@@ -199,11 +227,19 @@ def backdated(department: str, register: Iterable[Row], table: FakeFreshness, as
 
 
 def suspicions(
-    department: str, register: list[Row], thresholds: dict[str, int | None], table: FakeFreshness, as_of: date
+    department: str,
+    register: list[Row],
+    thresholds: dict[str, int | None],
+    table: FakeFreshness,
+    as_of: date,
+    standing: frozenset[str] = frozenset(),
 ) -> list[Problem]:
-    """Every 突击更新, 旧稿重发 and 日期倒签 a department's register shows (withdrawn items count as shown)."""
+    """Every 突击更新, 旧稿重发 and 日期倒签 a department's register shows (withdrawn items count as shown).
+
+    ``standing``: the columns and items whose suspicion a reviewer has decided on.
+    """
     return [
-        *sudden_updates(department, register, thresholds, table, as_of),
-        *reposts(department, register, table, as_of),
-        *backdated(department, register, table, as_of),
+        *sudden_updates(department, register, thresholds, table, as_of, standing),
+        *reposts(department, register, table, as_of, standing),
+        *backdated(department, register, table, as_of, standing),
     ]

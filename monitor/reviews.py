@@ -56,12 +56,16 @@ def set_aside(
 ) -> str | None:
     """Why a finding does not count in its run (``dismissed``, ``unconfirmed``), or None when it does.
 
-    ``unconfirmed``: the office counts confirmed findings only (``confirmed_only``)
-    and no reviewer has confirmed it (or marked it 已整改待复核).
+    ``unconfirmed``: the office counts confirmed findings only (``confirmed_only``,
+    always for a suspicion: ``confirm_first``) and no reviewer has confirmed it (or
+    marked it 已整改待复核); a suspicion's confirmation holds only on the evidence
+    it was made on.
     """
     decision = (review or {}).get("decision")
     if decision == "dismissed" and review and review["evidence"] == evidence_of(rules, problem):
         return "dismissed"
+    if problem["type"] in rules.confirm_first and review and review["evidence"] != evidence_of(rules, problem):
+        return "unconfirmed"  # a suspicion is confirmed on what was seen: a later burst is another one
     if confirmed_only and decision not in ("confirmed", "fixed_pending"):
         return "unconfirmed"
     return None

@@ -7,7 +7,8 @@ first published) — not the CMS's own numbers. An item later
 withdrawn (撤稿) still counts (it was published) and is reported apart; an item
 without a readable date is not counted and is reported apart; a department whose
 crawl hit the page limit is named, its columns counted as far as they were read;
-a department none of whose lists was ever read is named and not counted (never a 0).
+a department none of whose columns was read by the inspections since the span
+began is named and not counted (never a 0).
 
 ``statistics`` gathers the numbers; ``monitor.reports.statistics`` writes them
 as a terminal table, XLSX, CSV, JSON, Markdown and DOCX.
@@ -70,8 +71,9 @@ class Statistics:
     by_category: dict[str, int] = field(default_factory=dict)
     by_period: dict[str, int] = field(default_factory=dict)
     runs: list[str] = field(default_factory=list)  # the days of the inspections counted from
-    truncated: list[str] = field(default_factory=list)  # departments whose crawl hit the page limit
-    unread: list[str] = field(default_factory=list)  # departments of whose lists gongkai never read an item
+    truncated: list[str] = field(default_factory=list)  # ids of departments whose crawl hit the page limit
+    unread: list[str] = field(default_factory=list)  # ids of departments none of whose columns was read
+    names: dict[str, str] = field(default_factory=dict)  # every department's name by id
 
     @property
     def busiest(self) -> list[dict[str, Any]]:
@@ -116,7 +118,7 @@ def _cadence(days: list[str], threshold: int | None) -> dict[str, Any]:
         "last": last.isoformat(),
         "cadence_days": round(median, 1) if median is not None else None,
         "expected_next": (last + timedelta(days=round(median))).isoformat() if median is not None else None,
-        "stale_on": (last + timedelta(days=threshold)).isoformat() if threshold else None,
+        "stale_on": (last + timedelta(days=threshold + 1)).isoformat() if threshold else None,
         "threshold_days": threshold,
     }
 
@@ -161,16 +163,17 @@ def statistics(store: Store, start: date, end: date, by: By) -> Statistics:
 
     labels = Categorizer(load_tables().categories).labels
     used = {category for _, category, _ in counts}
+    order = [c for c in labels if c in used] + sorted(used - set(labels))  # a category since dropped: its key
     departments = []
-    read = {department for department, _ in named}
-    for dept in sorted(read):
+    read = store.departments_read(first)
+    for dept in sorted(read & set(names)):
         mine = {k: n for k, n in counts.items() if k[0] == dept}
         departments.append(
             {
                 "id": dept,
                 "name": names.get(dept, dept),
                 "total": sum(mine.values()),
-                "by_category": {c: n for c in labels if (n := sum(v for k, v in mine.items() if k[1] == c))},
+                "by_category": {c: n for c in order if (n := sum(v for k, v in mine.items() if k[1] == c))},
                 "by_period": {p: sum(v for k, v in mine.items() if k[2] == p) for p in span.periods()},
                 "withdrawn": uncounted.get(dept, (0, 0))[0],
                 "undated": uncounted.get(dept, (0, 0))[1],
@@ -179,14 +182,15 @@ def statistics(store: Store, start: date, end: date, by: By) -> Statistics:
     return Statistics(
         span=span,
         periods=span.periods(),
-        categories={key: label for key, label in labels.items() if key in used},
+        categories={key: labels.get(key, key) for key in order},
         departments=departments,
         cells=[{"department": d, "category": c, "period": p, "count": n} for (d, c, p), n in sorted(counts.items())],
         columns=columns,
         total=sum(counts.values()),
-        by_category={c: sum(v for k, v in counts.items() if k[1] == c) for c in labels if c in used},
+        by_category={c: sum(v for k, v in counts.items() if k[1] == c) for c in order},
         by_period={p: sum(v for k, v in counts.items() if k[2] == p) for p in span.periods()},
         runs=[run["as_of"] for run in inspections],
-        truncated=[names.get(d, d) for d in truncated],
-        unread=[name for dept, name in sorted(names.items()) if dept not in read],
+        truncated=truncated,
+        unread=sorted(set(names) - read),
+        names=names,
     )

@@ -374,6 +374,14 @@ class Store:
             " from register"
         ).fetchall()
 
+    def departments_read(self, since: str) -> set[str]:
+        """The departments of which a complete run of ``since`` or later read a column (its list or its emptiness)."""
+        sql = (
+            "select distinct c.department from column_states c join runs r on r.id = c.run_id"
+            " where r.status = 'complete' and r.as_of >= ? and c.state in ('ok', 'stale', 'empty')"
+        )
+        return {row[0] for row in self.db.execute(sql, [since])}
+
     def inspections(self, since: str) -> list[dict[str, Any]]:
         """The complete runs of ``since`` or later, oldest first, with their config.
 
@@ -382,7 +390,7 @@ class Store:
         return list(
             self.db.query(
                 """select r.id, r.as_of, r.config, (select json_group_array(distinct n.department) from notes n
-                          where n.run_id = r.id and n.kind = 'crawl_truncated') as truncated
+                          where n.run_id = r.id and n.kind = 'crawl_truncated' and n.key = 'max_pages') as truncated
                    from runs r where r.status = 'complete' and r.as_of >= ? order by r.id""",
                 [since],
             )

@@ -18,7 +18,7 @@ from common.tables import load_tables
 from common.wording import fill, headers, say
 from monitor.reports import ranking
 from monitor.reports.data import score_text, verdict_text
-from monitor.reports.statistics import column_rows, paragraphs, span_label, summary_rows
+from monitor.reports.statistics import column_rows, paragraphs, period_rows, span_label, summary_rows
 from monitor.stats import Statistics
 from monitor.store import Store
 
@@ -139,11 +139,12 @@ def print_problems(rows: list[dict[str, Any]], title: str) -> None:
 
 
 def print_stats(numbers: Statistics) -> None:
-    """Print the statistics: the department × category table, the busiest columns, the paragraph and its scope."""
+    """Print the statistics: by department × category, by period, the busiest columns, the paragraph and its scope."""
     words = load_tables().wording["stats"]
     out = console()
     for title, (head, rows) in (
         (fill(words["title"], span=span_label(numbers)), summary_rows(numbers)),
+        (words["heading_periods"], period_rows(numbers)),
         (words["heading_busiest"], column_rows(numbers, numbers.busiest)),
     ):
         table = Table(title=title)

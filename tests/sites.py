@@ -32,6 +32,15 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
 ]
 
+# The parts of a 通报, in order, as the bundled wording numbers them.
+BULLETIN_HEADINGS = [
+    "一、总体情况",
+    "二、存在的主要问题",
+    "三、预警提示",
+    "四、红黑榜",
+    "五、整改不到位情况",
+    "六、下一步工作要求",
+]
 NAV = '<li><a href="/">首页</a></li><li><a href="/xxgk/">信息公开</a></li>'
 
 

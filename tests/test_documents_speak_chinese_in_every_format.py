@@ -23,6 +23,7 @@ from conftest import AS_OF, crawl, write_config
 from docx import Document
 from lxml import html as lxml_html
 from openpyxl import load_workbook
+from sites import BULLETIN_HEADINGS
 
 from monitor.cli import cli
 from monitor.demo.sites import demo_config
@@ -174,15 +175,7 @@ def test_docx_opens_as_a_gongwen(documents):
     paragraphs = [p.text for p in bulletin.paragraphs]
     assert "关于2026年第2期政府网站政务公开检查情况的通报" in paragraphs
     assert "某政办〔2026〕2号" in paragraphs and "各乡镇人民政府，县直各单位：" in paragraphs
-    headings = {
-        "一、总体情况",
-        "二、存在的主要问题",
-        "三、预警提示",
-        "四、红黑榜",
-        "五、整改不到位情况",
-        "六、下一步工作要求",
-    }
-    assert headings <= set(paragraphs)
+    assert set(BULLETIN_HEADINGS) <= set(paragraphs)
     attachment = bulletin.tables[-1]
     assert [c.text for c in attachment.rows[0].cells] == ["序号", "部门", "网站", "得分", "结果", "问题数", "主要问题"]
     assert len(attachment.rows) == 4  # the three departments

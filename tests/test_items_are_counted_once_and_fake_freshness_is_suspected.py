@@ -11,9 +11,14 @@ their address or their own page says.
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
+import subprocess
+import sys
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,11 +27,16 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 from conftest import crawl, write_config
+from docx import Document
 from lxml import html as lxml_html
-from sites import StaticSite
+from sites import StaticSite, wait_until_serving
 
+from common.table_models import FakeFreshness
+from common.tables import load_tables
+from monitor import freshness
 from monitor.cli import cli
-from monitor.reviews import open_findings
+from monitor.register import update
+from monitor.reviews import evidence_of, open_findings, review_rules, set_aside
 from monitor.store import Store
 
 FIRST, SECOND = date(2026, 9, 30), date(2026, 10, 31)
@@ -289,6 +299,10 @@ def test_stats_on_the_demo_store_open_in_excel_with_a_chart(demo_run, tmp_path):
     )
     assert "按单位分，" in paragraph and paragraph.endswith("条。")
     assert "县交通运输局网站的栏目列表未能读取，未统计在内（不是没有发布信息）。" in md.stdout
+    docx = tmp_path / "stats.docx"
+    args = ["stats", "--db", str(demo_run["db"]), "--year", "2026", "--format", "docx", "-o", str(docx)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert paragraph in [p.text for p in Document(str(docx)).paragraphs]  # the same prose, ready for the report
 
 
 def test_a_confirmed_suspicion_is_a_problem_and_a_dismissed_one_is_gone(runs, tmp_path):
@@ -359,6 +373,145 @@ def test_a_site_cut_short_by_the_page_limit_is_counted_as_far_as_read_and_said_s
     finally:
         site.server.shutdown()
     numbers = stats(tmp_path / "g.db", "--year", "2026")
-    assert numbers["truncated"] == ["测试局"]
+    assert numbers["truncated"] == ["csj"]
     assert "测试局网站的检查达到抓取页数上限，部分栏目只统计到已读取的页面，实际数字可能更多。" in numbers["paragraphs"]
     assert numbers["total"] == len(NEWS_1)  # the column's list was read whole; its articles were not all fetched
+
+
+def _listed(url: str, date_raw: str | None, source: str | None) -> dict:
+    """An item row as a run stores it, without a page of its own."""
+    row = dict.fromkeys(("page_raw", "page_source", "written_raw", "fingerprint"))
+    return {
+        **row,
+        "url": url,
+        "column_url": "http://x/zcwj/",
+        "title": "某某办法",
+        "date_raw": date_raw,
+        "date_source": source,
+    }
+
+
+def _seen(rows: list[list[dict]], days: list[date]) -> dict:
+    """The register after each run of ``rows`` read on ``days``."""
+    books: dict = {}
+    columns = {"http://x/zcwj/": ("政策文件", "policy")}
+    for run_id, (listed, day) in enumerate(zip(rows, days, strict=True), start=1):
+        changed = update("csj", books, listed, columns, set(columns), (run_id, day.isoformat()), day)
+        books |= {r["url"]: r for r in changed}
+    return books
+
+
+def test_a_date_read_from_a_better_place_or_a_year_less_date_read_again_is_no_re_dating():
+    url = "http://x/zcwj/t20260110_1.html"
+    moved = _seen(
+        [
+            [_listed(url, None, None) | {"date_raw": "2026-01-10", "date_source": "url"}],
+            [_listed(url, "2026-03-02", "list")],
+        ],
+        [date(2026, 3, 5), date(2026, 3, 12)],
+    )[url]
+    assert (moved["first_date"], moved["date"]) == ("2026-03-02", "2026-03-02")  # the list's date, not a re-date
+    plain = "http://x/zcwj/content_1.html"
+    yearless = _seen(
+        [[_listed(plain, "12-28", "list")], [_listed(plain, "12-28", "list")]], [date(2026, 12, 30), date(2027, 1, 6)]
+    )[plain]
+    assert (yearless["first_date"], yearless["date"]) == ("2026-12-28", "2026-12-28")
+    old = "http://x/zcwj/t20241220_3.html"  # first read two years on: its address says which 12-20
+    placed = _seen([[_listed(old, "12-20", "list")]], [date(2026, 12, 25)])[old]
+    assert (placed["date"], placed["list_date"]) == ("2024-12-20", None)  # never compared for 日期倒签
+    redated = _seen(
+        [[_listed(url, "2026-01-10", "list")], [_listed(url, "2026-03-02", "list")]],
+        [date(2026, 3, 1), date(2026, 3, 8)],
+    )[url]
+    assert (redated["first_date"], redated["date"]) == ("2026-01-10", "2026-03-02")  # the list shows a new date
+
+
+RULES = FakeFreshness.model_validate(load_tables().rules["fake_freshness"])
+
+
+def _item(n: int, day: str, title: str, category: str = "notice", body: str | None = None) -> dict:
+    """A register row of column 通知公告, first seen on its own date."""
+    return {
+        "url": f"http://x/tzgg/{n}.html",
+        "column_url": "http://x/tzgg/",
+        "column": "通知公告",
+        "category": category,
+        "title": title,
+        "date": day,
+        "first_date": day,
+        "first_seen": day,
+        "fingerprint": body,
+        "list_date": day,
+        "url_date": None,
+        "page_date": None,
+    }
+
+
+def test_a_monthly_series_of_one_title_and_a_yearly_budget_batch_are_suspected_of_nothing():
+    as_of = date(2026, 11, 30)
+    series = [_item(n, f"2026-{n:02d}-05", "全县行政许可事项办理情况公示", body=f"第{n}月") for n in range(7, 12)]
+    assert freshness.suspicions("csj", series, {"http://x/tzgg/": 182}, RULES, as_of) == []
+    unread = [{**row, "fingerprint": None} for row in series]  # bodies unknown: a title shared by five is a series
+    assert freshness.reposts("csj", unread, RULES, as_of) == []
+    budget = [_item(1, "2025-10-20", "2025年部门预算公开", "finance")] + [
+        _item(n, "2026-10-25", f"2026年第{n}项部门预算公开说明", "finance") for n in range(2, 8)
+    ]
+    assert freshness.sudden_updates("csj", budget, {"http://x/tzgg/": 365}, RULES, as_of) == []
+    notices = [{**row, "category": "notice"} for row in budget]  # the same burst where it is not seasonal
+    assert [p.type for p in freshness.sudden_updates("csj", notices, {"http://x/tzgg/": 182}, RULES, as_of)] == [
+        "sudden_update"
+    ]
+
+
+def test_pinned_old_items_do_not_make_a_shorter_read_withdraw_anything():
+    pinned = [_listed(f"http://x/zcwj/top{n}.html", f"2019-0{n}-01", "list") for n in (1, 2, 3)]
+    dated = [_listed(f"http://x/zcwj/t{n}.html", f"2026-{n:02d}-10", "list") for n in range(1, 11)]
+    books = _seen([pinned + dated, pinned + dated[-4:]], [date(2026, 11, 1), date(2026, 11, 8)])
+    withdrawn = sorted(url for url, row in books.items() if row["withdrawn_run"])
+    assert withdrawn == []  # the second read reaches back to 07-10 at most: nothing older is gone
+    books = _seen([pinned + dated, pinned + dated[:5] + dated[6:]], [date(2026, 11, 1), date(2026, 11, 8)])
+    assert [url for url, row in books.items() if row["withdrawn_run"]] == ["http://x/zcwj/t6.html"]
+
+
+def test_a_confirmed_burst_does_not_confirm_a_later_one_in_its_column():
+    rules = review_rules(load_tables().rules)
+    burst = freshness.sudden_updates(
+        "csj",
+        [_item(1, "2026-01-05", "关于春节值班安排的通知")]
+        + [_item(n, "2026-10-25", f"关于第{n}批项目申报的通知") for n in range(2, 8)],
+        {"http://x/tzgg/": 182},
+        RULES,
+        date(2026, 11, 30),
+    )[0]
+    finding = asdict(burst)
+    confirmed = {"decision": "confirmed", "evidence": evidence_of(rules, finding)}
+    assert set_aside(rules, finding, confirmed, False) is None  # confirmed: a problem
+    later = {**finding, "last_updated": "2027-06-01"}
+    assert set_aside(rules, later, confirmed, False) == "unconfirmed"  # another burst waits for its own review
+
+
+def test_the_dashboard_lists_the_suspicions_and_the_same_numbers(runs, tmp_path):
+    db = tmp_path / "served.db"
+    with sqlite3.connect(runs["db"]) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    gongkai = str(Path(sys.executable).with_name("gongkai"))
+    server = subprocess.Popen([gongkai, "serve", "--db", str(db), "--port", str(port)], stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base)
+        front = lxml_html.fromstring(urllib.request.urlopen(base + "/", timeout=10).read())
+        table = front.get_element_by_id("suspicions")
+        assert len(table.findall(".//tr")) == 1 + 5  # the header and the five planted cases
+        links = {a.get("href") for a in table.iter("a")}
+        assert {runs["base"] + REPOST[1].lstrip("/"), runs["base"] + OLD_POLICY[1].lstrip("/")} <= links
+        page = lxml_html.fromstring(
+            urllib.request.urlopen(base + "/-/gongkai/stats?year=2026&by=quarter", timeout=10).read()
+        )
+        shown = [p.text_content() for p in page.get_element_by_id("paragraph").iter("p")]
+        assert shown == stats(db, "--year", "2026", "--by", "quarter")["paragraphs"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

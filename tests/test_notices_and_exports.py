@@ -21,7 +21,7 @@ from docx import Document
 from lxml import html as lxml_html
 from openpyxl import load_workbook
 from PIL import Image
-from sites import CHROMIUM_FLAGS, html, list_page
+from sites import BULLETIN_HEADINGS, CHROMIUM_FLAGS, html, list_page
 
 from monitor.cli import cli
 from monitor.demo.server import Route, SiteServer
@@ -206,14 +206,7 @@ def test_html_summary_is_a_bulletin_linking_each_notice(two_runs, tmp_path):
     page = lxml_html.fromstring(out.read_bytes())
     text = page.text_content()
     assert page.findtext(".//h1") == "关于2026年第2期政府网站政务公开检查情况的通报"  # the second run of the year
-    assert [h.text_content() for h in page.iter("h2")] == [
-        "一、总体情况",
-        "二、存在的主要问题",
-        "三、预警提示",
-        "四、红黑榜",
-        "五、整改不到位情况",
-        "六、下一步工作要求",
-    ]
+    assert [h.text_content() for h in page.iter("h2")] == BULLETIN_HEADINGS
     assert "本期未发现疑似突击更新、旧稿重发或日期倒签的情况。" in text  # an ordinary site is suspected of nothing
     assert "县政务公开办公室于2026年11月16日至2026年11月22日" in text  # the days since the previous run
     assert "本期共检查 1 家单位网站，合格 1 家，不合格 0 家，合格率 100.0%。" in text

@@ -56,6 +56,7 @@ HIDDEN = (
     "set_aside",
     "handoffs",
     "memos",
+    "register",
 )
 
 QUERIES: dict[str, dict[str, str]] = {

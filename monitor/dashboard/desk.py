@@ -63,6 +63,7 @@ def overview(store: Store, run_id: int) -> dict[str, Any]:
     ]
     previous = context.previous_rate
     run = store.run(run_id) or {}
+    documents = load_tables().wording["documents"]
     return {
         "data": data,
         "checked": len(departments),
@@ -77,6 +78,8 @@ def overview(store: Store, run_id: int) -> dict[str, Any]:
         "red": paper.red,
         "black": paper.black,
         "suspicions": paper.suspicions,
+        "said_suspicions": fill(documents["suspicions"], count=len(paper.suspicions)),
+        "said_no_suspicions": documents["no_suspicions"],
         "overdue": [p for p in open_problems if p["overdue"]],
         "repeats": [p for p in open_problems if (p["runs_open"] or 0) >= 2],
         "trend": trend,

@@ -15,10 +15,11 @@ from datetime import date
 from typing import Any
 
 from common.tables import load_tables
-from common.wording import chinese_date, fill, headers, ordinal, wording
+from common.wording import chinese_date, fill, headers, ordinal
 from monitor.reports.context import ReportContext, open_problems
 from monitor.reports.data import labels, ranking, score_text, verdict_text, veto_text
-from monitor.reports.layout import Document, Line, Table, link_cell, text_cell
+from monitor.reports.layout import Document, Line, Table, text_cell
+from monitor.reports.suspicions import suspicion_rows, suspicion_table
 from monitor.scoring import deductions
 
 # The order problem types are told in (the heaviest first).
@@ -240,7 +241,7 @@ def bulletin(data: dict[str, Any], context: ReportContext) -> Bulletin:
         opening=opening,
         overall=_overall(data, context, words),
         problems=_main_problems(data, words),
-        suspicions=_suspicions(data),
+        suspicions=suspicion_rows(data),
         red=red,
         black=black,
         scores=rows,
@@ -254,39 +255,6 @@ def bulletin(data: dict[str, Any], context: ReportContext) -> Bulletin:
         attachment=attachment,
         ranking_rule=_say(words["ranking"], line=f"{line:g}"),
     )
-
-
-def _suspicions(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The 预警 rows: each suspected 虚假更新 nobody has confirmed yet, with its evidence links."""
-    suspected = set(load_tables().rules["review"]["confirm_first"])
-    names = {d["id"]: d["name"] for d in data["departments"]}
-    say = wording()
-    rows = [w for w in data["warnings"] if w["kind"] in suspected]
-    return [
-        {
-            "number": i,
-            "department": names.get(w["department"], w["department"]),
-            "kind": w["kind_label"],
-            "detail": w["detail"],
-            "evidence": say.evidence(w["reason"]),
-        }
-        for i, w in enumerate(rows, start=1)
-    ]
-
-
-def _suspicion_table(rows: list[dict[str, Any]]) -> Table:
-    body = [
-        [
-            text_cell(r["number"]),
-            text_cell(r["department"]),
-            text_cell(r["kind"]),
-            text_cell(r["detail"]),
-            [line for label, url in r["evidence"] for line in link_cell(f"{label}：{url}", url)],
-        ]
-        for r in rows
-    ]
-    kinds = ["number", "name", "kind", "text", "url"]
-    return Table(headers("number", "department", "type", "explanation", "evidence"), body, kinds)
 
 
 def _list_table(rows: list[dict[str, Any]]) -> Table:
@@ -312,7 +280,7 @@ def bulletin_document(b: Bulletin) -> Document:
     doc.add("heading", words["heading_suspicions"])
     if b.suspicions:
         doc.add("para", fill(words["suspicions"], count=len(b.suspicions)))
-        doc.add("table", table=_suspicion_table(b.suspicions))
+        doc.add("table", table=suspicion_table(b.suspicions))
     else:
         doc.add("para", words["no_suspicions"])
     doc.add("heading", words["heading_ranking"])

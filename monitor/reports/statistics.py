@@ -17,6 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
+from common.categories import Categorizer
 from common.tables import load_tables
 from common.wording import chinese_date, fill, headers
 from monitor.reports.formats import csv_bytes, md_text
@@ -72,8 +73,11 @@ def paragraphs(stats: Statistics) -> list[str]:
     if not stats.total:
         text = [fill(words["paragraph_none"], span=span)]
     else:
+        suffix = words["category_suffix"]  # 通知公告类信息, not 人事信息信息
         categories = "，".join(
-            fill(words["category_part"], name=stats.categories[c], count=n) for c, n in stats.by_category.items()
+            fill(words["category_part"], name=label if label.endswith(suffix) else label + suffix, count=n)
+            for c, n in stats.by_category.items()
+            if (label := stats.categories[c])
         )
         ranked = sorted((d for d in stats.departments if d["total"]), key=lambda d: -d["total"])
         departments = "，".join(fill(words["department_part"], name=d["name"], count=d["total"]) for d in ranked)
@@ -98,9 +102,10 @@ def scope(stats: Statistics) -> list[str]:
     period = first if first == last else fill(words["span_range"], start=first, end=last)
     lines = [fill(words["scope"], runs=len(stats.runs), span=period)]
     if stats.truncated:
-        lines.append(fill(words["scope_truncated"], departments="、".join(stats.truncated)))
+        names = "、".join(stats.names.get(d, d) for d in stats.truncated)
+        lines.append(fill(words["scope_truncated"], departments=names))
     if stats.unread:
-        lines.append(fill(words["scope_unread"], departments="、".join(stats.unread)))
+        lines.append(fill(words["scope_unread"], departments="、".join(stats.names.get(d, d) for d in stats.unread)))
     if undated := sum(d["undated"] for d in stats.departments):
         lines.append(fill(words["scope_undated"], count=undated))
     return lines
@@ -129,7 +134,7 @@ def period_rows(stats: Statistics) -> tuple[list[str], list[list[Any]]]:
 def column_rows(stats: Statistics, columns: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
     """Columns with their numbers and rhythm: items in the span, last item, cadence, next and stale dates."""
     names = {d["id"]: d["name"] for d in stats.departments}
-    labels = load_tables().categories["categories"]
+    labels = Categorizer(load_tables().categories).labels
     head = headers(
         "department", "column", "category", "items", "last_item", "cadence", "expected_next", "threshold", "stale_on"
     )
@@ -137,7 +142,7 @@ def column_rows(stats: Statistics, columns: list[dict[str, Any]]) -> tuple[list[
         [
             names.get(c["department"], c["department"]),
             c["column"],
-            labels.get(c["category"], {}).get("label", c["category"]),
+            labels.get(c["category"], c["category"]),
             c["items"],
             c["last"],
             c["cadence_days"],

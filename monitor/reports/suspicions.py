@@ -1,0 +1,47 @@
+"""The 预警 of a run: each suspected 突击更新, 旧稿重发 or 日期倒签 nobody has confirmed yet, with its evidence.
+
+The 通报 prints them in its 三、预警提示 (``monitor.reports.bulletin``) and the
+dashboard's overview lists them; the evidence links are said by ``common.wording``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from common.tables import load_tables
+from common.wording import headers, wording
+from monitor.reports.layout import Table, link_cell, text_cell
+
+
+def suspicion_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The 预警 rows: each suspected 虚假更新 nobody has confirmed yet, with its evidence links."""
+    suspected = set(load_tables().rules["review"]["confirm_first"])
+    names = {d["id"]: d["name"] for d in data["departments"]}
+    say = wording()
+    rows = [w for w in data["warnings"] if w["kind"] in suspected]
+    return [
+        {
+            "number": i,
+            "department": names.get(w["department"], w["department"]),
+            "kind": w["kind_label"],
+            "detail": w["detail"],
+            "evidence": say.evidence(w["reason"]),
+        }
+        for i, w in enumerate(rows, start=1)
+    ]
+
+
+def suspicion_table(rows: list[dict[str, Any]]) -> Table:
+    """The 预警 rows as the 通报 prints them: number, department, kind, what was seen, the evidence links."""
+    body = [
+        [
+            text_cell(r["number"]),
+            text_cell(r["department"]),
+            text_cell(r["kind"]),
+            text_cell(r["detail"]),
+            [line for label, url in r["evidence"] for line in link_cell(f"{label}：{url}", url)],
+        ]
+        for r in rows
+    ]
+    kinds = ["number", "name", "kind", "text", "url"]
+    return Table(headers("number", "department", "type", "explanation", "evidence"), body, kinds)
