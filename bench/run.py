@@ -1,7 +1,7 @@
 """Benchmark gongkai against plain Scrapy (the floor) and linkchecker (the peer).
 
     python bench/run.py [--pages 2000] [--concurrency 16] [--tools gongkai,scrapy,linkchecker] [--once]
-        [--page-workers 2]
+        [--page-workers 2] [--shape dense|sparse]
 
 The tool ``gongkai-static`` is gongkai with rendering turned off (``render: false``):
 beside ``gongkai`` (rendering on, with Chromium installed) it shows what rendering
@@ -192,11 +192,12 @@ def main() -> None:
     parser.add_argument("--tools", default="gongkai,scrapy,linkchecker")
     parser.add_argument("--once", action="store_true", help="skip gongkai's re-crawl of the unchanged site")
     parser.add_argument("--page-workers", type=int, default=2, help="gongkai's page spiders (one per core)")
+    parser.add_argument("--shape", choices=["dense", "sparse"], default="dense", help="the site's links per page")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
     work.chmod(0o777)  # linkchecker run as root drops to nobody, which must write its report here
     root = work / "site"
-    broken = generate(root, args.pages)
+    broken = generate(root, args.pages, shape=args.shape)
     html_pages = sum(1 for _ in root.rglob("*.html"))
     port = free_port()
     (work / "nginx.conf").write_text(NGINX_CONF.format(prefix=work, port=port, root=root), encoding="utf-8")
@@ -216,7 +217,8 @@ def main() -> None:
     finally:
         nginx.terminate()
         nginx.wait()
-    print(f"site: {html_pages} HTML pages, {len(broken)} broken links planted; concurrency {args.concurrency}")
+    shape = f"site ({args.shape}): {html_pages} HTML pages, {len(broken)} broken links planted"
+    print(f"{shape}; concurrency {args.concurrency}")
     print("| tool | wall s | pages/s | CPU s | peak RSS MiB | peak PSS MiB | broken found / planted | invented |")
     print("|---|---|---|---|---|---|---|---|")
     for name, r in results.items():

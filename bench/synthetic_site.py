@@ -4,6 +4,11 @@ Columns with paginated lists (TRS-style ``index_N.html``), articles of 8–16 KB
 with an attachment each (some with Chinese file names), the navigation and
 footer links every real page repeats, and about 1% of articles linking to a
 missing attachment: the known set of broken links, returned.
+
+Two shapes: ``dense`` (every page repeats a navigation of twelve links and a
+footer of seven: about 24 links a page, 1.65 requests a page) and ``sparse`` (a
+page links only to the homepage, its column and its attachment, and three
+articles in five have one: about 1.6 requests a page, few links to see again).
 """
 
 from __future__ import annotations
@@ -28,7 +33,12 @@ COLUMNS = [
 BODY = "根据有关规定，现将有关事项公布如下。请各单位认真贯彻落实，确保各项工作落到实处。" * 10
 
 
-def _frame(title: str, main: str, columns: list[str]) -> str:
+def _frame(title: str, main: str, columns: list[str], sparse: bool = False) -> str:
+    if sparse:  # a page of the sparse shape: its own content and the way home
+        return (
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+            f'<div class="nav"><a href="/">首页</a></div><div class="main">{main}</div></body></html>'
+        )
     nav = "".join(f'<li><a href="/xxgk/c{i:02d}/">{name}</a></li>' for i, name in enumerate(columns))
     footer = "".join(f'<a href="/about/{k}.html">关于{k}</a> ' for k in range(6))
     return (
@@ -40,8 +50,9 @@ def _frame(title: str, main: str, columns: list[str]) -> str:
     )
 
 
-def generate(root: Path, pages: int, seed: int = 7) -> set[str]:
-    """Write the site under ``root``; return the paths of the planted broken links."""
+def generate(root: Path, pages: int, seed: int = 7, shape: str = "dense") -> set[str]:
+    """Write the site of ``shape`` under ``root``; return the paths of the planted broken links."""
+    sparse = shape == "sparse"
     rng = random.Random(seed)
     today = date(2026, 11, 22)
     articles_per_column = max(1, (pages - 2 - len(COLUMNS)) * PER_PAGE // (PER_PAGE + 1) // len(COLUMNS))
@@ -49,7 +60,9 @@ def generate(root: Path, pages: int, seed: int = 7) -> set[str]:
     (root / "files").mkdir(parents=True, exist_ok=True)
     for k in range(6):
         (root / "about").mkdir(exist_ok=True)
-        (root / "about" / f"{k}.html").write_text(_frame(f"关于{k}", "<p>关于本站</p>", COLUMNS), encoding="utf-8")
+        (root / "about" / f"{k}.html").write_text(
+            _frame(f"关于{k}", "<p>关于本站</p>", COLUMNS, sparse), encoding="utf-8"
+        )
     latest = []
     for c, name in enumerate(COLUMNS):
         folder = root / "xxgk" / f"c{c:02d}"
@@ -65,13 +78,16 @@ def generate(root: Path, pages: int, seed: int = 7) -> set[str]:
             else:
                 (root / attachment.lstrip("/")).write_bytes(b"%PDF-1.4 bench")
             body = BODY * rng.randint(1, 2)
+            linked = not sparse or attachment in broken or doc_id % 5 < 3
             main = (
                 f'<h1>{name}{i}</h1><div>发布时间：{day} 09:00</div><div class="content"><p>{body}</p>'
-                f'<p><a href="{attachment}">附件：{name}{i}.pdf</a></p></div>'
+                + (f'<p><a href="{attachment}">附件：{name}{i}.pdf</a></p>' if linked else "")
+                + (f'<p><a href="/xxgk/c{c:02d}/">返回{name}</a></p>' if sparse else "")
+                + "</div>"
             )
             target = root / path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_frame(f"{name}{i}", main, COLUMNS), encoding="utf-8")
+            target.write_text(_frame(f"{name}{i}", main, COLUMNS, sparse), encoding="utf-8")
             items.append((f"{name}{i}", path, day))
         latest += items[:1]
         chunks = [items[k : k + PER_PAGE] for k in range(0, len(items), PER_PAGE)] or [[]]
@@ -84,10 +100,11 @@ def generate(root: Path, pages: int, seed: int = 7) -> set[str]:
             )
             file = folder / ("index.html" if n == 0 else f"index_{n}.html")
             file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_text(_frame(name, f'<ul class="list">{rows}</ul>{script}', COLUMNS), encoding="utf-8")
+            file.write_text(_frame(name, f'<ul class="list">{rows}</ul>{script}', COLUMNS, sparse), encoding="utf-8")
     menu = "".join(f'<li><a href="/xxgk/c{i:02d}/">{n}</a></li>' for i, n in enumerate(COLUMNS))
     (root / "xxgk").mkdir(exist_ok=True)
-    (root / "xxgk" / "index.html").write_text(_frame("信息公开", f"<ul>{menu}</ul>", COLUMNS), encoding="utf-8")
+    (root / "xxgk" / "index.html").write_text(_frame("信息公开", f"<ul>{menu}</ul>", COLUMNS, sparse), encoding="utf-8")
     rows = "".join(f'<li><a href="{p}">{t}</a><span>{d}</span></li>' for t, p, d in latest)
-    (root / "index.html").write_text(_frame("测试局", f"<ul>{rows}</ul>", COLUMNS), encoding="utf-8")
+    home = f"<ul>{rows}</ul>" + (f'<a href="/xxgk/">信息公开</a>{menu}' if sparse else "")
+    (root / "index.html").write_text(_frame("测试局", home, COLUMNS, sparse), encoding="utf-8")
     return broken
