@@ -20,6 +20,8 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.utils.request import request_from_dict
 
+from crawler.storage import stop_if_the_disk_refuses
+
 
 def _method_name(spider: Spider, func: Callable[..., Any] | str | None) -> str | None:
     """The name of a spider method used as callback or errback (ValueError for anything else)."""
@@ -50,8 +52,12 @@ class PageDiskQueue(FifoDiskQueue):
 
     def __init__(self, crawler: Crawler, key: str) -> None:
         self.spider = crawler.spider
-        Path(key).parent.mkdir(parents=True, exist_ok=True)
-        super().__init__(key)
+        try:
+            Path(key).parent.mkdir(parents=True, exist_ok=True)
+            super().__init__(key)
+        except OSError as exc:
+            stop_if_the_disk_refuses(exc)
+            raise
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, key: str, *args: Any, **kwargs: Any) -> PageDiskQueue:
@@ -64,7 +70,11 @@ class PageDiskQueue(FifoDiskQueue):
             data = pickle.dumps(request_to_dict(request, self.spider), protocol=4)
         except (pickle.PicklingError, AttributeError, TypeError) as exc:
             raise ValueError(str(exc)) from exc
-        super().push(data)
+        try:
+            super().push(data)
+        except OSError as exc:  # the queue lives beside the store: a full disk stops the crawl as the store does
+            stop_if_the_disk_refuses(exc)
+            raise
 
     def pop(self) -> Request | None:  # type: ignore[override]
         """The oldest request, or None when the queue is empty."""

@@ -37,7 +37,7 @@ def crawl_settings(plan: RunPlan, plan_path: str, worker: int = 0) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     crawl = plan.crawl
-    concurrency, delay = politeness_share(crawl, plan.page_workers, checker=False)
+    concurrency, delay = politeness_share(crawl, plan.page_workers, checker=False, worker=worker)
     page_bytes = int(crawl.max_page_mb * 1024 * 1024)
     settings.setdict(
         {

@@ -23,7 +23,7 @@ from typing import Any
 from crawler.items import Handoff
 from crawler.links import page_owner
 from crawler.sites import COLUMN_ROLES, Department
-from crawler.storage import CrawlStore
+from crawler.storage import CrawlStore, stop_if_the_disk_refuses
 
 
 class PageSharing:
@@ -59,11 +59,15 @@ class PageSharing:
 
     def mark_idle(self, newest: int) -> None:
         """Say, for the other page spiders, that this one is idle with every handoff up to ``newest`` taken."""
-        self.marks.mkdir(parents=True, exist_ok=True)
         mark = self.marks / f"idle-{self.worker}"
         temporary = mark.with_suffix(".tmp")
-        temporary.write_text(str(newest))
-        os.replace(temporary, mark)
+        try:
+            self.marks.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(str(newest))
+            os.replace(temporary, mark)
+        except OSError as exc:
+            stop_if_the_disk_refuses(exc)
+            raise
 
     def all_idle_at(self, store: CrawlStore, newest: int) -> bool:
         """Every page spider is idle with every handoff up to ``newest`` taken, and none is newer."""

@@ -9,12 +9,29 @@ The monitor creates and migrates the store before the crawl starts
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from common.plan import STORE_WRITE_FAILED
 from crawler.items import Frontier
+
+# What a disk says when it takes nothing more: full, over quota, read-only.
+_DISK_REFUSES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def stop_if_the_disk_refuses(exc: OSError) -> None:
+    """Stop this crawl process at once when a write beside the store failed because the disk takes nothing more.
+
+    The store's own writes stop the same way (``crawler.pipelines``): what was
+    committed stays, and the monitor says why and how to resume.
+    """
+    if exc.errno in _DISK_REFUSES:
+        os._exit(STORE_WRITE_FAILED)
+
 
 # How long a writer waits for another process's transaction, as the monitor's store does.
 BUSY_SECONDS = 30

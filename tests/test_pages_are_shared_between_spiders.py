@@ -15,6 +15,9 @@ import pytest
 from conftest import crawl, write_config
 from sites import StaticSite
 
+from common.plan import Crawl
+from common.transport.pacing import politeness_share
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from synthetic_site import generate
 
@@ -67,3 +70,10 @@ def test_two_page_spiders_request_each_page_once_and_find_what_one_finds(tmp_pat
         assert shared[table] == alone[table], table
     broken = {url.removeprefix(site.base.rstrip("/")) for kind, url in shared["problems"] if kind == "broken_link"}
     assert planted and broken == planted
+
+
+def test_the_page_spiders_share_a_sites_concurrency_to_the_last_request():
+    polite = Crawl(concurrency_per_site=4)
+    pages = [politeness_share(polite, 2, checker=False, worker=w)[0] for w in (0, 1)]
+    assert pages == [2, 1]  # the three left by the link checker, none lost to rounding
+    assert sum(pages) + politeness_share(polite, 2, checker=True)[0] == 4

@@ -34,17 +34,19 @@ def checker_concurrency(total: int) -> int:
     return max(1, total // 4)
 
 
-def politeness_share(crawl: Crawl, page_workers: int, checker: bool) -> tuple[int, float]:
+def politeness_share(crawl: Crawl, page_workers: int, checker: bool, worker: int = 0) -> tuple[int, float]:
     """One crawl process's share of each site's politeness budget: (requests at once, delay between them).
 
     The link checker has its part of the configured concurrency
     (``checker_concurrency``), the page spiders share the rest (at least one
-    request each), and each process waits the configured delay times the
-    number of processes, so a site sees no more than the config allows.
+    request each; the first ``worker``s one more where it does not divide), and
+    each process waits the configured delay times the number of processes, so a
+    site sees no more than the config allows.
     """
     total = crawl.concurrency_per_site
     checks = checker_concurrency(total)
-    concurrency = checks if checker else max(1, (total - checks) // page_workers)
+    share, left = divmod(total - checks, page_workers)
+    concurrency = checks if checker else max(1, share + (worker < left))
     return concurrency, crawl.delay * (page_workers + 1)
 
 
