@@ -50,12 +50,14 @@ def _scripted(view: PageView) -> bool:
 class Renderer:
     """Decides which unread column pages are rendered, within each site's budget."""
 
-    def __init__(self, plan: RunPlan) -> None:
+    def __init__(self, plan: RunPlan, worker: int = 0) -> None:
         self.enabled = plan.crawl.render
         self.chromium = plan.chromium
         self.budget = plan.crawl.render_max_pages
-        # Each page spider has its share of a site's renders, as of its pages (crawler.bounds).
-        self.share = -(-self.budget // plan.page_workers)
+        # Each page spider has its share of a site's renders (the first ones one more where it does
+        # not divide), so that together they render at most the budget.
+        share, left = divmod(self.budget, plan.page_workers)
+        self.share = share + (worker < left)
 
     def wanted(self, view: PageView, meta: dict[str, Any]) -> PageWanted | None:
         """The render of a column page static reading could not read, if rendering may add to it.

@@ -39,7 +39,7 @@ from monitor.reports.formats import NOTICE_FORMATS, render_html, render_raw_csv
 from monitor.reports.pdf import PdfError
 from monitor.reports.statistics import STATS_FORMATS, render_stats
 from monitor.reviews import ReviewError, decide, decision_of, open_findings, reply, review_rules
-from monitor.stats import statistics
+from monitor.stats import YEARS, statistics
 from monitor.store import DEFAULT_DB, Store, StoreError, store_error
 from monitor.terminal import print_findings, print_problems, print_runs, print_stats, print_summary
 
@@ -317,9 +317,7 @@ def _write_report(
 
 @cli.command()
 @db_option
-@click.option(
-    "--year", type=click.IntRange(1990, 2100), help="Count the items dated in this year (default: this year)."
-)
+@click.option("--year", type=click.IntRange(*YEARS), help="Count the items dated in this year (default: this year).")
 @click.option("--from", "start", callback=_as_of, help="Count from this day (YYYY-MM-DD), with --to.")
 @click.option("--to", "end", callback=_as_of, help="Count up to this day (YYYY-MM-DD), with --from.")
 @click.option("--by", type=click.Choice(["year", "quarter", "month"]), default="month", show_default=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from common.categories import Categorizer
+from common.reasons import parse_reason
 from common.table_models import FakeFreshness, ReviewRules
 from common.tables import load_tables
 from monitor.config import Config, load_config
@@ -181,7 +182,10 @@ def _register(
     """
     previous = store.register(facts.id)
     named = {c.url: (c.name, c.category) for c in verdict.columns}
-    cut = any(kind == "crawl_truncated" and (detail or "").startswith("max_pages") for kind, _, detail in facts.notes)
+    cut = any(
+        kind == "crawl_truncated" and (parse_reason(detail) or {}).get("code") == "max_pages"
+        for kind, _, detail in facts.notes
+    )
     read = set() if cut else {c.url for c in verdict.columns if c.state in ("ok", "stale")}
     changed = update(facts.id, previous, (r for r in listed if r["column_url"] in named), named, read, run, as_of)
     books = {**previous, **{r["url"]: r for r in changed}}

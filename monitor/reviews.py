@@ -98,6 +98,11 @@ def decision_of(rules: ReviewRules, text: str) -> str:
     raise ReviewError(text)
 
 
+def aside_finding(row: dict[str, Any]) -> dict[str, Any]:
+    """A ``set_aside`` row as the finding it holds, with why it was set aside (``set_aside``)."""
+    return {**json.loads(row["finding"]), "set_aside": row["why"]}
+
+
 def open_findings(store: Store, run_id: int) -> list[dict[str, Any]]:
     """The findings of a run a reviewer decides on: its open problems and those it set aside.
 
@@ -106,7 +111,7 @@ def open_findings(store: Store, run_id: int) -> list[dict[str, Any]]:
     (``set_aside``: ``dismissed`` or ``unconfirmed``).
     """
     rows = list(store.rows("problems", run_id, "state != 'resolved'"))
-    rows += [{**json.loads(r["finding"]), "set_aside": r["why"]} for r in store.rows("set_aside", run_id)]
+    rows += [aside_finding(r) for r in store.rows("set_aside", run_id)]
     return sorted(rows, key=lambda r: (r["department"], r["type"], r["key"]))
 
 
@@ -121,7 +126,7 @@ def finding(store: Store, run_id: int, department: str, key: str) -> dict[str, A
     aside = list(store.rows("set_aside", run_id, "department = ? and key = ?", [department, key]))
     if not aside:
         raise ReviewError(f"{department} {key}")
-    return {**json.loads(aside[0]["finding"]), "set_aside": aside[0]["why"]}
+    return aside_finding(aside[0])
 
 
 def decide(

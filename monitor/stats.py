@@ -28,6 +28,7 @@ from common.tables import load_tables
 from monitor.store import Store
 
 By = Literal["year", "quarter", "month"]
+YEARS = (1990, 2100)  # the years a statistic may be asked for
 
 
 @dataclass

@@ -18,8 +18,9 @@ from common.wording import fill
 from monitor.config import cron_trigger
 from monitor.reports import report_data
 from monitor.reports.bulletin import bulletin
-from monitor.reports.context import pass_rate, report_context
+from monitor.reports.context import open_problems, pass_rate, report_context
 from monitor.reports.statistics import column_rows, paragraphs, period_rows, span_label, summary_rows
+from monitor.reviews import aside_finding
 from monitor.stats import By, statistics
 from monitor.store import Store
 
@@ -55,8 +56,8 @@ def overview(store: Store, run_id: int) -> dict[str, Any]:
     departments = data["departments"]
     results = [d["passed"] for d in departments]
     rate = pass_rate(store, run_id)
-    open_problems = [p for p in data["problems"] if p["state"] != "resolved"]
-    by_type = Counter(p["type_label"] for p in open_problems)
+    unfixed = open_problems(data)
+    by_type = Counter(p["type_label"] for p in unfixed)
     trend = [
         (as_of[5:], _shown_rate(pass_rate(store, rid)))
         for rid, as_of in reversed(store.complete_runs_up_to(run_id)[:TREND_RUNS])
@@ -72,7 +73,7 @@ def overview(store: Store, run_id: int) -> dict[str, Any]:
         "unassessed": sum(1 for r in results if r is None),
         "rate": _shown_rate(rate),
         "change": None if rate is None or previous is None else round(rate - previous, 1),
-        "problems": len(open_problems),
+        "problems": len(unfixed),
         "pending": sum(1 for r in store.rows("set_aside", run_id) if r["why"] == "unconfirmed"),
         "by_type": by_type.most_common(),
         "red": paper.red,
@@ -80,8 +81,8 @@ def overview(store: Store, run_id: int) -> dict[str, Any]:
         "suspicions": paper.suspicions,
         "said_suspicions": fill(documents["suspicions"], count=len(paper.suspicions)),
         "said_no_suspicions": documents["no_suspicions"],
-        "overdue": [p for p in open_problems if p["overdue"]],
-        "repeats": [p for p in open_problems if (p["runs_open"] or 0) >= 2],
+        "overdue": [p for p in unfixed if p["overdue"]],
+        "repeats": [p for p in unfixed if (p["runs_open"] or 0) >= 2],
         "trend": trend,
         "next_run": next_run(json.loads(run.get("config") or "{}")),
     }
@@ -107,7 +108,7 @@ def department(store: Store, run_id: int, department_id: str) -> dict[str, Any] 
         "data": data,
         "department": dept,
         "deductions": next((row["deductions"] for row in paper.scores if row["name"] == dept["name"]), ""),
-        "problems": [p for p in data["problems"] if p["department"] == department_id and p["state"] != "resolved"],
+        "problems": [p for p in open_problems(data) if p["department"] == department_id],
         "columns": columns,
         "probes": [(day[5:], *probes.get(day, (0, 0))) for day in days],
         "availability": [(day[5:], _share(*probes.get(day, (0, 0)))) for day in days],
@@ -120,13 +121,9 @@ def department(store: Store, run_id: int, department_id: str) -> dict[str, Any] 
 def problems(store: Store, run_id: int, department_id: str | None) -> dict[str, Any]:
     """The run's open problems, of one department or all."""
     data = report_data(store, run_id)
-    rows = [
-        p
-        for p in data["problems"]
-        if p["state"] != "resolved" and (not department_id or p["department"] == department_id)
-    ]
+    rows = [p for p in open_problems(data) if not department_id or p["department"] == department_id]
     aside = [
-        {**json.loads(r["finding"]), "set_aside": r["why"]}
+        aside_finding(r)
         for r in store.rows("set_aside", run_id)
         if not department_id or r["department"] == department_id
     ]

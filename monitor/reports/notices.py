@@ -18,6 +18,7 @@ from monitor.reports.context import ReportContext, open_problems
 from monitor.reports.data import FIELDS_BY_TYPE, labels, score_text, veto_text
 from monitor.reports.layout import Cell, Document, Line, Table, link_cell, text_cell
 from monitor.reports.screenshots import problem_key
+from monitor.reports.suspicions import evidence_cell, suspected_types
 
 
 def chinese_time(moment: str) -> str:
@@ -126,13 +127,14 @@ def problem_table(kind: str, rows: list[dict[str, Any]], words: dict[str, Any], 
     lab = labels()
     tail = ["state", "first_seen", "deadline"]
     tail_kinds = ["state", "date", "date"]
+    suspected = kind in suspected_types()
     if kind == "column_stale":
         keys, kinds = ["column", "explanation", "newest"], ["text", "text", "text"]
     elif kind == "column_empty":
         keys, kinds = ["column", "explanation"], ["text", "text"]
     elif kind == "broken_link":
         keys, kinds = ["link", "source_page", "explanation"], ["url", "url", "text"]
-    elif kind in load_tables().rules["review"]["confirm_first"]:
+    elif suspected:
         keys, kinds = ["explanation", "evidence"], ["text", "url"]
     else:
         keys, kinds = ["address", "explanation"], ["url", "text"]
@@ -144,9 +146,8 @@ def problem_table(kind: str, rows: list[dict[str, Any]], words: dict[str, Any], 
             cells = [_column(p), text_cell(p["detail"])]
         elif kind == "broken_link":
             cells = [link_cell(None, p["url"]), _where(p, words), text_cell(p["detail"])]
-        elif kind in load_tables().rules["review"]["confirm_first"]:
-            evidence = [Line(f"{label}：{url}", href=url) for label, url in wording().evidence(p["reason"])]
-            cells = [text_cell(p["detail"]), evidence]
+        elif suspected:
+            cells = [text_cell(p["detail"]), evidence_cell(wording().evidence(p["reason"]))]
         else:
             cells = [link_cell(None, p["url"]), _unreachable(p, dept, words)]
         body.append([*cells, _state(p, lab["states"]), text_cell(p["first_seen"]), text_cell(p["deadline"])])

@@ -10,12 +10,22 @@ from typing import Any
 
 from common.tables import load_tables
 from common.wording import headers, wording
-from monitor.reports.layout import Table, link_cell, text_cell
+from monitor.reports.layout import Cell, Line, Table, text_cell
+
+
+def suspected_types() -> set[str]:
+    """The problem types gongkai only suspects (``review.confirm_first``): 突击更新, 旧稿重发, 日期倒签."""
+    return set(load_tables().rules["review"]["confirm_first"])
+
+
+def evidence_cell(evidence: list[tuple[str, str]]) -> Cell:
+    """A suspicion's evidence links (``Wording.evidence``) as a cell: one line each, 本条：URL."""
+    return [Line(f"{label}：{url}", href=url) for label, url in evidence]
 
 
 def suspicion_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The 预警 rows: each suspected 虚假更新 nobody has confirmed yet, with its evidence links."""
-    suspected = set(load_tables().rules["review"]["confirm_first"])
+    suspected = suspected_types()
     names = {d["id"]: d["name"] for d in data["departments"]}
     say = wording()
     rows = [w for w in data["warnings"] if w["kind"] in suspected]
@@ -39,7 +49,7 @@ def suspicion_table(rows: list[dict[str, Any]]) -> Table:
             text_cell(r["department"]),
             text_cell(r["kind"]),
             text_cell(r["detail"]),
-            [line for label, url in r["evidence"] for line in link_cell(f"{label}：{url}", url)],
+            evidence_cell(r["evidence"]),
         ]
         for r in rows
     ]

@@ -16,11 +16,11 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from common.tables import load_tables
 from common.wording import headers as table_headers
 from monitor.reports.bulletin import ATTACHMENT, Bulletin
 from monitor.reports.data import FIELDS_BY_TYPE, safe_cell, verdict_text, veto_text
 from monitor.reports.notices import mark
+from monitor.reports.suspicions import suspected_types
 
 _HEADER = Font(bold=True)
 _LINK = Font(color="0563C1", underline="single")
@@ -165,7 +165,7 @@ def summary_workbook(
     _bulletin_sheet(book.active, bulletin)
     book.active.title = "检查结果"
     sheet = book.create_sheet("汇总")
-    held = set(load_tables().rules["review"]["confirm_first"])  # a sheet only once a reviewer confirmed one
+    held = suspected_types()  # a sheet only once a reviewer confirmed one
     types = [t for t in FIELDS_BY_TYPE if t not in held or any(p["type"] == t for p in data["problems"])]
     headers = [
         ("排名", "int"),

@@ -20,6 +20,7 @@ from datasette.utils.asgi import Request, Response
 from common.tables import tables_of
 from monitor.dashboard import charts, desk
 from monitor.dashboard.web import page, store_path, tables_dir
+from monitor.stats import YEARS
 from monitor.store import Store
 
 
@@ -60,7 +61,7 @@ async def disclosure(request: Request, datasette: Datasette) -> Response:
     """The disclosure statistics (``?year=``, ``?by=year|quarter|month``), as ``gongkai stats`` counts them."""
     year = request.args.get("year") or ""
     by = request.args.get("by") if request.args.get("by") in ("year", "quarter", "month") else "month"
-    chosen = int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None
+    chosen = int(year) if year.isdigit() and YEARS[0] <= int(year) <= YEARS[1] else None
     return await _shown(datasette, request, "gongkai_stats.html", desk.disclosure, chosen, by)
 
 
