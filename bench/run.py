@@ -5,7 +5,10 @@
 
 The tool ``gongkai-static`` is gongkai with rendering turned off (``render: false``):
 beside ``gongkai`` (rendering on, with Chromium installed) it shows what rendering
-costs on a site whose lists need none.
+costs on a site whose lists need none. ``gongkai-redis`` is ``gongkai-static``
+shared out through a Redis (Debian's ``redis-server``, started for it): the
+coordinator (``gongkai crawl --redis``, with its own page spiders) and two
+``gongkai worker`` processes on this machine; its CPU and memory are all of theirs.
 
 Generates a synthetic disclosure site (bench/synthetic_site.py), serves it with nginx
 from Debian on 127.0.0.1, runs every tool on it with the same concurrency and
@@ -120,20 +123,51 @@ def timed(command: list[str], **kwargs: object) -> dict[str, float]:
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": rss, "pss": peak[1] / 2**20, "status": status}
 
 
+SHARED = """redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no >/dev/null & redis=$!
+sleep 0.5
+workers=""
+for n in $(seq {workers}); do
+  {gongkai} worker --redis {url} --page-workers {page_workers} --once 2>/dev/null & workers="$workers $!"
+done
+"$@"; status=$?
+wait $workers
+kill $redis; wait $redis
+exit $status
+"""
+
+
 def run_gongkai(
-    base: str, work: Path, concurrency: int, recrawl: bool = True, page_workers: int = 2, render: bool = True
+    base: str,
+    work: Path,
+    concurrency: int,
+    recrawl: bool = True,
+    page_workers: int | None = None,
+    render: bool = True,
+    workers: int = 0,
 ) -> tuple[dict[str, float], set[str], int]:
-    """Run gongkai's crawl, doing all its work, with politeness limits lifted; then again, unless not ``recrawl``."""
-    config = work / ("gongkai" if render else "gongkai-static") / "sites.yaml"
+    """Run gongkai's crawl, doing all its work, with politeness limits lifted; then again, unless not ``recrawl``.
+
+    ``page_workers`` None leaves the config's default; ``workers`` shares the run out through Redis to that many.
+    """
+    name = "gongkai-redis" if workers else "gongkai" if render else "gongkai-static"
+    config = work / name / "sites.yaml"
     config.parent.mkdir(parents=True)
     config.write_text(
-        f"crawl: {{concurrency_per_site: {concurrency}, page_workers: {page_workers}, obey_robots: false,"
-        f" adaptive_delay: false, max_pages_per_site: 10000000, max_depth: 50, render: {str(render).lower()}}}\n"
+        f"crawl: {{concurrency_per_site: {concurrency}, obey_robots: false,"
+        + (f" page_workers: {page_workers}," if page_workers else "")
+        + f" adaptive_delay: false, max_pages_per_site: 10000000, max_depth: 50, render: {str(render).lower()}}}\n"
         f"departments:\n  - {{id: bench, name: 测试局, site: '{base}'}}\n",
         encoding="utf-8",
     )
     db = config.parent / "g.db"
     command = [str(BIN / "gongkai"), "crawl", "-c", str(config), "--db", str(db), "--as-of", "2026-11-22"]
+    if workers:
+        port = free_port()
+        url = f"redis://127.0.0.1:{port}/0"
+        shared = SHARED.format(
+            port=port, url=url, workers=workers, page_workers=page_workers or 1, gongkai=BIN / "gongkai"
+        )
+        command = ["bash", "-c", shared, "shared", *command, "--redis", url]
     result = timed(command)
     if result["status"] != 0:
         raise SystemExit(f"gongkai crawl failed (exit status {result['status']})")
@@ -191,7 +225,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--tools", default="gongkai,scrapy,linkchecker")
     parser.add_argument("--once", action="store_true", help="skip gongkai's re-crawl of the unchanged site")
-    parser.add_argument("--page-workers", type=int, default=2, help="gongkai's page spiders (one per core)")
+    parser.add_argument("--page-workers", type=int, help="gongkai's page spiders (default: the config's default)")
     parser.add_argument("--shape", choices=["dense", "sparse"], default="dense", help="the site's links per page")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
@@ -208,8 +242,14 @@ def main() -> None:
     try:
         for name in args.tools.split(","):
             tool = (
-                partial(run_gongkai, recrawl=not args.once, page_workers=args.page_workers, render=name == "gongkai")
-                if name in ("gongkai", "gongkai-static")
+                partial(
+                    run_gongkai,
+                    recrawl=not args.once,
+                    page_workers=args.page_workers,
+                    render=name == "gongkai",
+                    workers=2 if name == "gongkai-redis" else 0,
+                )
+                if name.startswith("gongkai")
                 else TOOLS[name]
             )
             usage, found, fetched = tool(base, work, args.concurrency)
@@ -231,6 +271,9 @@ def main() -> None:
         for other in ("gongkai-static", "scrapy", "linkchecker"):
             if other in results:
                 print(f"gongkai / {other} pages/s: {results[other]['wall'] / results['gongkai']['wall']:.2f}")
+    for mine in ("gongkai-static", "gongkai-redis"):
+        if mine in results and "scrapy" in results:
+            print(f"{mine} / scrapy pages/s: {results['scrapy']['wall'] / results[mine]['wall']:.2f}")
     if "again" in results.get("gongkai", {}):
         again = results["gongkai"]["again"]
         print(

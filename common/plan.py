@@ -8,6 +8,8 @@ the config's own (``sites.yaml``), validated when the config is loaded.
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -31,6 +33,31 @@ def _http_url(value: str) -> str:
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 
 
+def _redis_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise ValueError("not a redis://, rediss:// or unix:// URL")  # never the URL: it may hold the password
+    return value
+
+
+RedisUrl = Annotated[str, AfterValidator(_redis_url)]
+
+
+# What one page spider may take at its peak on a large site, with room (bench/README.md measures it).
+PAGE_SPIDER_MB = 256
+
+
+def machine_page_workers() -> int:
+    """Page spiders for this machine: one per core, no more than a quarter of its available memory holds."""
+    cores = len(os.sched_getaffinity(0))
+    try:
+        meminfo = Path("/proc/meminfo").read_text(encoding="ascii")
+        available_mb = int(re.search(r"MemAvailable:\s+(\d+)", meminfo).group(1)) // 1024  # type: ignore[union-attr]
+    except (OSError, AttributeError):
+        return max(1, min(cores, 16))
+    return max(1, min(cores, available_mb // 4 // PAGE_SPIDER_MB, 16))
+
+
 class Strict(BaseModel):
     """A model that refuses unknown keys and never changes once read."""
 
@@ -41,7 +68,8 @@ class Crawl(Strict):
     """Crawl settings; every key has a default."""
 
     concurrency_per_site: int = Field(default=4, ge=1, le=64)
-    page_workers: int = Field(default=1, ge=1, le=16)  # processes sharing out each run's pages
+    # Processes sharing out each run's pages; None: what the machine has (machine_page_workers).
+    page_workers: int | None = Field(default=None, ge=1, le=16)
     download_timeout: float = Field(default=15, gt=0)
     obey_robots: bool = True
     max_pages_per_site: int = Field(default=5000, ge=1)
@@ -56,6 +84,8 @@ class Crawl(Strict):
     render: bool = True
     render_max_pages: int = Field(default=20, ge=0)  # rendered pages per site and run
     render_timeout: float = Field(default=20, gt=0)  # seconds one rendered page may take
+    # The run's frontier in this Redis, shared out to `gongkai worker` processes (common.shared_run).
+    redis: RedisUrl | None = None
 
 
 class PlanColumn(Strict):
@@ -90,6 +120,9 @@ class RunPlan(Strict):
     resume: bool = False  # take up a killed run's unanswered requests
     queue_dir: str  # the page spiders' queues on disk, and their idle marks
     chromium: str | None = None  # the browser that renders script-drawn lists (None: none is rendered)
+    shared: str | None = None  # the run attempt's key in Redis, when shared out (common.shared_run)
+    host: str | None = None  # the machine of the store: a worker elsewhere reads no memo from it
+    offline: bool = False  # requests never leave this machine (a shared run's workers are told so)
     departments: list[PlanDepartment]
 
     @classmethod

@@ -37,7 +37,8 @@ FIELDS: dict[str, frozenset[str]] = {
         "site date result deadline text source time error region marks where title",
         "headers": "",
         "messages": "path run count department to status seconds what requests as_of title target where error db "
-        "pages checked done total number decision by day finding choices host url start end",
+        "pages checked done total number decision by day finding choices host url start end server hint departments "
+        "worker",
         "stats": "span total categories departments name count columns department column runs first last year "
         "quarter month start end",
         "run_states": "",

@@ -6,7 +6,8 @@ endless query variants). A page past a bound is only checked, and a note says
 the crawl was cut short: a warning about the tool, never a problem of the site.
 
 Each page spider keeps its share of each cap, so the run as a whole keeps the
-config's. The spider asks before each request instead of a middleware
+config's; in a run shared out through Redis the counts are the run's own, kept
+there for every worker (``common.shared_run``). The spider asks before each request instead of a middleware
 dropping requests afterwards, because a page past a bound still becomes a link
 check and a note within the same page's record (``crawler.items.PageRecord``).
 """
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 from common.plan import Crawl
 from common.reasons import reason
+from common.shared_run import SharedRun
 from crawler.links import trap_reason
 from crawler.pages import PageMarkers
 from crawler.sites import Department
@@ -25,7 +27,9 @@ from crawler.sites import Department
 class CrawlBounds:
     """The bounds of one page spider: its share of the run's caps, and the trap rules."""
 
-    def __init__(self, crawl: Crawl, workers: int, markers: PageMarkers) -> None:
+    def __init__(self, crawl: Crawl, workers: int, markers: PageMarkers, shared: SharedRun | None = None) -> None:
+        self.shared = shared
+        workers = 1 if shared else workers
         self.max_pages = crawl.max_pages_per_site
         self.max_depth = crawl.max_depth
         self.max_links = crawl.max_links_per_site
@@ -37,7 +41,7 @@ class CrawlBounds:
         """Why a page of the site is not crawled: a cap or a trap, as (note key, reason code)."""
         if role not in ("page", "list_page"):
             return None
-        if dept.pages >= self.page_cap:
+        if self.counted(dept, "pages") >= self.page_cap:
             return "max_pages", reason("max_pages", self.max_pages)
         if role == "list_page":
             return None
@@ -54,4 +58,15 @@ class CrawlBounds:
 
     def links_spent(self, dept: Department) -> str | None:
         """The reason code when the site's share of link checks is spent, else None."""
-        return reason("max_links", self.max_links) if dept.checks >= self.link_cap else None
+        return reason("max_links", self.max_links) if self.counted(dept, "checks") >= self.link_cap else None
+
+    def counted(self, dept: Department, name: str) -> int:
+        """The site's count of ``name`` (``pages``, ``checks``, ``rendered``): this spider's, or the shared run's."""
+        return self.shared.count(dept.id, name) if self.shared else getattr(dept, name)
+
+    def add(self, dept: Department, name: str, amount: int = 1) -> None:
+        """Count ``amount`` more of ``name`` for the site."""
+        if self.shared:
+            self.shared.count(dept.id, name, amount)
+        else:
+            setattr(dept, name, getattr(dept, name) + amount)

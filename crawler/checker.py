@@ -17,6 +17,10 @@ A link found working by an earlier run whose inspection day is less than
 ``recheck_days`` before this run's (``rules.yaml``, ``link_check``) is not
 requested again: its result is carried over, saying so. A link that failed is
 always checked again.
+
+In a run shared out through Redis (``common.shared_run``) the checker takes
+the links from the run's ``checks`` queue instead, and stops when the
+coordinator says the run is done.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -35,9 +40,10 @@ from w3lib.url import safe_url_string
 
 from common.plan import RunPlan
 from common.reasons import reason
+from common.shared_run import SharedRun, joined
 from common.transport.failures import REFUSED
 from crawler.fetcher import CheckError, LinkFetcher
-from crawler.items import CheckResult, Frontier, Note, PageRecord
+from crawler.items import CheckResult, Done, Frontier, Note, PageRecord
 from crawler.pages import Answer, PageMarkers, failed_check, judge, side_notes
 from crawler.pipelines import StorePipeline
 from crawler.storage import CrawlStore
@@ -53,65 +59,105 @@ class LinkChecker:
     # store, not in memory, however many links a site has.
     max_in_flight = 256
 
-    def __init__(self, plan: RunPlan, pages_done: threading.Event) -> None:
+    def __init__(self, plan: RunPlan, pages_done: threading.Event, shared: SharedRun | None = None) -> None:
         self.plan = plan
+        self.shared = shared
         self.run_id = plan.run_id
         self.pages_done = pages_done
         self.sites = {spec.id: spec.site for spec in plan.departments}
         self.markers = PageMarkers.from_table(plan.tables().markers)
         self.recheck_days = plan.link_check.recheck_days
-        self.fetcher = LinkFetcher(plan)
+        self.fetcher = LinkFetcher(plan, shared)
         self.noted: set[tuple[str, str, str]] = set()
         self.stopping = False
         self._as_of: date | None = None
-        self.writer = StorePipeline(plan.db, self.run_id)
+        self.writer = StorePipeline(plan.db, self.run_id, shared)
 
     # the run -----------------------------------------------------------------
 
     async def run(self) -> None:
-        """Follow the frontier table until the page spiders are done and every row is checked."""
+        """Check the run's links: from the frontier table, or from a shared run's queue, until there are no more."""
         await self.fetcher.open()
         self.writer.open_spider()
-        store = CrawlStore(self.plan.db)
+        if self.shared is None:
+            store: CrawlStore | None = CrawlStore(self.plan.db)
+        else:  # a worker on another machine has no store: it checks every link afresh
+            store = CrawlStore(self.plan.db, read_only=True) if self.plan.db and os.path.exists(self.plan.db) else None
         tasks: set[asyncio.Task[None]] = set()
         room = asyncio.Semaphore(self.max_in_flight)
         try:
-            cursor = 0
-            while not self.stopping:
-                finished = self.pages_done.is_set()  # before reading: rows written until then are seen
-                rows = store.unchecked(self.run_id, cursor)
-                for rowid, url, method, meta_json in rows:
-                    cursor = rowid
-                    meta = json.loads(meta_json)
-                    if meta["callback"] != Frontier.CHECK:
-                        continue
-                    if carried := self._carried_over(store, url):
-                        self.writer.process_item(carried)
-                        continue
-                    await room.acquire()
-                    if self.stopping:
-                        break
-                    task = asyncio.create_task(self._check_row(url, method, meta["dept"]))
-                    tasks.add(task)
-                    task.add_done_callback(lambda done: (tasks.discard(done), room.release()))
-                if not rows and finished:
-                    break
-                if not rows:
-                    await asyncio.sleep(self.poll_seconds)
+            if self.shared is not None:
+                await self._take_shared(store, tasks, room)
+            else:
+                assert store is not None
+                await self._follow_store(store, tasks, room)
             if self.stopping:
                 for task in tasks:
                     task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         finally:
-            store.close()
+            if store is not None:
+                store.close()
             self.writer.close_spider()
             await self.fetcher.close()
+
+    async def _follow_store(self, store: CrawlStore, tasks: set[asyncio.Task[None]], room: asyncio.Semaphore) -> None:
+        """Check the frontier table's links until the page spiders are done and every row is checked."""
+        cursor = 0
+        while not self.stopping:
+            finished = self.pages_done.is_set()  # before reading: rows written until then are seen
+            rows = store.unchecked(self.run_id, cursor)
+            for rowid, url, method, meta_json in rows:
+                cursor = rowid
+                meta = json.loads(meta_json)
+                if meta["callback"] != Frontier.CHECK:
+                    continue
+                if carried := self._carried_over(store, url):
+                    self.writer.process_item(carried)
+                    continue
+                await room.acquire()
+                if self.stopping:
+                    break
+                task = asyncio.create_task(self._check_row(url, method, meta["dept"]))
+                tasks.add(task)
+                task.add_done_callback(lambda done: (tasks.discard(done), room.release()))
+            if not rows and finished:
+                break
+            if not rows:
+                await asyncio.sleep(self.poll_seconds)
+
+    async def _take_shared(
+        self, store: CrawlStore | None, tasks: set[asyncio.Task[None]], room: asyncio.Semaphore
+    ) -> None:
+        """Check the links of the shared run's queue until the coordinator says the run is done."""
+        assert self.shared is not None
+        while not self.stopping:
+            await room.acquire()
+            taken = self.shared.take("c")
+            if taken is None:
+                room.release()
+                self.writer.flush_pending()  # the leases of the checks made end with their rows
+                if self.shared.state() != "running":
+                    return
+                await asyncio.sleep(self.poll_seconds)
+                continue
+            lease, blob, _, _ = taken
+            _, url, method, meta_json = json.loads(blob)
+            dept = json.loads(meta_json)["dept"]
+            if store is not None and (carried := self._carried_over(store, url)):
+                room.release()
+                self.writer.process_item(carried)
+                self.writer.process_item(Done(lease))
+                continue
+            task = asyncio.create_task(self._check_row(url, method, dept, lease))
+            tasks.add(task)
+            task.add_done_callback(lambda done: (tasks.discard(done), room.release()))
 
     def stop(self) -> None:
         """Stop taking rows and drop the checks under way (a resumed run makes them again)."""
         self.stopping = True
 
-    async def _check_row(self, url: str, method: str, dept: str) -> None:
+    async def _check_row(self, url: str, method: str, dept: str, lease: str | None = None) -> None:
         try:
             rows = await self.check(url, method, dept)
         except asyncio.CancelledError:
@@ -122,6 +168,8 @@ class LinkChecker:
             note = Note(dept, "internal_error", url, detail, url)
             rows = [*self._once([note]), CheckResult(url, None, "internal_error", "skipped", 0, None, detail)]
         self.writer.process_item(PageRecord(rows))
+        if lease is not None:
+            self.writer.process_item(Done(lease))
 
     def _carried_over(self, store: CrawlStore, url: str) -> PageRecord | None:
         """The result of an earlier run that found ``url`` working, when that is recent enough to reuse."""
@@ -184,7 +232,9 @@ def main(argv: list[str]) -> int:
         pages_done.set()
 
     threading.Thread(target=wait_for_pages, daemon=True).start()
-    checker = LinkChecker(plan, pages_done)
+    redis_url = os.environ.get("GONGKAI_REDIS")
+    shared = joined(redis_url, plan.shared) if plan.shared and redis_url else None
+    checker = LinkChecker(plan, pages_done, shared)
 
     async def checked() -> None:
         loop = asyncio.get_running_loop()

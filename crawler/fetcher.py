@@ -27,6 +27,7 @@ from w3lib.url import safe_url_string
 from yarl import URL
 
 from common.plan import RunPlan
+from common.shared_run import SharedRun
 from common.transport import client
 from common.transport.aioclient import REDIRECTS, PolicyResolver
 from common.transport.certificates import CertificateChecks
@@ -60,10 +61,14 @@ class Fetched:
 class LinkFetcher:
     """Fetches links for one link checker: an aiohttp session, each site's pace, the certificates seen."""
 
-    def __init__(self, plan: RunPlan) -> None:
+    def __init__(self, plan: RunPlan, shared: SharedRun | None = None) -> None:
         crawl = plan.crawl
         self.plan = plan
-        self.concurrency, self.delay = politeness_share(crawl, plan.page_workers, checker=True)
+        self.shared = shared  # a shared run paces each site for all its workers together
+        if shared is None:
+            self.concurrency, self.delay = politeness_share(crawl, plan.page_workers, checker=True)
+        else:
+            self.concurrency, self.delay = crawl.concurrency_per_site, 0.0
         self.adaptive = crawl.adaptive_delay
         self.timeout = crawl.download_timeout
         self.max_bytes = int(crawl.max_page_mb * 1024 * 1024)
@@ -151,6 +156,27 @@ class LinkFetcher:
         if self.request_log is not None:
             self.request_log.write(f"{method} {url}\n")
         self.counters["requests"] += 1
+        turn = await self._shared_turn(url)
+        try:
+            return await self._exchange(slot, url, method, headers_only)
+        finally:
+            if turn is not None and self.shared is not None:
+                self.shared.paced(*turn)
+
+    async def _shared_turn(self, url: str) -> tuple[str, str] | None:
+        """The site's turn across all workers of a shared run (None outside one)."""
+        if self.shared is None:
+            return None
+        host = urlsplit(url).netloc.lower()
+        crawl = self.plan.crawl
+        while True:
+            wait, token = self.shared.pace(host, crawl.concurrency_per_site, crawl.delay, 2 * self.timeout + 30)
+            if token is not None:
+                return host, token
+            await asyncio.sleep(wait)
+
+    async def _exchange(self, slot: HostSlot, url: str, method: str, headers_only: bool) -> tuple[Fetched, str | None]:
+        assert self.session is not None
         headers_seen = False
         async with slot:
             started = time.monotonic()

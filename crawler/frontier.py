@@ -11,11 +11,12 @@ requests that are not (``pending``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from scrapy import FormRequest, Request
 
+from common.shared_run import SharedRun
 from common.urls import is_attachment
 from crawler.items import Frontier
 from crawler.rendering import render_meta
@@ -37,6 +38,7 @@ _KEPT_META = frozenset(
         "anchor",
         "dont_obey_robotstxt",
         "render",
+        "moved_to",
     }
 )
 
@@ -83,7 +85,7 @@ class RequestFrontier:
         departments: dict[str, Department],
         mine: Callable[[str, dict[str, Any]], bool],
         rebuild: Callable[[str, str, dict[str, Any]], Request],
-    ) -> list[Request] | None:
+    ) -> list[Request | Frontier] | None:
         """The page requests of an interrupted run that are ``mine`` and unanswered (None: nothing stored).
 
         Every key the run requested is claimed again; the link checker takes up the checks.
@@ -92,10 +94,12 @@ class RequestFrontier:
         if not rows:
             return None
         done = store.answered(run_id)
-        requests = []
+        requests: list[Request | Frontier] = []
+        self.claimed_before(key for key, *_ in rows)
         for key, url, method, meta_json in rows:
-            self.requested.add(hash(key))
             meta = json.loads(meta_json)
+            if meta["callback"] == Frontier.CHECK and url not in done:
+                requests.extend(self.checks_again(Frontier(meta["dept"], key, url, method, meta_json)))
             if meta["callback"] != Frontier.PAGE or not mine(url, meta):
                 continue
             dept = departments[meta["dept"]]
@@ -105,6 +109,55 @@ class RequestFrontier:
                 dept.outstanding += 1
                 requests.append(rebuild(url, method, meta))
         return requests
+
+    def claimed_before(self, keys: Iterable[str]) -> None:
+        """Claim the keys an interrupted run requested."""
+        self.requested.update(hash(key) for key in keys)
+
+    @staticmethod
+    def checks_again(row: Frontier) -> list[Frontier]:
+        """A resumed run's unanswered link check to hand over again: none (the link checker reads the store)."""
+        return []
+
+
+class SharedFrontier(RequestFrontier):
+    """A run's claims kept in Redis (``crawl.redis``): each key once for every worker of the run.
+
+    A key belongs to the page that claimed it first (``claimer``: the name of
+    the request being read, ``seed`` for the run's first requests). That page
+    read again, after its worker died before reporting it, finds its keys its
+    own and makes their requests again.
+    """
+
+    def __init__(self, run: SharedRun) -> None:
+        super().__init__()
+        self.run = run
+        self.claimer = "seed"
+        self.holders: dict[int, str] = {}  # the claimer of each key another page holds
+
+    def claim(self, key: str) -> bool:
+        """Whether ``key`` is the current page's to request: new to the run, or claimed by it in a worker that died.
+
+        Once per process: a page linking a URL twice requests it once.
+        """
+        hashed = hash(key)
+        if hashed in self.requested:
+            return False
+        holder = self.holders.pop(hashed, None) or self.run.claim(key, self.claimer)
+        if holder == self.claimer:
+            self.requested.add(hashed)
+            return True
+        self.holders[hashed] = holder
+        return False
+
+    def claimed_before(self, keys: Iterable[str]) -> None:
+        """Claim the keys an interrupted run requested, for every worker."""
+        self.run.claimed(keys, "resumed")
+
+    @staticmethod
+    def checks_again(row: Frontier) -> list[Frontier]:
+        """A resumed run's unanswered link check, queued again for the workers' link checkers."""
+        return [row]
 
 
 def page_request(url: str, form: tuple[tuple[str, str], ...] | None, method: str = "GET", **kwargs: Any) -> Request:

@@ -155,6 +155,16 @@ class Memo:
 
 
 @dataclass
+class Done:
+    """A request taken from a shared run's queue has all its rows reported: its lease ends with them.
+
+    ``seed`` is the lease of the run's first requests (``common.shared_run``).
+    """
+
+    lease: str
+
+
+@dataclass
 class PageRecord:
     """Everything one response produced, stored in one go.
 

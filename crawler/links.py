@@ -184,9 +184,11 @@ def page_owner(url: str, workers: int) -> int:
 
     Decided by host and path only, so every query variant of a path goes to one
     spider (which counts them for the trap rule); the pages of a list go by their
-    column's URL, so one spider sees the whole pagination (and its loops).
+    column's URL, so one spider sees the whole pagination (and its loops). The
+    path is the canonical one: ``…/dir/`` and ``…/dir/index.html`` go to the same
+    spider, which requests them once, as one spider alone would.
     """
     if workers <= 1:
         return 0
-    parts = urlsplit(url)
+    parts = urlsplit(canonical(url))
     return zlib.crc32(f"{parts.netloc.lower()}{parts.path}".encode()) % workers

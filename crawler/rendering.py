@@ -17,6 +17,7 @@ from typing import Any
 
 from common.plan import RunPlan
 from common.reasons import reason
+from crawler.bounds import CrawlBounds
 from crawler.memos import PageWanted
 from crawler.pages import PageView
 from crawler.sites import Department
@@ -50,13 +51,14 @@ def _scripted(view: PageView) -> bool:
 class Renderer:
     """Decides which unread column pages are rendered, within each site's budget."""
 
-    def __init__(self, plan: RunPlan, worker: int = 0) -> None:
+    def __init__(self, plan: RunPlan, bounds: CrawlBounds, worker: int = 0) -> None:
         self.enabled = plan.crawl.render
         self.chromium = plan.chromium
         self.budget = plan.crawl.render_max_pages
+        self.bounds = bounds  # which counts the site's renders: this spider's or the shared run's
         # Each page spider has its share of a site's renders (the first ones one more where it does
-        # not divide), so that together they render at most the budget.
-        share, left = divmod(self.budget, plan.page_workers)
+        # not divide), so that together they render at most the budget; a shared run counts them all.
+        share, left = divmod(self.budget, 1 if bounds.shared else plan.page_workers)
         self.share = share + (worker < left)
 
     def wanted(self, view: PageView, meta: dict[str, Any]) -> PageWanted | None:
@@ -77,7 +79,7 @@ class Renderer:
         """Count one rendered page of the site; or why none may be (the reason code its column keeps)."""
         if self.chromium is None:
             return "render_unavailable"
-        if dept.rendered >= self.share:
+        if self.bounds.counted(dept, "rendered") >= self.share:
             return reason("render_budget", self.budget)
-        dept.rendered += 1
+        self.bounds.add(dept, "rendered")
         return None

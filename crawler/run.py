@@ -5,7 +5,9 @@ The monitor starts the plan's ``page_workers`` department spiders (``WORKER`` 0,
 (``crawler.checker``): each crawls and reads its share of the pages (Twisted's
 reactor runs once per process, a crash here must not take the monitor with it,
 and several processes use several cores). Each prints its counters as JSON.
-Exit status: 0 when the spider ran, 1 on an internal failure.
+Exit status: 0 when the spider ran, 1 on an internal failure, 4 when the store
+refuses its rows (``STORE_WRITE_FAILED``), 5 when its shared run is lost
+(``common.shared_run.SHARED_RUN_LOST``).
 """
 
 from __future__ import annotations
@@ -73,12 +75,48 @@ def crawl_settings(plan: RunPlan, plan_path: str, worker: int = 0) -> Settings:
         settings.set("EXTENSIONS", {**default_settings.EXTENSIONS, "crawler.extensions.Progress": None}, "cmdline")
     # The pages waiting to be crawled wait on disk, not in memory: a site of
     # 100,000 pages queues tens of thousands of them at once (breadth first).
-    settings.set("JOBDIR", str(Path(plan.queue_dir) / f"worker-{worker}"), "cmdline")
+    if plan.shared and (redis_url := os.environ.get("GONGKAI_REDIS")):
+        settings.setdict(shared_settings(plan, redis_url), priority="cmdline")
+    else:
+        settings.set("JOBDIR", str(Path(plan.queue_dir) / f"worker-{worker}"), "cmdline")
     return settings
 
 
+def shared_settings(plan: RunPlan, redis_url: str) -> dict[str, object]:
+    """What a page spider of a run shared out through Redis does differently (``crawler.shared_queue``).
+
+    Its queue is the run's in Redis; a site's concurrency and delay hold for all
+    workers together, so each may use the whole budget when the others do not.
+    """
+    crawl = plan.crawl
+    return {
+        "GONGKAI_REDIS": redis_url,
+        "GONGKAI_SHARED_RUN": plan.shared,
+        "REDIS_URL": redis_url,
+        "SCHEDULER": "crawler.shared_queue.SharedScheduler",
+        "SCHEDULER_QUEUE_CLASS": "crawler.shared_queue.SharedQueue",
+        "SCHEDULER_QUEUE_KEY": f"{plan.shared}:pages",
+        "SCHEDULER_PERSIST": True,  # the coordinator ends the run and clears its keys
+        "DUPEFILTER_CLASS": "crawler.shared_queue.KeyClaims",
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_site,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": crawl.concurrency_per_site,
+        "DOWNLOAD_DELAY": 0,
+        "GONGKAI_SITE_CONCURRENCY": crawl.concurrency_per_site,
+        "GONGKAI_SITE_DELAY": crawl.delay,
+        "DOWNLOADER_MIDDLEWARES": {
+            **default_settings.DOWNLOADER_MIDDLEWARES,
+            "crawler.shared_queue.SharedPaceMiddleware": 580,
+        },
+    }
+
+
 def main(argv: list[str]) -> int:
-    """Run page spider ``argv[1]`` (default 0) on the plan at ``argv[0]``; print its counters as JSON."""
+    """Run page spider ``argv[1]`` (default 0) on the plan at ``argv[0]``; print its counters as JSON.
+
+    ``--no-seed``: a worker joining a shared run, which takes pages from it but makes none of its first requests.
+    """
+    seed = "--no-seed" not in argv
+    argv = [a for a in argv if a != "--no-seed"]
     plan_path = Path(argv[0])
     worker = int(argv[1]) if len(argv) > 1 else 0
     plan = RunPlan.read(plan_path)
@@ -95,7 +133,7 @@ def main(argv: list[str]) -> int:
     for name in ("scrapy", "crawler", "py.warnings"):
         logging.getLogger(name).setLevel(plan.log_level)
     crawler = process.create_crawler(DepartmentSpider)
-    process.crawl(crawler, plan=str(plan_path), worker=worker)
+    process.crawl(crawler, plan=str(plan_path), worker=worker, seed=seed)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     requests = int(stats.get("downloader/request_count", 0))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from common.plan import STORE_WRITE_FAILED
+from common.rows import insert_rows
 from crawler.items import Frontier
 
 # What a disk says when it takes nothing more: full, over quota, read-only.
@@ -71,16 +72,7 @@ class CrawlStore:
 
         Rows already stored (a resumed crawl seeing a page again) are kept once.
         """
-        with self.conn:
-            for table, rows in batch.items():
-                if rows:
-                    # Plain executemany: the crawl writes tens of thousands of rows a
-                    # minute, all of one shape per table, into tables that exist.
-                    columns = list(rows[0])
-                    verb = "insert or replace" if table in replace else "insert or ignore"
-                    names = ", ".join(f"[{c}]" for c in columns)
-                    sql = f"{verb} into [{table}] ({names}) values ({', '.join('?' * len(columns))})"
-                    self.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
+        insert_rows(self.conn, batch, replace)
 
     # the page spiders ------------------------------------------------------------
 

@@ -21,10 +21,13 @@ from datetime import date
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
 from common.browser import chromium
+from common.plan import machine_page_workers
+from common.shared_run import SharedRunLostError, insecure, where
 from common.tables import load_tables, tables_beside, tables_of
 from common.wording import say, wording
 from monitor.changes import changes, described
@@ -107,6 +110,17 @@ def _say_if_no_renderer(config: Config) -> None:
         click.echo(say("no_chromium_render"), err=True)
 
 
+def checked_redis(url: str | None) -> str | None:
+    """A Redis URL to share a run through, said to be unsafe when it reaches another machine without a password."""
+    if url is None:
+        return None
+    if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        _fail([say("redis_bad_url")], CONFIG_ERROR)  # never the URL itself: it may hold the password
+    if insecure(url):
+        click.echo(say("redis_no_password", server=where(url)), err=True)
+    return url
+
+
 def _load_own(config_path: Path) -> Config:
     """The config to inspect with: refuses the sample of imaginary departments, which crawls nothing real."""
     config = _load(config_path)
@@ -138,6 +152,13 @@ def cli() -> None:
     "--resume", is_flag=True, help="Continue an interrupted run (the newest, or --run ID) instead of starting one."
 )
 @click.option("--run", "run_id", type=int, help="With --resume: the run to continue.")
+@click.option(
+    "--redis",
+    metavar="URL",
+    envvar="GONGKAI_REDIS",
+    help="Share the run out through this Redis (redis://[:password@]host:port/db) to `gongkai worker` processes;"
+    " or the GONGKAI_REDIS environment variable (keeps the password off the command line).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show the crawler's log.")
 def crawl(
     config_path: Path,
@@ -148,6 +169,7 @@ def crawl(
     offline: bool,
     resume: bool,
     run_id: int | None,
+    redis: str | None,
     verbose: bool,
 ) -> None:
     """Crawl every department's site, check its links, apply the rules, store one run.
@@ -157,6 +179,7 @@ def crawl(
     """
     config = _load_own(config_path)
     _say_if_no_renderer(config)
+    redis = checked_redis(redis or config.crawl.redis)
     stop, stopped_by = threading.Event(), []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -178,6 +201,7 @@ def crawl(
             offline,
             resume=(run_id or 0) if resume else None,
             stop=stop,
+            redis=redis,
         )
     except ConfigError as exc:
         _fail(exc.messages, CONFIG_ERROR)
@@ -189,6 +213,50 @@ def crawl(
     store = Store(db_path)
     print_summary(report_data(store, result.run_id), say("run_title", run=result.run_id, requests=result.requests))
     store.close()
+    if result.handed_out_again:
+        click.echo(say("redis_handed_out", count=result.handed_out_again), err=True)
+
+
+@cli.command()
+@click.option(
+    "--redis",
+    metavar="URL",
+    envvar="GONGKAI_REDIS",
+    required=True,
+    help="The Redis the runs are shared out through; or the GONGKAI_REDIS environment variable.",
+)
+@click.option(
+    "--page-workers",
+    type=click.IntRange(1, 64),
+    default=machine_page_workers,
+    show_default="one per core, as memory allows",
+    help="Page spiders this worker runs (a link checker runs beside them).",
+)
+@click.option("--once", is_flag=True, help="Leave after the first run instead of waiting for the next.")
+def worker(redis: str, page_workers: int, once: bool) -> None:
+    """Crawl the runs a `gongkai crawl --redis URL` shares out, on this machine or another.
+
+    Needs no config and no store: the run's plan and the office's rule tables come
+    from Redis, and everything found goes back through it to the crawl's store.
+    SIGINT (Ctrl-C) or SIGTERM stops it; what it held is handed out again.
+    """
+    redis = checked_redis(redis) or redis
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+        click.echo(say("stopping"), err=True)
+
+    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        from monitor.worker import serve as work
+
+        work(redis, page_workers, stop, lambda key, fields: click.echo(say(key, **fields), err=True), once)
+    except SharedRunLostError as exc:
+        _fail([say("worker_redis_lost", server=where(redis), error=str(exc))], 1)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @cli.command()

@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import os
 import shutil
-import signal
+import socket
 import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from common.browser import chromium
-from common.plan import STORE_WRITE_FAILED, PlanDepartment, RunPlan
+from common.plan import STORE_WRITE_FAILED, PlanDepartment, RunPlan, machine_page_workers
+from common.shared_run import SHARED_RUN_LOST, SharedRunLostError, new_key, where
 from common.table_models import LinkCheck
 from common.tables import load_tables
 from common.transport.pacing import checker_concurrency
+from common.wording import say
 from monitor.config import Config, ConfigError
+from monitor.coordinator import Coordinator
 from monitor.lock import StoreLock
+from monitor.processes import Halt, start_process, wait_process
 from monitor.store import Store
 
 NO_REQUEST = 3  # the crawl's status when its spiders made no request at all
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 RESUME_HINT = "`gongkai crawl --resume` continues it"
 
 
@@ -42,6 +40,7 @@ class RunResult:
 
     run_id: int
     requests: int
+    handed_out_again: int = 0  # a shared run's requests whose worker stopped answering, made by another
 
 
 def select_departments(config: Config, only: tuple[str, ...] | list[str]) -> list[str]:
@@ -62,8 +61,10 @@ def write_plan(
     log_level: str,
     request_log: Path | None = None,
     resume: bool = False,
+    shared: str | None = None,
+    offline: bool = False,
 ) -> Path:
-    """Write the crawl plan the spider reads: what to crawl and how."""
+    """Write the crawl plan the spider reads: what to crawl and how (``shared``: the run's key in Redis)."""
     concurrency = config.crawl.concurrency_per_site
     keys: dict[str, Any] = dict.fromkeys(("id", "site", "disclosure", "obey_robots", "intranet"), True)
     keys["columns"] = {"__all__": {"name", "url"}}
@@ -71,9 +72,11 @@ def write_plan(
         run_id=run_id,
         db=str(store.path.resolve()),
         tables_dir=str(tables_dir.resolve()),
-        crawl=config.crawl,
+        crawl=config.crawl.model_copy(update={"redis": None}),  # its password stays out of the plan's file
         # The page spiders share what the link checker leaves of the concurrency, at least one request each.
-        page_workers=min(config.crawl.page_workers, max(1, concurrency - checker_concurrency(concurrency))),
+        page_workers=min(
+            config.crawl.page_workers or machine_page_workers(), max(1, concurrency - checker_concurrency(concurrency))
+        ),
         link_check=LinkCheck.model_validate(load_tables(tables_dir).rules["link_check"]),
         log_level=log_level,
         request_log=str(request_log) if request_log else None,
@@ -81,6 +84,9 @@ def write_plan(
         # The page spiders' queues of pages to crawl, on disk during the run, and their idle marks.
         queue_dir=str(store.path.parent.resolve() / f"run-{run_id}.queue"),
         chromium=chromium() if config.crawl.render else None,
+        shared=shared,
+        host=socket.gethostname(),
+        offline=offline,
         departments=[
             PlanDepartment.model_validate(config.department(i).model_dump(include=keys))  # type: ignore[union-attr]
             for i in dept_ids
@@ -89,46 +95,12 @@ def write_plan(
     return plan.write(store.path.parent / f"run-{run_id}.plan.json")
 
 
-# How long the crawl processes have to close cleanly once asked to stop, before they are killed.
-STOP_GRACE_SECONDS = 15.0
-
-
-def _die_with_parent(parent: int) -> Callable[[], None]:
-    """In the child: be killed when the monitor dies, however it dies (Linux's parent-death signal).
-
-    ``prctl`` is looked up here, in the parent: between fork and exec the child
-    may only make plain system calls (another thread may hold the loader's lock).
-    """
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-
-    def arm() -> None:
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the monitor died before the signal was armed
-            os._exit(1)
-
-    return arm
-
-
-def _start(args: list[str], env: dict[str, str], lock_fd: int | None, **kwargs: Any) -> subprocess.Popen[str]:
-    """A crawl process in its own process group, holding the store's lock with the monitor, dying with it.
-
-    It inherits the lock's file descriptor, so the lock stays held while any
-    crawl process lives, even if the monitor is killed.
-    """
-    return subprocess.Popen(
-        [sys.executable, *args],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-        process_group=0,
-        pass_fds=(lock_fd,) if lock_fd is not None else (),
-        preexec_fn=_die_with_parent(os.getpid()),
-        **kwargs,
-    )
-
-
 def _crawl(
-    plan_path: Path, env: dict[str, str], stop: threading.Event | None, lock_fd: int | None = None
+    plan_path: Path,
+    env: dict[str, str],
+    stop: threading.Event | None,
+    lock_fd: int | None = None,
+    coordinator: Coordinator | None = None,
 ) -> tuple[int, dict[str, int]]:
     """Run the page spiders and the link checker side by side: the exit status and the summed counters.
 
@@ -137,59 +109,49 @@ def _crawl(
     status is the first failure's, else NO_REQUEST when the spiders made no
     request at all. On ``stop`` every crawl process is asked to finish, and
     killed if it has not within STOP_GRACE_SECONDS; this returns only once
-    every one of them has ended.
+    every one of them has ended. In a shared run the ``coordinator`` serves
+    the workers meanwhile; the first page spider alone makes the run's first
+    requests, and all of them end when the coordinator says the run is done.
     """
     plan = RunPlan.read(plan_path)
     # Resuming is done from the store's frontier: queues left by a killed crawl go.
     queue = Path(plan.queue_dir)
     shutil.rmtree(queue, ignore_errors=True)
     done_reading, done_writing = os.pipe()
-    checker = _start(["-m", "crawler.checker", str(plan_path)], env, lock_fd, stdin=done_reading)
+    checker = start_process(["-m", "crawler.checker", str(plan_path)], env, lock_fd, stdin=done_reading)
     os.close(done_reading)
     workers: list[subprocess.Popen[str]] = []
+    watched = [checker]
+    # A shared run's crawl also stops when Redis or the store fails; any run's when one of its processes fails.
+    halt = Halt(watched, stop, coordinator)
     try:
         # One by one: those started before a failure to start are in the list, and waited for below.
-        workers.extend(
-            _start(["-m", "crawler.run", str(plan_path), str(worker)], env, lock_fd)
-            for worker in range(plan.page_workers)
-        )
-        outputs = [_wait(proc, stop) for proc in workers]
+        for worker in range(plan.page_workers):
+            joining = ["--no-seed"] if coordinator is not None and worker > 0 else []
+            workers.append(start_process(["-m", "crawler.run", str(plan_path), str(worker), *joining], env, lock_fd))
+            watched.append(workers[-1])
+        if coordinator is not None:
+            coordinator.start()
+        outputs = [wait_process(proc, halt) for proc in workers]
     except BaseException:
         for proc in [*workers, checker]:  # none may outlive the monitor's wait, nor keep the lock
             if proc.returncode is None:
-                _wait(proc, stop, hurry=True)
+                wait_process(proc, halt, hurry=True)
+        if coordinator is not None:
+            coordinator.stop()
         raise
     finally:
         os.close(done_writing)
-    outputs.append(_wait(checker, stop))
+    outputs.append(wait_process(checker, halt))
+    if coordinator is not None:
+        coordinator.stop()
     shutil.rmtree(queue, ignore_errors=True)
     stats = [json.loads(out.strip().splitlines()[-1]) if out.strip() else {} for out in outputs]
     counters = {key: sum(s.get(key, 0) for s in stats) for key in ("requests", "responses", "bytes")}
     failed = [proc.returncode for proc in [*workers, checker] if proc.returncode != 0]
-    if failed:
-        return failed[0], counters
+    if failed:  # the others were stopped because of it: a full disk is what to say
+        return (STORE_WRITE_FAILED if STORE_WRITE_FAILED in failed else failed[0]), counters
     return (NO_REQUEST if counters["requests"] == 0 else 0), counters
-
-
-def _wait(proc: subprocess.Popen[str], stop: threading.Event | None, hurry: bool = False) -> str:
-    """Wait for a crawl process; on ``stop`` ask its group to finish (SIGTERM), then kill it after the grace time."""
-    asked_at: float | None = None
-    while True:
-        try:
-            return proc.communicate(timeout=0.5)[0]
-        except subprocess.TimeoutExpired:
-            if proc.returncode is not None or not (hurry or (stop is not None and stop.is_set())):
-                continue
-            if asked_at is None:
-                asked_at = time.monotonic()
-                _signal_group(proc, signal.SIGTERM)  # Scrapy and the checker close cleanly on it
-            elif hurry or time.monotonic() - asked_at > STOP_GRACE_SECONDS:
-                _signal_group(proc, signal.SIGKILL)
-
-
-def _signal_group(proc: subprocess.Popen[str], signum: int) -> None:
-    with contextlib.suppress(ProcessLookupError):  # it has just ended
-        os.killpg(proc.pid, signum)
 
 
 def run_crawl(
@@ -203,6 +165,7 @@ def run_crawl(
     offline: bool = False,
     resume: int | None = None,
     stop: threading.Event | None = None,
+    redis: str | None = None,
 ) -> RunResult:
     """Crawl, evaluate and store one run. Earlier runs are never touched.
 
@@ -210,9 +173,12 @@ def run_crawl(
     ``.invalid`` names only); ``request_log`` writes every request made to a file.
     ``resume`` continues an interrupted run (0: the newest) instead of starting one. When ``stop``
     is set the crawl is ended and the run left ``incomplete`` (resumable), never
-    ``complete``. Raises StoreLockedError while another run holds the store.
+    ``complete``. ``redis`` (or the config's ``crawl.redis``) shares the run out
+    through that Redis to ``gongkai worker`` processes (``monitor.coordinator``).
+    Raises StoreLockedError while another run holds the store.
     """
     tables_dir = config_path.parent
+    redis = redis or config.crawl.redis
     with StoreLock(db_path) as lock:
         store = Store(db_path, config.timezone)
         try:
@@ -220,19 +186,39 @@ def run_crawl(
             if resume is None:
                 dept_ids = select_departments(config, only)
                 as_of = as_of or config.today()
-                run_id = store.create_run(as_of.isoformat(), str(config_path), config.model_dump(mode="json"), dept_ids)
+                kept = config.model_dump(mode="json")
+                if kept["crawl"].get("redis"):  # the run keeps which Redis, never its password
+                    kept["crawl"]["redis"] = where(kept["crawl"]["redis"])
+                run_id = store.create_run(as_of.isoformat(), str(config_path), kept, dept_ids)
             else:
                 resume = resume or store.latest_interrupted_run_id()  # 0: the newest interrupted run
                 if resume is None:
                     raise CrawlError("there is no interrupted or failed run to resume")
                 run_id, dept_ids, as_of = _reopen(store, resume)
+            shared = new_key() if redis else None
             plan_path = write_plan(
-                store, run_id, config, dept_ids, tables_dir, log_level, request_log, resume is not None
+                store, run_id, config, dept_ids, tables_dir, log_level, request_log, resume is not None, shared, offline
             )
             env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
             if offline:
                 env["GONGKAI_OFFLINE"] = "1"
-            returncode, stats = _crawl(plan_path, env, stop, lock.fd)
+            coordinator = None
+            if redis and shared:
+                env["GONGKAI_REDIS"] = redis
+                try:
+                    coordinator = Coordinator.open(redis, shared, plan_path, tables_dir, store.path, stop)
+                except SharedRunLostError as exc:
+                    raise _redis_lost(store, run_id, redis, str(exc)) from None
+            try:
+                returncode, stats = _crawl(plan_path, env, stop, lock.fd, coordinator)
+            finally:  # the workers stop with the run, however it ends
+                if coordinator is not None:
+                    coordinator.close(stopped=bool(stop and stop.is_set()))
+            if coordinator is not None:
+                if coordinator.lost is not None or returncode == SHARED_RUN_LOST:
+                    raise _redis_lost(store, run_id, redis, coordinator.lost or f"exit status {SHARED_RUN_LOST}")
+                if coordinator.store_failed is not None:
+                    returncode = STORE_WRITE_FAILED
             if stop is not None and stop.is_set():
                 store.finish_run(run_id, "incomplete", error=f"stopped before it finished; {RESUME_HINT}")
                 raise CrawlError(f"run {run_id} stopped before it finished; {RESUME_HINT}")
@@ -269,9 +255,16 @@ def run_crawl(
                 run_id, "complete", requests=stats.get("requests", 0), pages=pages, bytes=stats.get("bytes", 0)
             )
             plan_path.unlink(missing_ok=True)
-            return RunResult(run_id, stats.get("requests", 0))
+            return RunResult(run_id, stats.get("requests", 0), coordinator.handed_out_again if coordinator else 0)
         finally:
             store.close()
+
+
+def _redis_lost(store: Store, run_id: int, redis: str, error: str) -> CrawlError:
+    """Leave the run resumable when its Redis is gone, and say so."""
+    reason = say("redis_lost", server=where(redis), error=error, hint=RESUME_HINT)
+    store.finish_run(run_id, "incomplete", error=reason)
+    return CrawlError(f"run {run_id}: {reason}")
 
 
 def _too_many_internal_errors(store: Store, run_id: int, tables_dir: Path) -> str | None:

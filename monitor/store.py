@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from common.rows import insert_rows
 from monitor.migrations import migrations
 
 DEFAULT_DB = Path("data/gongkai.db")
@@ -285,6 +286,13 @@ class Store:
             )
 
     # probes -------------------------------------------------------------------
+
+    def add_crawl_rows(self, batch: dict[str, list[dict[str, Any]]], replace: Iterable[str]) -> None:
+        """Rows a shared run's workers reported (``common.shared_run``), several tables in one transaction.
+
+        Rows of the tables in ``replace`` overwrite by key; others are kept once, as the crawl processes write them.
+        """
+        insert_rows(self.db.conn, batch, replace)
 
     def add_probes(self, rows: list[dict[str, Any]]) -> None:
         """Store availability probe results."""

@@ -148,13 +148,14 @@ def tls_context(cert: trustme.LeafCert | None = None, ca: trustme.CA | None = No
 class StaticSite:
     """Static files on 127.0.0.1, with a log of what was asked and answered."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, delay: float = 0) -> None:
         self.root = root
         self.log: list[tuple[str, str, bool, int]] = []  # method, path, conditional, status
         site = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             def send_response(self, code: int, message: str | None = None) -> None:
+                time.sleep(delay)  # a slow server: a crawl of it lasts long enough to be interrupted
                 conditional = "If-Modified-Since" in self.headers or "If-None-Match" in self.headers
                 site.log.append((self.command, self.path, conditional, code))
                 super().send_response(code, message)

@@ -6,6 +6,7 @@ monitor's job. What it asks of the crawl has a module each:
 
 - ``crawler.frontier``: every URL requested once per run, written down so a killed crawl resumes;
 - ``crawler.sharing``: the run's pages shared between page spiders, and when all are done;
+  or, in a run shared out through Redis, ``crawler.shared_queue`` and ``common.shared_run``;
 - ``crawler.bounds``: the caps and traps that cut a site's crawl short;
 - ``crawler.memos``: what reading a page produced, replayed when it is unchanged;
 - ``crawler.discovery``: which page reached through the navigation is a column.
@@ -32,20 +33,22 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
 from common.plan import RunPlan
 from common.reasons import reason
+from common.shared_run import stable_hash
 from common.transport.client import offline_requested
 from common.transport.targets import plan_policy, refusal_reason
 from common.urls import is_page_candidate
 from crawler.answers import AnswerRecorder, bundled
 from crawler.bounds import CrawlBounds
 from crawler.discovery import column_name, discovered_column
-from crawler.frontier import RequestFrontier, page_request, rebuilt
-from crawler.items import CheckResult, Detail, LinkFound, ListEntry, Page
+from crawler.frontier import RequestFrontier, SharedFrontier, page_request, rebuilt
+from crawler.items import CheckResult, Detail, Done, LinkFound, ListEntry, Page
 from crawler.links import Regions, canonical, page_links
 from crawler.memos import (
     MEMO_FORMAT,
@@ -62,6 +65,7 @@ from crawler.pages import PageMarkers, PageView, Verdict, no_list_reason
 from crawler.pipelines import flush_requested
 from crawler.readers import Entry, ListReading, NextPage, list_stem, read_article, read_column, read_homepage
 from crawler.rendering import Renderer
+from crawler.shared_queue import leased, shared_run_of
 from crawler.sharing import PageSharing
 from crawler.sites import COLUMN_ROLES, Department, departments_of
 from crawler.storage import CrawlStore
@@ -69,6 +73,9 @@ from crawler.storage import CrawlStore
 MAX_NAV_DEPTH = 3
 NEWEST_ITEMS = 5  # items of an undated list whose own pages are read first
 RECENT_LINKS = 4096
+# A worker of a shared run leases at most this many requests per request it may have under way:
+# enough to keep its downloads busy, few enough that idle workers find the rest in the queue.
+LEASES_AHEAD = 2
 
 
 def _reading(response: Response, verdict: Verdict) -> str | None:
@@ -89,7 +96,7 @@ class DepartmentSpider(scrapy.Spider):
     name = "departments"
     poll_seconds = 0.1
 
-    def __init__(self, plan: str, worker: int | str = 0, **kwargs: Any) -> None:
+    def __init__(self, plan: str, worker: int | str = 0, seed: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.plan = RunPlan.read(plan)
         self.markers = PageMarkers.from_table(self.plan.tables().markers)
@@ -97,16 +104,32 @@ class DepartmentSpider(scrapy.Spider):
         self.policy = plan_policy(str(Path(plan).resolve()), offline_requested())
         self.answers = AnswerRecorder(self.departments, self.markers)
         self.worker = int(worker)
-        self.renderer = Renderer(self.plan, self.worker)
-        self.frontier = RequestFrontier()
+        self.seed = seed  # this spider makes the run's first requests (a shared run's other workers do not)
+        self.frontier: RequestFrontier = RequestFrontier()
         self.bounds = CrawlBounds(self.plan.crawl, self.plan.page_workers, self.markers)
-        self.sharing = PageSharing(self.worker, self.plan.page_workers, self.plan.run_id, Path(self.plan.queue_dir))
-        self.list_pages_seen: set[tuple[str, tuple[str, ...]]] = set()
+        self.renderer = Renderer(self.plan, self.bounds, self.worker)
+        self.sharing: PageSharing | None = PageSharing(
+            self.worker, self.plan.page_workers, self.plan.run_id, Path(self.plan.queue_dir)
+        )
+        self.shared = None
+        self.leases = 0  # requests of the shared run leased to this spider and not reported yet
         # Links decided recently (requested, handed over or refused): the navigation
         # and footer every page repeats are only recorded, not decided again. Bounded,
         # so memory does not grow with the site; the frontier stays the authority.
         self.recent_links: OrderedDict[str, None] = OrderedDict()
         self._store: CrawlStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DepartmentSpider:
+        """The spider, taking part in a run shared out through Redis when the settings name one."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if (shared := shared_run_of(crawler.settings)) is not None:
+            spider.shared = shared
+            spider.frontier = SharedFrontier(shared)
+            spider.bounds = CrawlBounds(spider.plan.crawl, 1, spider.markers, shared)
+            spider.renderer = Renderer(spider.plan, spider.bounds)
+            spider.sharing = None  # every page is any worker's
+        return spider
 
     # requests ---------------------------------------------------------------
 
@@ -117,12 +140,25 @@ class DepartmentSpider(scrapy.Spider):
         at the entry's own URL is still read as a column. A resumed run instead
         makes the page requests its killed predecessor queued but never finished
         (the link checker takes up the checks). Either way it then follows
-        the pages the other page spiders hand over until all of them are done.
+        the pages the other page spiders hand over until all of them are done
+        (in a shared run: the pages any worker queued, until the run is done).
         """
+        if self.seed:
+            async for result in self._seeded():
+                yield result
+        follow = self._follow_handoffs() if self.shared is None else self._follow_shared()
+        async for result in follow:
+            yield result
+
+    async def _seeded(self) -> AsyncIterator[Any]:
+        """The run's first requests: its sites' entries, or what a resumed run left unanswered."""
         pending = self._pending_requests() if self.plan.resume else None
         if pending is not None:
             for request in pending:
                 yield request
+            if self.shared is not None:  # the pages of a resumed run count for every worker
+                for dept in self.departments.values():
+                    self.bounds.add(dept, "pages", dept.pages)
         else:
             for dept in self.departments.values():
                 results = [*self.request_page(dept, dept.site, "homepage", nav_depth=0, priority=30)]
@@ -133,8 +169,27 @@ class DepartmentSpider(scrapy.Spider):
                     results += self.request_page(dept, dept.disclosure, "disclosure", nav_depth=0, priority=20)
                 for result in bundled(iter(results)):
                     yield result
-        async for result in self._follow_handoffs():
-            yield result
+        if self.shared is not None:
+            yield Done("seed")
+
+    async def _follow_shared(self) -> AsyncIterator[Any]:
+        """Take the shared run's queued pages as this spider has room, until the coordinator says the run is done."""
+        assert self.shared is not None
+        while True:
+            taken = self.shared.take("p") if self.may_lease() else None
+            if taken is not None:
+                yield leased(self, *taken)
+                continue
+            self.crawler.signals.send_catch_log(flush_requested)  # its leases end once its rows are reported
+            if self.shared.state() != "running":
+                return
+            await asyncio.sleep(self.poll_seconds)
+
+    def may_lease(self) -> bool:
+        """Whether this spider may take one more of the shared run's requests: it has room for it soon."""
+        sites = self.plan.crawl.concurrency_per_site * len(self.departments)
+        at_once = min(self.crawler.settings.getint("CONCURRENT_REQUESTS"), sites)
+        return self.leases < LEASES_AHEAD * at_once
 
     async def _follow_handoffs(self) -> AsyncIterator[Any]:
         """Crawl the pages the other page spiders hand over, until all of them are done (``crawler.sharing``)."""
@@ -168,7 +223,7 @@ class DepartmentSpider(scrapy.Spider):
         """The requests of an interrupted run that are this spider's share and unanswered (None: nothing stored)."""
 
         def mine(url: str, meta: dict[str, Any]) -> bool:
-            return self.sharing.owner(url, meta["role"], meta.get("column")) == self.worker
+            return self.sharing is None or self.sharing.owner(url, meta["role"], meta.get("column")) == self.worker
 
         def rebuild(url: str, method: str, meta: dict[str, Any]) -> Request:
             return rebuilt(url, method, meta, callback=self.parse_page, errback=self.on_failure)
@@ -218,7 +273,7 @@ class DepartmentSpider(scrapy.Spider):
             key = f"column:{url}"
         if not self.frontier.claim(key):
             return
-        if (owner := self.sharing.owner(url, role, (meta or {}).get("column"))) != self.worker:
+        if self.sharing and (owner := self.sharing.owner(url, role, (meta or {}).get("column"))) != self.worker:
             args = {"role": role, "nav_depth": nav_depth, "priority": priority, "meta": meta, "form": form}
             yield self.sharing.handoff(dept, key, owner, url, {**args, "depth": depth})
             return
@@ -227,10 +282,13 @@ class DepartmentSpider(scrapy.Spider):
             if form is None:
                 yield from self._hand_over(url, dept, key)
             return
-        dept.pages += not render
+        if not render:
+            self.bounds.add(dept, "pages")
         given = meta or {}
         meta = {"dept": dept.id, "role": role, "target": url, "nav_depth": nav_depth, "form": form, "depth": depth}
         meta.update(given)
+        if self.shared is not None and dept.moved_to:  # where its homepage moved, for the worker reading it
+            meta["moved_to"] = sorted(dept.moved_to)
         if dept.obey_robots is False:
             meta["dont_obey_robotstxt"] = True
         request = page_request(
@@ -249,7 +307,7 @@ class DepartmentSpider(scrapy.Spider):
         if spent := self.bounds.links_spent(dept):
             yield from self.answers.note(dept, "crawl_truncated", dept.site, spent, key="max_links")
             return
-        dept.checks += 1
+        self.bounds.add(dept, "checks")
         yield self.frontier.to_check(url, dept, key)
 
     # callbacks ----------------------------------------------------------------
@@ -263,13 +321,34 @@ class DepartmentSpider(scrapy.Spider):
         """
         answered = self.answers.count
         try:
-            return self._parsed(response)
+            self._reading(response.meta)
+            return self._reported(response.meta, self._parsed(response))
         except Exception as exc:  # one page gongkai cannot read must not stop the run, nor leave it waiting
             self.logger.exception("reading %s failed", response.url)
             done = self.answers.count > answered
             if response.meta.get("render"):
-                return list(bundled(self.answers.render_failed(response.meta, done)))
-            return list(bundled(self.answers.internal_error(response.meta, response.status, exc, done)))
+                return self._reported(response.meta, list(bundled(self.answers.render_failed(response.meta, done))))
+            rows = bundled(self.answers.internal_error(response.meta, response.status, exc, done))
+            return self._reported(response.meta, list(rows))
+
+    def _reading(self, meta: dict[str, Any]) -> None:
+        """Before a page of a shared run is read: its claims are its own, and its site is where it moved."""
+        if self.shared is None:
+            return
+        assert isinstance(self.frontier, SharedFrontier)
+        self.frontier.claimer = meta.get("claimer", "seed")
+        dept = self.departments[meta["dept"]]
+        dept.hosts.update(meta.get("moved_to", ()))
+        dept.moved_to.update(meta.get("moved_to", ()))
+
+    def _reported(self, meta: dict[str, Any], results: list[Any]) -> list[Any]:
+        """A callback's results, ending the lease of a shared run's request after them."""
+        if isinstance(self.frontier, SharedFrontier):
+            self.frontier.claimer = "seed"  # claims made outside a callback are the run's first requests
+        if "lease" not in meta:
+            return results
+        self.leases -= 1
+        return [*results, Done(meta["lease"])]
 
     def _parsed(self, response: Response) -> list[Any]:
         digest = body_hash(response.body)
@@ -297,7 +376,8 @@ class DepartmentSpider(scrapy.Spider):
                     wants.append(result)
                 url = result.url
                 yield LinkFound(dept.id, meta["target"], url, result.text, on_homepage=on_homepage, place=result.place)
-                if url in self.recent_links:
+                # A page read again after its worker died decides every link again: some may be its own to request.
+                if url in self.recent_links and not meta.get("again"):
                     self.recent_links.move_to_end(url)
                     continue
                 self.recent_links[url] = None
@@ -438,15 +518,17 @@ class DepartmentSpider(scrapy.Spider):
     def on_failure(self, failure: Failure) -> list[Any]:
         """Record a request that failed for good (after confirmation)."""
         answered = self.answers.count
+        meta = failure.request.meta
         try:
-            if failure.request.meta.get("render"):
+            self._reading(meta)
+            if meta.get("render"):
                 self.logger.info("rendering %s failed: %s", failure.request.url, failure.getErrorMessage())
-                return list(bundled(self.answers.render_failed(failure.request.meta)))
-            return list(bundled(self.answers.failed(failure)))
+                return self._reported(meta, list(bundled(self.answers.render_failed(meta))))
+            return self._reported(meta, list(bundled(self.answers.failed(failure))))
         except Exception as exc:
             self.logger.exception("recording the failure of %s failed", failure.request.url)
-            meta, done = failure.request.meta, self.answers.count > answered
-            return list(bundled(self.answers.internal_error(meta, None, exc, done)))
+            done = self.answers.count > answered
+            return self._reported(meta, list(bundled(self.answers.internal_error(meta, None, exc, done))))
 
     # columns ------------------------------------------------------------------
 
@@ -493,14 +575,13 @@ class DepartmentSpider(scrapy.Spider):
             if urlsplit(entry.url).netloc.lower() in dept.hosts:
                 yield PageWanted(entry.url, "page", 8, {"anchor": entry.title})
         # A page whose rows were all seen on another page of the same list ends a pagination loop.
-        signature = (meta["column"], tuple(e.url for e in reading.entries))
-        if reading.entries and signature in self.list_pages_seen:
+        signature = stable_hash(repr((meta["column"], [e.url for e in reading.entries])))
+        if reading.entries and not self.frontier.claim(f"list:{signature}"):
             for page in reading.next_pages:  # nor are they followed as ordinary pages
                 self.frontier.claim(
                     page.key if page.formdata else canonical(page.url, self.markers.ignored_query_params)
                 )
             return reading.entries
-        self.list_pages_seen.add(signature)
         for page in reading.next_pages:
             if urlsplit(page.url).netloc.lower() in dept.hosts:
                 page_meta = {k: meta[k] for k in ("column", "column_name", "stem")}
