@@ -70,7 +70,7 @@ SHARED_RUN_LOST = 5
 
 _PUSH_PAGE = """
 local n = redis.call('INCR', KEYS[2])
-redis.call('ZADD', KEYS[1], -tonumber(ARGV[1]) * tonumber(ARGV[3]) + n, ARGV[2])
+redis.call('ZADD', KEYS[1], 'NX', -tonumber(ARGV[1]) * tonumber(ARGV[3]) + n, ARGV[2])
 return n
 """
 _TAKE = """
@@ -126,7 +126,6 @@ redis.call('DEL', KEYS[2])
 return #leased / 2
 """
 _FINISHED = """
-redis.call('SET', KEYS[7], '1', 'PX', ARGV[2])
 if redis.call('GET', KEYS[1]) ~= '1' then return 0 end
 if redis.call('ZCARD', KEYS[2]) > 0 or redis.call('LLEN', KEYS[3]) > 0 or redis.call('LLEN', KEYS[4]) > 0 then
   return 0
@@ -235,7 +234,15 @@ def joined(url: str, key: str) -> SharedRun:
     A crawl process cannot go on without its shared run: any failure of Redis stops it
     at once (``stop_when_lost``), and what it held is handed out again.
     """
-    run = SharedRun(url, key, on_lost=stop_when_lost)
+    run = SharedRun(url, key)
+
+    def lost(exc: SharedRunLostError) -> NoReturn:
+        with contextlib.suppress(redis.RedisError):
+            if run.server.get(run.k("state")) in (b"done", b"stopped"):
+                os._exit(0)  # the run ended while this process was finishing: nothing is lost
+        stop_when_lost(exc)
+
+    run.on_lost = lost
     run.join()
     return run
 
@@ -340,10 +347,14 @@ class SharedRun:
             returned += int(self._run("requeue", [*keys, self.k(f"alive:{worker}")], [worker, _REQUEUED]))
         return returned
 
+    def say_alive(self) -> None:
+        """Say the coordinator is alive: its workers stop when it has not said so for ALIVE_SECONDS."""
+        self._call("set", self.k("alive:coordinator"), "1", px=int(ALIVE_SECONDS * 1000))
+
     def finish_if_done(self) -> bool:
-        """Say the coordinator is alive; mark the run done when all was seeded, nothing waits or is leased."""
-        names = ("seeded", "pages", "checks", "results", "workers", "state", "alive:coordinator")
-        return bool(self._run("finished", [self.k(n) for n in names], [self.key, int(ALIVE_SECONDS * 1000)]))
+        """Mark the run done when all was seeded, nothing waits or is leased and every result was taken."""
+        names = ("seeded", "pages", "checks", "results", "workers", "state")
+        return bool(self._run("finished", [self.k(n) for n in names], [self.key]))
 
     def close(self, state: str) -> None:
         """End the attempt (``done`` or ``stopped``): the workers stop, and its keys go."""

@@ -120,6 +120,9 @@ class RequestFrontier:
         return []
 
 
+HOLDERS_KEPT = 200_000  # keys held by other pages that a process remembers (about 20 MB)
+
+
 class SharedFrontier(RequestFrontier):
     """A run's claims kept in Redis (``crawl.redis``): each key once for every worker of the run.
 
@@ -147,6 +150,8 @@ class SharedFrontier(RequestFrontier):
         if holder == self.claimer:
             self.requested.add(hashed)
             return True
+        if len(self.holders) >= HOLDERS_KEPT:  # bounded: a key forgotten is only asked of Redis again
+            self.holders.clear()
         self.holders[hashed] = holder
         return False
 

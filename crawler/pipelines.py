@@ -86,7 +86,8 @@ class StorePipeline:
         crawl treats as done is done.
         """
         if self.shared is not None:
-            self.shared.commit(self.buffers, _REPLACE, self.leases)
+            if self.pending or self.leases:
+                self.shared.commit(self.buffers, _REPLACE, self.leases)
             self.leases = []
             self._emptied()
             return

@@ -9,12 +9,13 @@ leased and every row is written.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from pathlib import Path
 
 from common.plan import RunPlan
-from common.shared_run import ALIVE_SECONDS, SharedRun, SharedRunLostError
+from common.shared_run import ALIVE_SECONDS, HEARTBEAT_SECONDS, SharedRun, SharedRunLostError
 from common.tables import TABLE_FILES
 from monitor.store import Store
 
@@ -48,7 +49,8 @@ class Coordinator:
         self.asked_to_stop = stop  # the person's Ctrl-C, or the scheduler's stop
         self.finished = threading.Event()  # the run is done, or can go no further (``lost``, ``store_failed``)
         self.lost: str | None = None  # why Redis cannot be used any more
-        self.store_failed: Exception | None = None  # the store refused the rows, or they could not be read
+        self.store_failed: sqlite3.Error | None = None  # the store refused the rows
+        self.failed: Exception | None = None  # anything else that stopped it
         self.handed_out_again = 0  # leases of workers that stopped answering, handed out again
         self._thread = threading.Thread(target=self._serve, name="gongkai-coordinator", daemon=True)
 
@@ -59,7 +61,7 @@ class Coordinator:
     def is_set(self) -> bool:
         """Whether the run's crawl processes should stop: asked to, or Redis or the store failed (``wait_process``)."""
         asked = self.asked_to_stop is not None and self.asked_to_stop.is_set()
-        return asked or self.lost is not None or self.store_failed is not None
+        return asked or self.lost is not None or self.store_failed is not None or self.failed is not None
 
     def close(self, stopped: bool) -> None:
         """End the attempt in Redis once its crawl processes have ended: ``done`` if it was, else ``stopped``."""
@@ -77,25 +79,31 @@ class Coordinator:
 
     def _serve(self) -> None:
         store = None
-        checked_workers = time.monotonic()
+        checked_workers = said_alive = time.monotonic()
         try:
             store = Store(self.db_path)
             while not self.finished.is_set():
                 batches = self.run.results()
                 for batch in batches:
                     store.add_crawl_rows(batch["rows"], batch["replace"])
+                now = time.monotonic()
+                if now - said_alive > HEARTBEAT_SECONDS:  # however busy writing, never taken for dead
+                    self.run.say_alive()
+                    said_alive = now
+                if now - checked_workers > ALIVE_SECONDS / 4:
+                    self.handed_out_again += self.run.hand_out_again()
+                    checked_workers = now
                 if batches:
                     continue
-                if time.monotonic() - checked_workers > ALIVE_SECONDS / 4:
-                    self.handed_out_again += self.run.hand_out_again()
-                    checked_workers = time.monotonic()
-                if self.run.finish_if_done():  # also says this coordinator is alive
+                if self.run.finish_if_done():
                     break
                 time.sleep(self.poll_seconds)
         except SharedRunLostError as exc:
             self.lost = str(exc)
-        except Exception as exc:
+        except sqlite3.Error as exc:
             self.store_failed = exc
+        except Exception as exc:
+            self.failed = exc
         finally:
             if store is not None:
                 store.close()

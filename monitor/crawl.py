@@ -150,7 +150,7 @@ def _crawl(
     counters = {key: sum(s.get(key, 0) for s in stats) for key in ("requests", "responses", "bytes")}
     failed = [proc.returncode for proc in [*workers, checker] if proc.returncode != 0]
     if failed:  # the others were stopped because of it: a full disk is what to say
-        return (STORE_WRITE_FAILED if STORE_WRITE_FAILED in failed else failed[0]), counters
+        return next((code for code in (STORE_WRITE_FAILED, SHARED_RUN_LOST) if code in failed), failed[0]), counters
     return (NO_REQUEST if counters["requests"] == 0 else 0), counters
 
 
@@ -216,9 +216,13 @@ def run_crawl(
                     coordinator.close(stopped=bool(stop and stop.is_set()))
             if coordinator is not None:
                 if coordinator.lost is not None or returncode == SHARED_RUN_LOST:
-                    raise _redis_lost(store, run_id, redis, coordinator.lost or f"exit status {SHARED_RUN_LOST}")
+                    raise _redis_lost(store, run_id, redis, coordinator.lost or say("shared_process_lost"))
                 if coordinator.store_failed is not None:
                     returncode = STORE_WRITE_FAILED
+                if coordinator.failed is not None:
+                    reason = f"the coordinator failed: {coordinator.failed!r}"
+                    store.finish_run(run_id, "failed", error=reason)
+                    raise CrawlError(f"run {run_id}: {reason}")
             if stop is not None and stop.is_set():
                 store.finish_run(run_id, "incomplete", error=f"stopped before it finished; {RESUME_HINT}")
                 raise CrawlError(f"run {run_id} stopped before it finished; {RESUME_HINT}")
@@ -262,7 +266,7 @@ def run_crawl(
 
 def _redis_lost(store: Store, run_id: int, redis: str, error: str) -> CrawlError:
     """Leave the run resumable when its Redis is gone, and say so."""
-    reason = say("redis_lost", server=where(redis), error=error, hint=RESUME_HINT)
+    reason = say("redis_lost", server=where(redis), error=error, hint=say("resume_hint"))
     store.finish_run(run_id, "incomplete", error=reason)
     return CrawlError(f"run {run_id}: {reason}")
 

@@ -146,14 +146,27 @@ def tls_context(cert: trustme.LeafCert | None = None, ca: trustme.CA | None = No
 
 
 class StaticSite:
-    """Static files on 127.0.0.1, with a log of what was asked and answered."""
+    """Static files on 127.0.0.1, with a log of what was asked and answered, and the most requests at once."""
 
     def __init__(self, root: Path, delay: float = 0) -> None:
         self.root = root
         self.log: list[tuple[str, str, bool, int]] = []  # method, path, conditional, status
+        self.under_way = 0
+        self.most_at_once = 0
+        counting = threading.Lock()
         site = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
+            def handle(self) -> None:  # one request per connection (HTTP/1.0): a connection is a request
+                with counting:
+                    site.under_way += 1
+                    site.most_at_once = max(site.most_at_once, site.under_way)
+                try:
+                    super().handle()
+                finally:
+                    with counting:
+                        site.under_way -= 1
+
             def send_response(self, code: int, message: str | None = None) -> None:
                 time.sleep(delay)  # a slow server: a crawl of it lasts long enough to be interrupted
                 conditional = "If-Modified-Since" in self.headers or "If-None-Match" in self.headers

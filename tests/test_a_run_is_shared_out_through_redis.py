@@ -357,3 +357,47 @@ def test_a_request_crosses_redis_as_json_unchanged():
     assert type(again) is FormRequest
     assert (again.url, again.method, again.body, again.priority) == (request.url, "POST", request.body, 5)
     assert again.headers == request.headers and again.meta == request.meta
+
+
+def test_a_sites_concurrency_holds_for_all_workers_together(tmp_path, redis_server, synthetic):
+    site = StaticSite(synthetic[0], delay=0.02)
+    workers = [Worker(redis_server.url, tmp_path / f"worker-{n}.log") for n in (1, 2)]
+    try:
+        config = write_config(
+            tmp_path / "shared",
+            "crawl: {concurrency_per_site: 2, page_workers: 2, max_pages_per_site: 100000}\n"
+            f"departments:\n  - {{id: csj, name: 测试局, site: '{site.base}'}}\n",
+        )
+        run_crawl(load_config(config), config, tmp_path / "shared" / "g.db", as_of=AS_OF, redis=redis_server.url)
+        for worker in workers:
+            deadline = time.monotonic() + 30
+            while not worker.requests() and time.monotonic() < deadline:
+                time.sleep(0.1)
+    finally:
+        for worker in workers:
+            worker.stop()
+        site.server.shutdown()
+    # Four page spiders and three link checkers on three "machines", each allowed the whole
+    # budget on its own: the site never saw more than its two requests at once.
+    assert all(worker.requests()[0] > 0 for worker in workers)
+    assert site.most_at_once == 2
+
+
+def test_what_a_dead_worker_held_is_read_again_once_even_when_queued_again(redis_server):
+    coordinator = SharedRun.open(redis_server.url, new_key(), '{"run_id": 1}', {})
+    dead, alive = (SharedRun(redis_server.url, coordinator.key, worker=name) for name in ("dead", "alive"))
+    for worker in (dead, alive):
+        worker.server.sadd(worker.k("workers"), worker.worker)
+        worker.server.set(worker.k(f"alive:{worker.worker}"), "1")
+    parent, child = pack({"url": "http://127.0.0.1/a/"}), pack({"url": "http://127.0.0.1/a/1.html"})
+    coordinator.push_page(10, parent)
+    coordinator.push_page(0, child)
+    assert [dead.take("p")[1] for _ in range(2)] == [parent, child]  # type: ignore[index]
+    redis_client.Redis.from_url(redis_server.url).delete(dead.k("alive:dead"))  # it stops answering
+    assert coordinator.hand_out_again() == 2
+    first = alive.take("p")  # the parent, handed out again (queued first: its bytes sort first)
+    assert first is not None and first[1] == parent and first[3]
+    alive.push_page(0, child)  # read again, the parent queues its child again: the same request
+    second = alive.take("p")
+    assert second is not None and second[1] == child and second[3]  # still marked as handed out again
+    assert alive.take("p") is None  # read once, never lost
