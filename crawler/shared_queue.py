@@ -2,9 +2,9 @@
 
 - ``SharedScheduler``: scrapy-redis's scheduler (its settings, its queue and
   duplicate-filter plumbing), over gongkai's queue (``SharedQueue``): the run's
-  ``pages`` in Redis, requests serialized as JSON, not pickled. A request taken from it is leased to this
-  process (its ``lease`` is in its meta) and stays leased until its rows are
-  reported (``crawler.pipelines``).
+  ``pages`` in Redis, requests serialized as JSON, not pickled. A request taken
+  from it is leased to this process (its ``lease`` is in its meta) and stays
+  leased until its rows are reported (``crawler.pipelines``).
 - ``KeyClaims``: the scheduler's duplicate filter. It filters nothing: every
   page request is made once per run by its canonical key, which the spider
   claims in Redis before it makes it (``crawler.frontier.SharedFrontier``).
