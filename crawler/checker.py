@@ -46,7 +46,7 @@ from crawler.fetcher import CheckError, LinkFetcher
 from crawler.items import CheckResult, Done, Frontier, Note, PageRecord
 from crawler.pages import Answer, PageMarkers, failed_check, judge, side_notes
 from crawler.pipelines import StorePipeline
-from crawler.storage import CrawlStore
+from crawler.storage import CrawlStore, stop_if_a_callback_met_a_full_disk
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +238,7 @@ def main(argv: list[str]) -> int:
 
     async def checked() -> None:
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(stop_if_a_callback_met_a_full_disk)
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, checker.stop)
         await checker.run()

@@ -12,6 +12,7 @@ refuses its rows (``STORE_WRITE_FAILED``), 5 when its shared run is lost
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -29,6 +30,7 @@ from common.transport.targets import plan_policy
 from crawler import settings as default_settings
 from crawler.middlewares import bound_response_headers
 from crawler.spiders.departments import DepartmentSpider
+from crawler.storage import stop_if_a_callback_met_a_full_disk
 
 
 def crawl_settings(plan: RunPlan, plan_path: str, worker: int = 0) -> Settings:
@@ -134,6 +136,8 @@ def main(argv: list[str]) -> int:
         logging.getLogger(name).setLevel(plan.log_level)
     crawler = process.create_crawler(DepartmentSpider)
     process.crawl(crawler, plan=str(plan_path), worker=worker, seed=seed)
+    # The reactor's loop: a full disk met in a callback stops this process as the store's writes do.
+    asyncio.get_event_loop().set_exception_handler(stop_if_a_callback_met_a_full_disk)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     requests = int(stats.get("downloader/request_count", 0))

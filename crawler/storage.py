@@ -9,6 +9,7 @@ The monitor creates and migrates the store before the crawl starts
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import sqlite3
@@ -32,6 +33,27 @@ def stop_if_the_disk_refuses(exc: OSError) -> None:
     """
     if exc.errno in _DISK_REFUSES:
         os._exit(STORE_WRITE_FAILED)
+
+
+# SQLite's primary result codes of a disk that takes nothing more: SQLITE_IOERR, SQLITE_FULL.
+_SQLITE_DISK_REFUSES = frozenset({10, 13})
+
+
+def stop_if_a_callback_met_a_full_disk(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The crawl processes' asyncio exception handler: a full disk met in a callback stops the process quietly.
+
+    A write beside the store can fail in a callback no one awaits (a queue, a
+    mark, a batch); the process stops as the store's own writes do, with the
+    monitor's one line instead of a traceback. Anything else is logged as asyncio does.
+    """
+    exc = context.get("exception")
+    while exc is not None:
+        if isinstance(exc, OSError):
+            stop_if_the_disk_refuses(exc)
+        if isinstance(exc, sqlite3.Error) and (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in _SQLITE_DISK_REFUSES:
+            os._exit(STORE_WRITE_FAILED)
+        exc = exc.__cause__ or exc.__context__
+    loop.default_exception_handler(context)
 
 
 # How long a writer waits for another process's transaction, as the monitor's store does.
