@@ -65,10 +65,9 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         """Queue the item's rows (a record's rows, in order); write when the batch is full or old."""
-        rows = [] if isinstance(item, Done) else item.rows if isinstance(item, PageRecord) else [item]
         if isinstance(item, Done):
             self.leases.append(item.lease)
-        for row_item in rows:
+        for row_item in () if isinstance(item, Done) else item.rows if isinstance(item, PageRecord) else (item,):
             # The items are flat dataclasses: no deep copy needed. Page text loses its control characters.
             row = {name: printable(value) for name, value in vars(row_item).items()}
             row["run_id"] = self.run_id

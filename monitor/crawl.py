@@ -220,7 +220,7 @@ def run_crawl(
                 if coordinator.store_failed is not None:
                     returncode = STORE_WRITE_FAILED
                 if coordinator.failed is not None:
-                    reason = f"the coordinator failed: {coordinator.failed!r}"
+                    reason = say("coordinator_failed", error=repr(coordinator.failed))
                     store.finish_run(run_id, "failed", error=reason)
                     raise CrawlError(f"run {run_id}: {reason}")
             if stop is not None and stop.is_set():

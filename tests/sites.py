@@ -157,12 +157,12 @@ class StaticSite:
         site = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
-            def handle(self) -> None:  # one request per connection (HTTP/1.0): a connection is a request
+            def handle_one_request(self) -> None:  # from the request read to its answer written, not the close
                 with counting:
                     site.under_way += 1
                     site.most_at_once = max(site.most_at_once, site.under_way)
                 try:
-                    super().handle()
+                    super().handle_one_request()
                 finally:
                     with counting:
                         site.under_way -= 1

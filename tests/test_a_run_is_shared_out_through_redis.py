@@ -158,6 +158,12 @@ class Worker:
         """The requests it says it made, one number per run it took part in."""
         return [int(n) for n in re.findall(r"本机共请求 (\d+) 次", self.said())]
 
+    def wait_for_its_report(self, seconds: float = 30) -> None:
+        """Wait until it says how much it asked for in the run it took part in (it leaves the run a moment later)."""
+        deadline = time.monotonic() + seconds
+        while not self.requests() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
     def kill(self) -> None:
         """SIGKILL the worker and every crawl process it started."""
         os.killpg(self.process.pid, signal.SIGKILL)
@@ -176,9 +182,7 @@ def test_a_coordinator_and_two_workers_find_what_one_machine_finds(tmp_path, red
     try:
         run = _crawl(tmp_path / "shared", site.base, redis_server.url)
         for worker in workers:  # each says it took part, and how much it asked for
-            deadline = time.monotonic() + 30
-            while not worker.requests() and time.monotonic() < deadline:
-                time.sleep(0.1)
+            worker.wait_for_its_report()
     finally:
         for worker in workers:
             worker.stop()
@@ -370,9 +374,7 @@ def test_a_sites_concurrency_holds_for_all_workers_together(tmp_path, redis_serv
         )
         run_crawl(load_config(config), config, tmp_path / "shared" / "g.db", as_of=AS_OF, redis=redis_server.url)
         for worker in workers:
-            deadline = time.monotonic() + 30
-            while not worker.requests() and time.monotonic() < deadline:
-                time.sleep(0.1)
+            worker.wait_for_its_report()
     finally:
         for worker in workers:
             worker.stop()
