@@ -9,6 +9,9 @@ costs on a site whose lists need none. ``gongkai-redis`` is ``gongkai-static``
 shared out through a Redis (Debian's ``redis-server``, started for it): the
 coordinator (``gongkai crawl --redis``, with its own page spiders) and two
 ``gongkai worker`` processes on this machine; its CPU and memory are all of theirs.
+``gongkai-noterms`` is ``gongkai-static`` without the content check
+(``content_checks: false``): beside it, what searching every article for the
+words of ``terms.yaml`` costs.
 
 Generates a synthetic disclosure site (bench/synthetic_site.py), serves it with nginx
 from Debian on 127.0.0.1, runs every tool on it with the same concurrency and
@@ -144,18 +147,21 @@ def run_gongkai(
     page_workers: int | None = None,
     render: bool = True,
     workers: int = 0,
+    content_checks: bool = True,
 ) -> tuple[dict[str, float], set[str], int]:
     """Run gongkai's crawl, doing all its work, with politeness limits lifted; then again, unless not ``recrawl``.
 
     ``page_workers`` None leaves the config's default; ``workers`` shares the run out through Redis to that many.
     """
     name = "gongkai-redis" if workers else "gongkai" if render else "gongkai-static"
+    name = name if content_checks else "gongkai-noterms"
     config = work / name / "sites.yaml"
     config.parent.mkdir(parents=True)
     config.write_text(
         f"crawl: {{concurrency_per_site: {concurrency}, obey_robots: false,"
         + (f" page_workers: {page_workers}," if page_workers else "")
-        + f" adaptive_delay: false, max_pages_per_site: 10000000, max_depth: 50, render: {str(render).lower()}}}\n"
+        + f" adaptive_delay: false, max_pages_per_site: 10000000, max_depth: 50, render: {str(render).lower()},"
+        + f" content_checks: {str(content_checks).lower()}}}\n"
         f"departments:\n  - {{id: bench, name: 测试局, site: '{base}'}}\n",
         encoding="utf-8",
     )
@@ -248,6 +254,7 @@ def main() -> None:
                     page_workers=args.page_workers,
                     render=name == "gongkai",
                     workers=2 if name == "gongkai-redis" else 0,
+                    content_checks=name != "gongkai-noterms",
                 )
                 if name.startswith("gongkai")
                 else TOOLS[name]
@@ -274,6 +281,9 @@ def main() -> None:
     for mine in ("gongkai-static", "gongkai-redis"):
         if mine in results and "scrapy" in results:
             print(f"{mine} / scrapy pages/s: {results['scrapy']['wall'] / results[mine]['wall']:.2f}")
+    if "gongkai-static" in results and "gongkai-noterms" in results:
+        ratio = results["gongkai-noterms"]["wall"] / results["gongkai-static"]["wall"]
+        print(f"content check: gongkai-static / gongkai-noterms pages/s: {ratio:.2f}")
     if "again" in results.get("gongkai", {}):
         again = results["gongkai"]["again"]
         print(

@@ -84,6 +84,8 @@ class Crawl(Strict):
     render: bool = True
     render_max_pages: int = Field(default=20, ge=0)  # rendered pages per site and run
     render_timeout: float = Field(default=20, gt=0)  # seconds one rendered page may take
+    # Each article read is searched for the words of terms.yaml (crawler.terms).
+    content_checks: bool = True
     # The run's frontier in this Redis, shared out to `gongkai worker` processes (common.shared_run).
     redis: RedisUrl | None = None
 

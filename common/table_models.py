@@ -9,9 +9,10 @@ its failure confirmation through ``LinkCheck`` (the run plan's ``link_check``).
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Table(BaseModel):
@@ -36,6 +37,8 @@ class Veto(_Table):
     empty_columns: int = Field(ge=1)
     probe_failure_ratio: float = Field(gt=0, le=1)
     faked: list[str] = []  # problem types that, once confirmed, are 弄虚作假
+    serious_wording: int = Field(default=1, ge=1)  # confirmed serious 表述错误 that fail the site
+    unanswered_messages: int = Field(default=1, ge=1)  # messages unanswered beyond the limit that fail it
 
 
 class Score(_Table):
@@ -51,6 +54,10 @@ class Score(_Table):
     column_empty_cap: float = Field(ge=0)
     fake_freshness: dict[Literal["sudden_update", "repost", "backdated"], float] = {}
     fake_freshness_cap: float = Field(default=20, ge=0)
+    wording: float = Field(default=1, ge=0)  # each confirmed 表述错误
+    wording_cap: float = Field(default=10, ge=0)
+    interaction_unanswered: float = Field(default=2, ge=0)  # each message unanswered beyond the limit
+    interaction_cap: float = Field(default=20, ge=0)
 
 
 class EarlyWarning(_Table):
@@ -118,6 +125,30 @@ class ReviewRules(_Table):
     confirm_first: list[str] = []  # types gongkai only suspects: set aside until confirmed
 
 
+class ReplyLimit(_Table):
+    """How long a 政务咨询 message may wait for its answer: in months, days or working days (one of them)."""
+
+    months: int | None = Field(default=None, ge=1)
+    days: int | None = Field(default=None, ge=1)
+    working_days: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _one(self) -> ReplyLimit:
+        if sum(value is not None for value in (self.months, self.days, self.working_days)) != 1:
+            raise ValueError("give exactly one of months, days, working_days")
+        return self
+
+
+class Interaction(_Table):
+    """``rules.yaml`` ``interaction``: 互动回应差, a 政务咨询 message left unanswered beyond the limit."""
+
+    reply_limit: ReplyLimit
+    window_days: int = Field(ge=1)  # only messages left within this many days before the check are judged
+    not_consultation: list[str]  # words of interaction columns that are no 政务咨询 channel (在线访谈, 信访 …)
+    holidays: list[date] = []  # days that are no working day (法定节假日), for ``working_days``
+    workdays: list[date] = []  # weekend days that are working days (调休)
+
+
 class RulesTable(_Table):
     """``rules.yaml``: thresholds, confirmation, labels, veto, score, warnings, probes, ranking."""
 
@@ -139,6 +170,7 @@ class RulesTable(_Table):
     ranking: Ranking
     veto_labels: dict[str, str]
     review: ReviewRules
+    interaction: Interaction
 
 
 class ChallengeStructure(_Table):
@@ -155,6 +187,17 @@ class NotColumns(_Table):
     furniture: list[str]
     landing: list[str]
     pager: list[str]
+
+
+class MessageMarkers(_Table):
+    """How a 政务咨询 message says when it was left and whether it was answered (``markers.yaml`` ``messages``)."""
+
+    asked: list[str] = Field(min_length=1)  # labels of the time a message was left: 留言时间, 来信时间
+    replied: list[str] = Field(min_length=1)  # labels of the time it was answered: 回复时间
+    reply_text: list[str]  # labels of the answer itself: 回复内容
+    status: list[str]  # headers of a list's status column: 状态, 办理状态
+    unanswered: list[str]  # words that say it was not answered: 未回复, 办理中
+    answered: list[str]  # words that say it was: 已回复, 已办结
 
 
 class MarkersTable(_Table):
@@ -181,7 +224,44 @@ class MarkersTable(_Table):
     ignored_query_params: list[str]
     max_query_variants: int = Field(ge=1)
     max_repeated_segment: int = Field(ge=1)
+    messages: MessageMarkers
+
+
+class WrongTerm(_Table):
+    """An entry of ``terms.yaml`` ``wrong_terms``: 错误词汇 → 推荐词汇."""
+
+    wrong: str = Field(min_length=2)
+    right: str | None = None
+    note: str | None = None
+    since: date | None = None  # only articles published on or after it are checked for it
+    serious: bool = False  # counts towards the 严重表述错误 veto once confirmed
+
+
+Words = list[Annotated[str, Field(min_length=1)]]  # an empty word would be found everywhere
+
+
+class Leader(_Table):
+    """An entry of ``terms.yaml`` ``leaders``: a leader's right name, their titles, the wrong forms of the name."""
+
+    name: str = Field(min_length=2)
+    titles: Words = []
+    wrong_forms: list[Annotated[str, Field(min_length=2)]] = []
+
+
+class TermsTable(_Table):
+    """``terms.yaml``: what an article must not say (错误词汇, 领导姓名和职务, 敏感词)."""
+
+    wrong_terms: list[WrongTerm]
+    leaders: list[Leader]
+    titles: Words
+    sensitive_words: Words
+    corrections: Words
+    former: Words = []  # words before a name that say it is a former one (原)
 
 
 # The models of the tables that have one, by file name.
-TABLE_MODELS: dict[str, type[BaseModel]] = {"rules.yaml": RulesTable, "markers.yaml": MarkersTable}
+TABLE_MODELS: dict[str, type[BaseModel]] = {
+    "rules.yaml": RulesTable,
+    "markers.yaml": MarkersTable,
+    "terms.yaml": TermsTable,
+}

@@ -1,4 +1,4 @@
-"""The tables kept as data in ``config/``: categories, rules, markers and wording."""
+"""The tables kept as data in ``config/``: categories, rules, markers, wording and terms."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-TABLE_FILES = ("categories.yaml", "rules.yaml", "markers.yaml", "wording.yaml")
+TABLE_FILES = ("categories.yaml", "rules.yaml", "markers.yaml", "wording.yaml", "terms.yaml")
 
 
 def defaults_dir() -> Path:
@@ -36,6 +36,7 @@ class Tables:
     rules: dict[str, Any]
     markers: dict[str, Any]
     wording: dict[str, Any]
+    terms: dict[str, Any]
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -50,12 +51,32 @@ def merged(bundled: Any, office: Any) -> Any:
     return office
 
 
+# The entries of ``terms.yaml`` an office's entry replaces, by list and the field naming them.
+_TERM_KEYS = {"wrong_terms": "wrong", "leaders": "name"}
+
+
+def merged_terms(bundled: dict[str, Any], office: dict[str, Any]) -> dict[str, Any]:
+    """The office's term tables added to the bundled ones: an entry of the same ``wrong`` or ``name`` replaces one."""
+    out = dict(bundled)
+    for key, value in office.items():
+        before = bundled.get(key)
+        if not isinstance(value, list) or not isinstance(before, list):
+            out[key] = value
+        elif key in _TERM_KEYS:
+            field = _TERM_KEYS[key]
+            named = {e.get(field) if isinstance(e, dict) else None for e in value}
+            out[key] = [e for e in before if e.get(field) not in named] + value
+        else:
+            out[key] = before + [word for word in value if word not in before]
+    return out
+
+
 def _read(directory: Path, name: str) -> dict[str, Any]:
     bundled = _yaml(defaults_dir() / name)
     path = directory / name
     if not path.is_file() or path.resolve() == (defaults_dir() / name).resolve():
         return bundled
-    return merged(bundled, _yaml(path))
+    return (merged_terms if name == "terms.yaml" else merged)(bundled, _yaml(path))
 
 
 # The folder whose tables are in force while a run's reports are made (``tables_of``).
@@ -109,4 +130,5 @@ def _load(directory: Path | None, stamp: tuple[int, ...]) -> Tables:
         rules=_read(base, "rules.yaml"),
         markers=_read(base, "markers.yaml"),
         wording=_read(base, "wording.yaml"),
+        terms=_read(base, "terms.yaml"),
     )

@@ -26,9 +26,9 @@ FIELDS: dict[str, frozenset[str]] = {
         "failures": "status reason",
         "reasons": "arg items failure",
         "problems": "failure tries days total failed ratio line date age threshold column category source reason "
-        "anchor what",
-        "pieces": "attempts source",
-        "warnings": "column reason failure age threshold count item line days total failed ratio",
+        "anchor what term right note sentence title",
+        "pieces": "attempts source note",
+        "warnings": "column reason failure age threshold count item line days total failed ratio sentence",
         "veto_counts": "",
         "suspicions": "column before idle start end count title date earlier_title earlier_date match source other "
         "days number",
@@ -40,7 +40,7 @@ FIELDS: dict[str, frozenset[str]] = {
         "pages checked done total number decision by day finding choices host url start end server hint departments "
         "worker",
         "stats": "span total categories departments name count columns department column runs first last year "
-        "quarter month start end",
+        "quarter month start end messages answered late unanswered median",
         "run_states": "",
         "dashboard": "",
     }.items()
@@ -178,9 +178,14 @@ class Wording:
         }
         return self._say("suspicions", "redated" if match == "redated" else code, **fields)
 
-    def evidence(self, reason: dict[str, Any] | None) -> list[tuple[str, str]]:
-        """The links a suspicion rests on, each with what it is (本条, 原稿, 集中发布的第 N 条)."""
+    def evidence(self, reason: dict[str, Any] | None, url: str | None = None) -> list[tuple[str, str]]:
+        """The links a suspicion rests on, each with what it is (本条, 原稿, 集中发布的第 N 条).
+
+        ``url``: the finding's own page, the evidence of a suspected 表述错误.
+        """
         reason = reason or {}
+        if reason.get("code") == "suspect_wording":
+            return [(self._say("suspicions", "evidence_item"), url)] if url else []
         if reason.get("code") == "sudden_update":
             items = reason.get("items") or []
             return [(self._say("suspicions", "evidence_burst", number=i), r["url"]) for i, r in enumerate(items, 1)]
@@ -231,6 +236,19 @@ class Wording:
             return self._say(
                 "problems", kind, reason=self.reason(reason) or self.reason({"code": "list_empty"}), **fields
             )
+        if kind == "suspect_wording":
+            key = {"leader_title": "suspect_wording_title", "sensitive": "suspect_wording_sensitive"}
+            note = self._say("pieces", "note", note=reason["note"]) if reason.get("note") else ""
+            return self._say(
+                "problems",
+                key.get(reason.get("kind", ""), kind),
+                term=p.get("term") or "",
+                right=p.get("suggestion") or "",
+                note=note,
+                sentence=reason.get("sentence", ""),
+            )
+        if kind == "interaction_unanswered":
+            return self._say("problems", kind, title=p.get("item_title") or "", **fields)
         if kind == "broken_link":
             what = "attachment" if is_attachment(p.get("url") or "") else "link"
             return self._say(
@@ -257,6 +275,10 @@ class Wording:
         elif kind == "near_veto":
             item = self.table["veto_counts"].get(reason.get("item", ""), "")
             fields.update(count=reason.get("count", ""), line=reason.get("line", ""), item=item)
+        elif kind == "suspect_wording":
+            fields["sentence"] = reason.get("sentence", "")
+        elif kind == "interaction_unread":
+            fields["count"] = reason.get("count", "")
         elif kind == "probe_failures" and reason.get("total"):
             total, failed = reason["total"], reason["failed"]
             fields.update(days=reason["days"], total=total, failed=failed, ratio=f"{failed / total:.1%}")

@@ -103,6 +103,38 @@ class Detail:
 
 
 @dataclass
+class TermFound:
+    """A suspected 表述错误 in an article (``crawler.terms.Finding``): a term of the office's tables, its sentence."""
+
+    table: ClassVar[str] = "terms_found"
+    department: str
+    url: str
+    kind: str  # wrong_term, leader_name, leader_title, sensitive
+    term: str
+    suggestion: str | None
+    note: str | None
+    since: str | None  # the entry judges only articles published on or after this day
+    serious: bool
+    sentence: str
+    place: str  # title, body, attachment
+
+
+@dataclass
+class Message:
+    """A 政务咨询 message as a list or its own page shows it (``crawler.readers.messages``)."""
+
+    table: ClassVar[str] = "messages"
+    department: str
+    column_url: str | None  # the column whose list shows it (None: read on its own page)
+    url: str
+    title: str | None
+    asked_raw: str | None  # 留言时间
+    answered: bool | None  # None: the page does not say
+    replied_raw: str | None  # 回复时间
+    source: str  # list, page
+
+
+@dataclass
 class Frontier:
     """A request the crawl made; with no check result yet, a resumed crawl makes it again.
 

@@ -16,11 +16,11 @@ import zlib
 from dataclasses import fields
 from typing import Any, NamedTuple
 
-from crawler.items import ColumnFound, Detail, ListEntry, Memo, Page
+from crawler.items import ColumnFound, Detail, ListEntry, Memo, Message, Page, TermFound
 
 # The rows a page's memo keeps (the check result and frontier rows are made afresh;
 # the page's links are rebuilt from its wants, which list every one of them).
-MEMO_ROWS = (Page, ColumnFound, ListEntry, Detail)
+MEMO_ROWS = (Page, ColumnFound, ListEntry, Detail, TermFound, Message)
 ROW_TYPES = {cls.table: cls for cls in MEMO_ROWS}
 
 
@@ -92,13 +92,17 @@ def memo_of(
     digest: str,
     rows: list[Any],
     wants: list[Wanted],
+    memo_format: str,
 ) -> Memo:
-    """The memo of a page just read: its rows of ``MEMO_ROWS``, its wants, its validators (ETag, Last-Modified)."""
+    """The memo of a page just read: its rows of ``MEMO_ROWS``, its wants, its validators (ETag, Last-Modified).
+
+    ``memo_format``: ``MEMO_FORMAT`` and what else the reading depended on (``DepartmentSpider.memo_format``).
+    """
     kept = [[row.table, vars(row)] for row in rows if isinstance(row, MEMO_ROWS)]
     # Plain lists, the kind first: a page's wants number in the hundreds, and a crawl's in the millions.
     entries = [["link" if isinstance(want, LinkWanted) else "page", *want] for want in wants]
     etag, last_modified = validators
-    return Memo(url, department, etag, last_modified, digest, _pack(kept), _pack(entries), MEMO_FORMAT)
+    return Memo(url, department, etag, last_modified, digest, _pack(kept), _pack(entries), memo_format)
 
 
 def replayed_rows(blob: bytes) -> list[Any]:

@@ -25,7 +25,7 @@ from common.transport.certificates import CertificateChecks
 from common.transport.confirm import Confirmation, blank_html
 from common.transport.failures.scrapy_errors import HeadersTooLargeError, RequestRefused, error_kind
 from common.transport.targets import NameLookupError, TargetPolicy, TargetRefusedError, plan_policy
-from crawler.memos import MEMO_FORMAT, memo_key
+from crawler.memos import memo_key
 from crawler.storage import CrawlStore
 
 # No real server sends a header section this large; a hostile one may send headers forever.
@@ -224,8 +224,9 @@ class ConditionalRequestMiddleware:
     Only GET requests of pages to read; link checks and form posts ask plainly.
     """
 
-    def __init__(self, db_path: str) -> None:
+    def __init__(self, db_path: str, memo_format: str) -> None:
         self.store = CrawlStore(db_path, read_only=True)
+        self.memo_format = memo_format  # a memo of another format is never replayed: it asks plainly
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
@@ -233,7 +234,7 @@ class ConditionalRequestMiddleware:
         db_path = crawler.settings.get("GONGKAI_DB")
         if not db_path or not Path(db_path).exists() or not crawler.settings.getbool("GONGKAI_INCREMENTAL"):
             raise NotConfigured
-        middleware = cls(db_path)
+        middleware = cls(db_path, crawler.spider.memo_format)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
 
@@ -246,7 +247,7 @@ class ConditionalRequestMiddleware:
         meta = request.meta
         if request.method != "GET" or meta.get("role") is None or "memo_hash" in meta or meta.get("render"):
             return
-        row = self.store.validators(memo_key(meta), MEMO_FORMAT)
+        row = self.store.validators(memo_key(meta), self.memo_format)
         if row is None:
             return
         etag, last_modified, content_hash = row

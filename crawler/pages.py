@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from parsel import Selector
 
 from common.reasons import reason
-from common.table_models import MarkersTable
+from common.table_models import MarkersTable, MessageMarkers
 from common.transport.failures import CUT_OFF, REFUSED
 from crawler.items import CheckResult, Note
 from crawler.links import removed_document
@@ -53,6 +53,7 @@ class PageMarkers:
     ignored_query_params: frozenset[str]
     max_query_variants: int
     max_repeated_segment: int
+    messages: MessageMarkers  # how a 政务咨询 message is read
     not_column_names: tuple[str, ...] = ()
     landing_names: tuple[str, ...] = ()
     paging_query_params: frozenset[str] = frozenset()
@@ -95,6 +96,7 @@ class PageMarkers:
             landing_names=tuple(m.not_columns.landing),
             paging_query_params=frozenset(p.lower() for p in m.paging_query_params),
             link_regions=tuple((name, tuple(hints)) for name, hints in m.link_regions.items()),
+            messages=m.messages,
         )
 
 

@@ -31,8 +31,8 @@ def _open(problems: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _where(problem: dict[str, Any]) -> str:
-    """The column or link a problem is about."""
-    return problem.get("column_url") or problem.get("url") or ""
+    """The page, link or column a problem is about (a message's page, not its column)."""
+    return problem.get("url") or problem.get("column_url") or ""
 
 
 def _order(problem: dict[str, Any]) -> tuple[str, str, str]:

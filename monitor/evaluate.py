@@ -16,13 +16,15 @@ from common.reasons import parse_reason
 from common.table_models import FakeFreshness, ReviewRules
 from common.tables import load_tables
 from monitor.config import Config, load_config
-from monitor.facts import ColumnFacts, DepartmentFacts, LinkFacts
+from monitor.facts import ColumnFacts, DepartmentFacts, LinkFacts, TermFacts
 from monitor.freshness import suspicions
+from monitor.interaction import merged_messages, unanswered_messages
 from monitor.register import item_date, update
 from monitor.reviews import end, ended, review_rules, set_aside
 from monitor.rules import Evaluation, Problem, RuleSettings, column_rule, evaluate_department, unassessed_reason
 from monitor.scoring import score_department
 from monitor.store import Store
+from monitor.terms import suspected_wording
 
 
 def rule_settings(config: Config, tables_dir: Path | None = None) -> RuleSettings:
@@ -105,6 +107,8 @@ def load_facts(
         )
     facts.notes = [(n["kind"], n["url"], n["detail"]) for n in store.rows("notes", run_id, "department = ?", [dept_id])]
     facts.probes = store.probe_counts(dept_id, as_of, window_days)
+    facts.terms = [TermFacts(**{**row, "serious": bool(row["serious"])}) for row in store.terms_found(run_id, dept_id)]
+    facts.messages = merged_messages(store.messages(run_id, dept_id))
     return facts
 
 
@@ -201,7 +205,11 @@ def _decided(store: Store, dept_id: str, rules: ReviewRules) -> frozenset[str]:
 def _suspected(problem: Problem) -> dict[str, Any]:
     """A suspicion nobody has confirmed yet, as the warning (预警) reports list it with its evidence."""
     url = problem.url or problem.column_url  # an item's finding is the item's; a burst is its column's
-    return {"department": problem.department, "kind": problem.type, "url": url, "detail": problem.detail}
+    detail = problem.detail
+    if problem.term:  # a suspected 表述错误 names the words found, and their right form
+        detail = {**(detail or {}), "term": problem.term, "suggestion": problem.suggestion}
+        detail.update(column=problem.column, published=problem.last_updated)
+    return {"department": problem.department, "kind": problem.type, "url": url, "detail": detail}
 
 
 def rejudge(store: Store, run_id: int) -> None:
@@ -241,6 +249,10 @@ def evaluate_run(
         window = settings.table["probe"]["window_days"]
         facts = load_facts(store, run_id, config, dept_id, sites[dept_id], as_of, window, listed)
         verdict: Evaluation = evaluate_department(facts, settings, as_of)
+        verdict.problems += suspected_wording(facts, settings, as_of)
+        unanswered, unread = unanswered_messages(facts, settings, as_of)
+        verdict.problems += unanswered
+        verdict.warnings += unread
         books, changed = _register(store, facts, verdict, listed, (run_id, run["as_of"]), as_of)
         register += changed
         thresholds = {c.url: column_rule(c, settings)[1] for c in facts.columns}

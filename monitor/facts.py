@@ -37,6 +37,37 @@ class LinkFacts:
 
 
 @dataclass
+class TermFacts:
+    """A suspected 表述错误 in an article (``crawler.items.TermFound``), with the column and dates of its article."""
+
+    url: str
+    kind: str  # wrong_term, leader_name, leader_title, sensitive
+    term: str
+    suggestion: str | None
+    note: str | None
+    since: str | None  # the entry judges only articles published on or after it (ISO date)
+    serious: bool
+    sentence: str
+    place: str  # title, body, attachment
+    column_url: str | None = None  # a column listing the article
+    list_raw: str | None = None  # the article's date on that list
+    page_raw: str | None = None  # its date on its own page
+
+
+@dataclass
+class MessageFacts:
+    """A 政务咨询 message: when it was left, whether it was answered and when, as its list and page said."""
+
+    url: str
+    column_url: str | None
+    title: str | None
+    asked_raw: str | None
+    answered: bool | None  # None: neither its list nor its page says
+    replied_raw: str | None
+    sources: tuple[str, ...]  # list, page: where it was read
+
+
+@dataclass
 class DepartmentFacts:
     """Everything the rules need about one department in one run."""
 
@@ -52,3 +83,5 @@ class DepartmentFacts:
     links: list[LinkFacts] = field(default_factory=list)
     notes: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # kind, url, reason code
     probes: tuple[int, int] = (0, 0)  # (failed, total) availability probes over the window
+    terms: list[TermFacts] = field(default_factory=list)
+    messages: list[MessageFacts] = field(default_factory=list)

@@ -429,3 +429,47 @@ def m016_item_register(db: sqlite_utils.Database) -> None:
     )
     db["register"].create_index(["date"])
     db["register"].create_index(["department", "column_url"])
+
+
+@migrations()
+def m017_wording_and_messages(db: sqlite_utils.Database) -> None:
+    """What an article says that the term tables name (疑似表述错误), and each 政务咨询 message with its answer.
+
+    ``terms_found`` holds a crawl's findings in articles, each with its sentence;
+    ``messages`` each message as its column's list or its own page showed it. A
+    problem of a term carries the term and its right form.
+    """
+    db["terms_found"].create(
+        {
+            "run_id": int,
+            "department": str,
+            "url": str,
+            "kind": str,
+            "term": str,
+            "suggestion": str,
+            "note": str,
+            "since": str,
+            "serious": int,
+            "sentence": str,
+            "place": str,
+        },
+        pk=("run_id", "url", "place", "term", "sentence"),
+    )
+    db["messages"].create(
+        {
+            "run_id": int,
+            "department": str,
+            "column_url": str,
+            "url": str,
+            "title": str,
+            "asked_raw": str,
+            "answered": int,
+            "replied_raw": str,
+            "source": str,
+        },
+        pk=("run_id", "url", "source"),
+    )
+    db["terms_found"].create_index(["run_id", "department"])
+    db["messages"].create_index(["run_id", "department"])
+    for column in ("term", "suggestion"):
+        db["problems"].add_column(column, str)

@@ -72,7 +72,7 @@ def build_message(part: dict[str, Any], context: ReportContext, sender: str, to:
     lines = [f"{dept['name']}：", "", said, ""]
     types = labels()["types"]
     for p in problems:
-        where = f"{p['column'] or ''} {p['column_url'] or p['url'] or ''}".strip()
+        where = f"{p['column'] or ''} {p['url'] or p['column_url'] or ''}".strip()
         flags = f"（{mark(p)}）" if mark(p) else ""
         line = fill(words["mail_line"], what=types[p["type"]], where=where, deadline=p["deadline"], marks=flags)
         lines.append(line)

@@ -59,11 +59,21 @@ class Problem:
     item_title: str | None = None  # a stale column's newest item: the evidence
     item_url: str | None = None
     date_source: str | None = None  # where that item's date was read (list, detail, written, url, meta)
+    term: str | None = None  # a suspected 表述错误: the words found …
+    suggestion: str | None = None  # … and their right form, where the tables give one
 
     @property
     def key(self) -> str:
-        """Identity of the problem across runs (for new/persisting/resolved)."""
-        return f"{self.department}|{self.type}|{self.column_url or self.url or ''}"
+        """Identity of the problem across runs (for new/persisting/resolved).
+
+        A column's finding is its column's; a message's is its page's; a term's is its page's and its words.
+        """
+        target = self.url if self.type in PAGE_FINDINGS else self.column_url or self.url
+        return f"{self.department}|{self.type}|{target or ''}" + (f"|{self.term}" if self.term else "")
+
+
+# Findings of one page that also name the column listing it: the page is their identity.
+PAGE_FINDINGS = frozenset({"interaction_unanswered"})
 
 
 @dataclass

@@ -121,6 +121,20 @@ CREATE TABLE "memos" (
    "wants" TEXT
 , "format" TEXT);
 
+-- table messages
+CREATE TABLE "messages" (
+   "run_id" INTEGER,
+   "department" TEXT,
+   "column_url" TEXT,
+   "url" TEXT,
+   "title" TEXT,
+   "asked_raw" TEXT,
+   "answered" INTEGER,
+   "replied_raw" TEXT,
+   "source" TEXT,
+   PRIMARY KEY ("run_id", "url", "source")
+);
+
 -- table notes
 CREATE TABLE "notes" (
    "run_id" INTEGER,
@@ -188,7 +202,7 @@ CREATE TABLE "problems" (
    "detail" TEXT,
    "first_seen" TEXT,
    "state" TEXT
-, "attempts" INTEGER, "item_title" TEXT, "item_url" TEXT, "date_source" TEXT, "source_place" TEXT, "review" TEXT);
+, "attempts" INTEGER, "item_title" TEXT, "item_url" TEXT, "date_source" TEXT, "source_place" TEXT, "review" TEXT, "term" TEXT, "suggestion" TEXT);
 
 -- table register
 CREATE TABLE "register" (
@@ -280,6 +294,22 @@ CREATE TABLE "set_aside" (
    PRIMARY KEY ("run_id", "department", "key")
 );
 
+-- table terms_found
+CREATE TABLE "terms_found" (
+   "run_id" INTEGER,
+   "department" TEXT,
+   "url" TEXT,
+   "kind" TEXT,
+   "term" TEXT,
+   "suggestion" TEXT,
+   "note" TEXT,
+   "since" TEXT,
+   "serious" INTEGER,
+   "sentence" TEXT,
+   "place" TEXT,
+   PRIMARY KEY ("run_id", "url", "place", "term", "sentence")
+);
+
 -- table warnings
 CREATE TABLE "warnings" (
    "run_id" INTEGER,
@@ -313,6 +343,10 @@ CREATE INDEX "idx_links_run_id_department"
 CREATE INDEX "idx_links_run_id_url"
     ON "links" ("run_id", "url");
 
+-- index idx_messages_run_id_department
+CREATE INDEX "idx_messages_run_id_department"
+    ON "messages" ("run_id", "department");
+
 -- index idx_notes_run_id
 CREATE INDEX "idx_notes_run_id"
     ON "notes" ("run_id");
@@ -344,6 +378,10 @@ CREATE INDEX "idx_register_department_column_url"
 -- index idx_scores_run_id
 CREATE INDEX "idx_scores_run_id"
     ON "scores" ("run_id");
+
+-- index idx_terms_found_run_id_department
+CREATE INDEX "idx_terms_found_run_id_department"
+    ON "terms_found" ("run_id", "department");
 
 -- index idx_warnings_run_id
 CREATE INDEX "idx_warnings_run_id"

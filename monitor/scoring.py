@@ -37,14 +37,20 @@ def veto_items(problems: list[Problem], rules: dict[str, Any]) -> list[str]:
         items.append("empty_columns")
     if any(kind in types for kind in veto.get("faked", [])):
         items.append("faked")  # a reviewer confirmed it: unconfirmed suspicions never reach the score
+    serious = sum(1 for p in problems if p.type == "suspect_wording" and (p.detail or {}).get("serious"))
+    if serious >= veto["serious_wording"]:
+        items.append("serious_wording")  # confirmed by a reviewer, like every 表述错误 that reaches here
+    if types.count("interaction_unanswered") >= veto["unanswered_messages"]:
+        items.append("unanswered_messages")
     return items
 
 
 def deductions(problems: list[tuple[str, bool | None, str | None]], rules: dict[str, Any]) -> dict[str, float]:
     """Points taken per indicator, each within its cap.
 
-    The indicators: ``broken_link``, ``column_stale``, ``column_empty`` and the
-    confirmed 虚假更新 types (``score.fake_freshness``).
+    The indicators: ``broken_link``, ``column_stale``, ``column_empty``, the
+    confirmed 虚假更新 types (``score.fake_freshness``), confirmed 表述错误
+    (``suspect_wording``) and messages unanswered beyond the limit (``interaction_unanswered``).
 
     ``problems`` are the open problems as (type, on_homepage, category).
     """
@@ -52,6 +58,7 @@ def deductions(problems: list[tuple[str, bool | None, str | None]], rules: dict[
     stale_weights = weights["column_stale"]
     fakes = weights.get("fake_freshness", {})
     points = {"broken_link": 0.0, "column_stale": 0.0, "column_empty": 0.0, **dict.fromkeys(fakes, 0.0)}
+    points |= {"suspect_wording": 0.0, "interaction_unanswered": 0.0}
     for kind, on_homepage, category in problems:
         if kind == "broken_link":
             points[kind] += weights["broken_link_homepage"] if on_homepage else weights["broken_link_other"]
@@ -61,8 +68,13 @@ def deductions(problems: list[tuple[str, bool | None, str | None]], rules: dict[
             points[kind] += weights["column_empty"]
         elif kind in fakes:
             points[kind] += fakes[kind]
+        elif kind == "suspect_wording":
+            points[kind] += weights["wording"]
+        elif kind == "interaction_unanswered":
+            points[kind] += weights["interaction_unanswered"]
     caps = {"broken_link": "broken_links_cap", "column_stale": "column_stale_cap", "column_empty": "column_empty_cap"}
     caps |= dict.fromkeys(fakes, "fake_freshness_cap")
+    caps |= {"suspect_wording": "wording_cap", "interaction_unanswered": "interaction_cap"}
     return {kind: round(min(value, weights[caps[kind]]), 1) for kind, value in points.items()}
 
 

@@ -10,6 +10,11 @@ crawl hit the page limit is named, its columns counted as far as they were read;
 a department none of whose columns was read by the inspections since the span
 began is named and not counted (never a 0).
 
+How each department answered the messages of its 政务咨询 channels (咨询, 留言,
+信箱) left within the span is counted as the newest inspection read them: how
+many, answered, answered late, unanswered past the limit, and the median days a
+reply took (``monitor.interaction``).
+
 ``statistics`` gathers the numbers; ``monitor.reports.statistics`` writes them
 as a terminal table, XLSX, CSV, JSON, Markdown and DOCX.
 """
@@ -24,7 +29,9 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from common.categories import Categorizer
+from common.table_models import Interaction
 from common.tables import load_tables
+from monitor.interaction import is_consultation, judge_messages, merged_messages, reply_times
 from monitor.store import Store
 
 By = Literal["year", "quarter", "month"]
@@ -75,6 +82,9 @@ class Statistics:
     truncated: list[str] = field(default_factory=list)  # ids of departments whose crawl hit the page limit
     unread: list[str] = field(default_factory=list)  # ids of departments none of whose columns was read
     names: dict[str, str] = field(default_factory=dict)  # every department's name by id
+    # 政务咨询: each department's messages left in the span and their answers (``monitor.interaction.reply_times``)
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    replies_total: dict[str, Any] = field(default_factory=dict)  # the same over every department
 
     @property
     def busiest(self) -> list[dict[str, Any]]:
@@ -124,6 +134,33 @@ def _cadence(days: list[str], threshold: int | None) -> dict[str, Any]:
     }
 
 
+def _replies(
+    store: Store, run: dict[str, Any] | None, span: Span, names: dict[str, str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Each department's 政务咨询 messages left within the span and how they were answered, as a run read them.
+
+    The newest inspection is asked: a message answered since an earlier one counts as answered.
+    """
+    if run is None:
+        return [], {}
+    as_of = date.fromisoformat(run["as_of"])
+    rules = Interaction.model_validate(load_tables().rules["interaction"])
+    rules = rules.model_copy(update={"window_days": max(1, (as_of - span.start).days)})
+    channels = {
+        (c["department"], c["url"])
+        for c in store.rows("column_states", run["id"])
+        if is_consultation(c["name"], c["category"], rules)
+    }
+    rows, every = [], []
+    for dept in names:
+        messages = [m for m in merged_messages(store.messages(run["id"], dept)) if (dept, m.column_url) in channels]
+        judged = [v for v in judge_messages(messages, rules, as_of) if v.asked and span.start <= v.asked <= span.end]
+        if judged:
+            rows.append({"id": dept, "name": names[dept], **reply_times(judged)})
+            every += judged
+    return rows, reply_times(every) if every else {}
+
+
 def statistics(store: Store, start: date, end: date, by: By) -> Statistics:
     """The counts of items dated from ``start`` to ``end`` (both included), split by ``by``."""
     span = Span(start, end, by)
@@ -162,6 +199,7 @@ def statistics(store: Store, start: date, end: date, by: By) -> Statistics:
         row = {"department": key[0], "column_url": key[1], "column": column, "category": category}
         columns.append({**row, "items": in_span.get(key, 0), **_cadence(dates.get(key, []), threshold)})
 
+    replies, replies_total = _replies(store, inspections[-1] if inspections else None, span, names)
     labels = Categorizer(load_tables().categories).labels
     used = {category for _, category, _ in counts}
     order = [c for c in labels if c in used] + sorted(used - set(labels))  # a category since dropped: its key
@@ -194,4 +232,6 @@ def statistics(store: Store, start: date, end: date, by: By) -> Statistics:
         truncated=truncated,
         unread=sorted(set(names) - read),
         names=names,
+        replies=replies,
+        replies_total=replies_total,
     )

@@ -233,6 +233,33 @@ class Store:
             [run_id, department],
         )
 
+    def terms_found(self, run_id: int, department: str) -> Iterator[dict[str, Any]]:
+        """A department's suspected 表述错误, each with the column listing its article and the article's dates."""
+        return self.db.query(
+            """select t.url, t.kind, t.term, t.suggestion, t.note, t.since, t.serious, t.sentence, t.place,
+                      i.column_url, i.date_raw as list_raw, d.date_raw as page_raw
+               from terms_found t
+               left join (select url, min(column_url) as column_url, max(date_raw) as date_raw from items
+                          where run_id = ? and department = ? and column_url is not null group by url) i
+                 on i.url = t.url
+               left join details d on d.run_id = t.run_id and d.url = t.url
+               where t.run_id = ? and t.department = ? order by t.url, t.rowid""",
+            [run_id, department, run_id, department],
+        )
+
+    def messages(self, run_id: int, department: str) -> Iterator[dict[str, Any]]:
+        """A department's 政务咨询 messages as lists and their own pages showed them, with the column listing each."""
+        return self.db.query(
+            """select m.url, coalesce(m.column_url, i.column_url) as column_url, m.title, m.asked_raw, m.answered,
+                      m.replied_raw, m.source
+               from messages m
+               left join (select url, min(column_url) as column_url from items
+                          where run_id = ? and department = ? and column_url is not null group by url) i
+                 on i.url = m.url
+               where m.run_id = ? and m.department = ? order by m.url, m.source""",
+            [run_id, department, run_id, department],
+        )
+
     def broken_link_sources(self, run_id: int, department: str) -> Iterator[dict[str, Any]]:
         """Every place a department's pages link to a URL whose check found it broken."""
         return self.db.query(

@@ -19,6 +19,7 @@ from common.wording import fill, headers, say
 from monitor.reports import ranking
 from monitor.reports.data import score_text, verdict_text
 from monitor.reports.statistics import column_rows, paragraphs, period_rows, span_label, summary_rows
+from monitor.rules import PAGE_FINDINGS
 from monitor.stats import Statistics
 from monitor.store import Store
 
@@ -54,8 +55,11 @@ def print_findings(
         decision = decisions.get(review.get("decision") or "", "")
         reason = review.get("reason") or ""
         reply = f"{review['reply_date']} {review['reply']}" if review.get("reply") else ""
-        # a column's finding by the column's name; an item's or a link's by its address
-        target = (finding.get("column") if finding.get("column_url") else finding.get("url")) or ""
+        # a column's finding by the column's name; an item's, a message's or a link's by its address
+        by_column = finding.get("column_url") and finding["type"] not in PAGE_FINDINGS
+        target = (finding.get("column") if by_column else finding.get("url")) or ""
+        if finding.get("term"):  # a suspected 表述错误: the words found first, the address may be cut
+            target = f"“{finding['term']}” {target}"
         department = names.get(finding["department"], finding["department"])
         cells = (department, types[finding["type"]], target, decision, ended.get(reason, reason), reply)
         table.add_row(str(number), *(Text(str(cell)) for cell in cells))

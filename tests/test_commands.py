@@ -37,7 +37,7 @@ def test_demo_prints_every_planted_problem_and_writes_reports(tmp_path):
     ]:
         assert line in out, line
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
-    assert len(report["problems"]) == 9
+    assert len(report["problems"]) == 10
     notices = {p.name for p in (tmp_path / "out" / "departments").iterdir()}
     for dept in ("jtj", "jyj", "wjw"):
         assert {f"{dept}.html", f"{dept}.xlsx", f"{dept}.docx"} <= notices

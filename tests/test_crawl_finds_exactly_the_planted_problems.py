@@ -22,6 +22,7 @@ def test_every_planted_problem_is_reported_and_nothing_else(demo_run):
         ("wjw", "homepage_stale", None, "/", None),
         ("wjw", "column_stale", "卫生动态", "/zwgk/wsdt/", None),
         ("wjw", "column_empty", "财政资金", "/zwgk/czzj/", None),
+        ("wjw", "interaction_unanswered", "在线咨询", "/zwgk/zxzx/", None),
         ("wjw", "broken_link", None, "http://archive.gongkai-demo.invalid/old-policy.html", "/"),
         ("wjw", "broken_link", None, "/zwgk/tzgg/2019/notice.html", "/zwgk/tzgg/202610/t20261018_1003.html"),
         ("jtj", "site_unreachable", None, "/", None),
@@ -104,7 +105,8 @@ def test_unreachable_site_is_reported_with_the_failure(demo_run):
 def test_script_rendered_column_is_a_warning_not_an_empty_column(demo_run):
     warnings = demo_run["data"]["warnings"]
     assert [(w["department"], w["kind"], _path(w["url"])) for w in warnings] == [
-        ("wjw", "unparsed_column", "/zwgk/zcjd/")
+        ("wjw", "unparsed_column", "/zwgk/zcjd/"),
+        ("wjw", "suspect_wording", "/zwgk/tzgg/202610/t20261028_1001.html"),  # 截止目前: for a reviewer
     ]
     states = {c["name"]: c["state"] for c in demo_run["data"]["columns"] if c["department"] == "wjw"}
     assert states["政策解读"] == "unparsed"
@@ -122,6 +124,7 @@ def test_column_inventory_counts_items_across_all_list_pages(demo_run):
         ("wjw", "规划计划"): (6, "ok"),
         ("wjw", "财政资金"): (0, "empty"),
         ("wjw", "政策解读"): (0, "unparsed"),
+        ("wjw", "在线咨询"): (3, "ok"),  # a 政务咨询 channel: only checked for emptiness and its replies
     }
 
 

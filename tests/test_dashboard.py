@@ -109,7 +109,7 @@ def test_the_supervisors_pages_speak_chinese_fit_the_screen_and_agree_with_the_r
         problems = sorted(
             row.find_elements(By.TAG_NAME, "td")[1].text for row in driver.find_elements(By.CSS_SELECTOR, "tr.problem")
         )
-        assert problems == ["栏目不更新", "空白栏目", "链接不可用", "链接不可用", "首页不更新"]
+        assert problems == ["互动回应差", "栏目不更新", "空白栏目", "链接不可用", "链接不可用", "首页不更新"]
         pages["department"] = driver.find_element(By.TAG_NAME, "body").text
         assert "“财政资金”栏目为空白栏目：页面显示“暂无数据”" in pages["department"]  # as the notice says it
         assert driver.execute_script("return document.documentElement.scrollWidth") <= 1366

@@ -62,7 +62,7 @@ def _pages(page, out, profile) -> int:
 
 
 def test_the_summary_and_each_notice_print_in_a_few_a4_pages(documents, tmp_path):
-    assert 1 <= _pages(documents["summary"], tmp_path / "summary", tmp_path / "profile") <= 3
+    assert 1 <= _pages(documents["summary"], tmp_path / "summary", tmp_path / "profile") <= 4
     assert len(documents["notices"]) == 3
     for notice in documents["notices"]:
         pages = _pages(notice, tmp_path / notice.stem, tmp_path / "profile")

@@ -258,7 +258,7 @@ def test_the_bulletin_lists_them_under_early_warnings_with_both_links(runs, tmp_
     headings = [h.text_content() for h in page.iter("h2")]
     assert headings[2] == "三、预警提示"
     text = page.text_content()
-    assert "技术监测发现以下 5 处疑似突击更新、旧稿重发或日期倒签的情况，尚待人工核查" in text
+    assert "技术监测发现以下 5 处疑似突击更新、旧稿重发、日期倒签或严重表述错误的情况，尚待人工核查" in text
     assert "“通知公告”栏目在2026年2月20日之后 247 天未发布信息，2026年10月25日至2026年10月27日集中发布 6 条信息" in text
     assert (
         "“关于印发县级政务公开工作规范的通知”（发布日期2026年10月20日）与2026年3月5日发布的"
@@ -290,7 +290,14 @@ def test_stats_on_the_demo_store_open_in_excel_with_a_chart(demo_run, tmp_path):
     assert totals[header.index("合计")] == sum(r[header.index("合计")] for r in rows.values()) > 0
     assert len(summary._charts) == 1
     assert "县交通运输局" not in rows  # its site never opened: not a department that published nothing
-    assert [s.title for s in book.worksheets] == ["按部门和类别", "按期间", "明细", "栏目更新节奏", "统计说明"]
+    assert [s.title for s in book.worksheets] == [
+        "按部门和类别",
+        "按期间",
+        "明细",
+        "栏目更新节奏",
+        "政务咨询回复情况",
+        "统计说明",
+    ]
 
     md = CliRunner().invoke(cli, ["stats", "--db", str(demo_run["db"]), "--year", "2026", "--format", "md"])
     paragraph = md.stdout.splitlines()[2]

@@ -96,7 +96,16 @@ def test_summary_workbook_has_a_sheet_per_problem_type_with_links_and_dates(two_
     out = tmp_path / "summary.xlsx"
     _run("report", "--db", str(two_runs["db"]), "--format", "xlsx", "-o", str(out))
     book = load_workbook(out)
-    assert book.sheetnames == ["检查结果", "汇总", "站点无法访问", "首页不更新", "栏目不更新", "空白栏目", "链接不可用"]
+    assert book.sheetnames == [
+        "检查结果",
+        "汇总",
+        "站点无法访问",
+        "首页不更新",
+        "栏目不更新",
+        "空白栏目",
+        "链接不可用",
+        "互动回应差",
+    ]
     results = book["检查结果"]  # the 通报's 附件: title, issuer, then the table, ready to print
     assert results["A1"].value == "2026年第2期政府网站政务公开检查结果"
     assert results["A2"].value.startswith("县政务公开办公室")
@@ -207,7 +216,9 @@ def test_html_summary_is_a_bulletin_linking_each_notice(two_runs, tmp_path):
     text = page.text_content()
     assert page.findtext(".//h1") == "关于2026年第2期政府网站政务公开检查情况的通报"  # the second run of the year
     assert [h.text_content() for h in page.iter("h2")] == BULLETIN_HEADINGS
-    assert "本期未发现疑似突击更新、旧稿重发或日期倒签的情况。" in text  # an ordinary site is suspected of nothing
+    assert (
+        "本期未发现疑似突击更新、旧稿重发、日期倒签或严重表述错误的情况。" in text
+    )  # an ordinary site is suspected of nothing
     assert "县政务公开办公室于2026年11月16日至2026年11月22日" in text  # the days since the previous run
     assert "本期共检查 1 家单位网站，合格 1 家，不合格 0 家，合格率 100.0%。" in text
     assert "合格率与上期持平" in text

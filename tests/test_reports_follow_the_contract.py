@@ -45,7 +45,7 @@ COLUMN_FIELDS = {
     "state_label",
 }
 WARNING_FIELDS = {"department", "kind", "url", "detail", "kind_label", "reason"}
-TYPES = {"site_unreachable", "homepage_stale", "column_stale", "column_empty", "broken_link"}
+TYPES = {"site_unreachable", "homepage_stale", "column_stale", "column_empty", "broken_link", "interaction_unanswered"}
 
 
 def _report(demo_run, *args: str) -> CliRunner:
@@ -76,9 +76,11 @@ def test_json_report_has_every_contract_field(demo_run):
         assert set(column) == COLUMN_FIELDS
         assert column["state"] in {"ok", "stale", "empty", "unparsed", "blocked"}
     for warning in data["warnings"]:
-        assert set(warning) == WARNING_FIELDS
+        # a suspected 表述错误 also names the words found and their right form (the contract's extension)
+        extra = {"term", "suggestion", "column", "published"} if warning["kind"] == "suspect_wording" else set()
+        assert set(warning) == WARNING_FIELDS | extra
     counts = {d["id"]: d["problems"] for d in data["departments"]}
-    assert counts == {"jyj": 3, "wjw": 5, "jtj": 1}
+    assert counts == {"jyj": 3, "wjw": 6, "jtj": 1}
 
 
 def test_json_gives_the_chinese_beside_each_code(demo_run):
@@ -87,7 +89,10 @@ def test_json_gives_the_chinese_beside_each_code(demo_run):
     assert ("column_stale", "栏目不更新") in pairs and ("broken_link", "链接不可用") in pairs
     assert {p["state_label"] for p in data["problems"]} == {"新发现"}
     assert {(p["review"], p["review_label"]) for p in data["problems"]} == {(None, None)}  # nobody reviewed yet
-    assert {(w["kind"], w["kind_label"]) for w in data["warnings"]} == {("unparsed_column", "栏目内容无法读取")}
+    assert {(w["kind"], w["kind_label"]) for w in data["warnings"]} == {
+        ("unparsed_column", "栏目内容无法读取"),
+        ("suspect_wording", "疑似严重表述错误（待人工核查）"),
+    }
     assert {d["id"]: d["result"] for d in data["departments"]} == {"jyj": "合格", "wjw": "不合格", "jtj": "不合格"}
     stale = next(p for p in data["problems"] if p["type"] == "column_stale")
     assert stale["category_label"].endswith("类")
@@ -99,9 +104,10 @@ def test_csv_opens_in_excel_with_chinese_intact(demo_run, tmp_path):
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(rows) == 9
+    assert len(rows) == 10
     assert {"县教育局", "县卫生健康委员会", "县交通运输局"} == {r["部门"] for r in rows}
-    assert {r["问题类型"] for r in rows} == {"站点无法访问", "首页不更新", "栏目不更新", "空白栏目", "链接不可用"}
+    types = {"站点无法访问", "首页不更新", "栏目不更新", "空白栏目", "链接不可用", "互动回应差"}
+    assert {r["问题类型"] for r in rows} == types
     assert {r["状态"] for r in rows} == {"新发现"}
     assert {r["在首页"] for r in rows} <= {"是", "否", ""}
     assert all(re.fullmatch(r"[^A-Za-z]*", header) for header in rows[0])  # Chinese headers for people
@@ -117,6 +123,7 @@ def test_raw_csv_keeps_the_json_reports_names_and_codes(demo_run, tmp_path):
         "column_stale",
         "column_empty",
         "broken_link",
+        "interaction_unanswered",
     }
     assert {r["state"] for r in rows} == {"new"}
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from common.dates import find_date_text
+from common.urls import is_attachment
 from crawler.links import Regions
 
 # A bare 时间/日期 label counts only on its own: 留言时间 (a message's time) is not it.
@@ -72,31 +74,72 @@ class Article:
     fingerprint: str | None  # the hash of its body text, when it has enough
 
 
-def body_fingerprint(root: lxml_html.HtmlElement, regions: Regions) -> str | None:
-    """The hash of an article's body: the text of the largest group of sibling paragraphs outside the furniture.
+def article_body(root: lxml_html.HtmlElement, regions: Regions) -> list[lxml_html.HtmlElement]:
+    """An article's body: the largest group of sibling paragraphs outside the furniture.
 
     A paragraph is a ``<p>``, or a ``<div>`` holding no other block (editors write
-    either). Whitespace is ignored; digits are not, so two monthly reports built
-    from one template stay apart.
+    either); the group whose text is longest (whitespace ignored) is the article.
     """
-    groups: dict[lxml_html.HtmlElement, list[str]] = {}
+    groups: dict[lxml_html.HtmlElement, list[lxml_html.HtmlElement]] = {}
+    sizes: dict[lxml_html.HtmlElement, int] = {}
     for paragraph in _PARAGRAPHS(root):
         if regions.of(paragraph) in _FURNITURE:
             continue
-        text = "".join(paragraph.text_content().split())
-        if text:
-            groups.setdefault(paragraph.getparent(), []).append(text)
-    body = max(("".join(texts) for texts in groups.values()), key=len, default="")
-    if len(body) < MIN_BODY_CHARS:
+        size = len("".join(paragraph.text_content().split()))
+        if size:
+            parent = paragraph.getparent()
+            groups.setdefault(parent, []).append(paragraph)
+            sizes[parent] = sizes.get(parent, 0) + size
+    return groups[max(sizes, key=sizes.__getitem__)] if sizes else []
+
+
+def body_fingerprint(body: list[lxml_html.HtmlElement]) -> str | None:
+    """The hash of an article's body (``article_body``); digits count, so two monthly reports of one template differ."""
+    text = "".join("".join(p.text_content().split()) for p in body)
+    if len(text) < MIN_BODY_CHARS:
         return None
-    return hashlib.blake2b(body.encode("utf-8"), digest_size=8).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def read_article(root: lxml_html.HtmlElement, text: str, regions: Regions) -> Article | None:
-    """What an article page says of itself; None when it shows neither a date nor a body."""
+# Where an article's title is, best first: a heading, else an element whose class says so.
+_HEADLINES = (etree.XPath("//h1"), etree.XPath("//h2"), etree.XPath("//*[contains(@class, 'title')]"))
+_HEADLINE_CHARS = (4, 200)  # shorter or longer text is a label or a block, not the article's title
+
+
+def _headlines(root: lxml_html.HtmlElement, regions: Regions) -> Iterator[str]:
+    """The texts that may be an article's title, outside the furniture, best first."""
+    for headlines in _HEADLINES:
+        for element in headlines(root):
+            text = " ".join(element.text_content().split())
+            if _HEADLINE_CHARS[0] <= len(text) <= _HEADLINE_CHARS[1] and regions.of(element) not in _FURNITURE:
+                yield text
+
+
+def article_words(
+    root: lxml_html.HtmlElement, regions: Regions, body: list[lxml_html.HtmlElement]
+) -> list[tuple[str, str]]:
+    """What an article itself says, as (place, text): its title, its body's paragraphs, its attachments' names.
+
+    Never the navigation, header, footer or sidebar: those are the site's, read on every page.
+    """
+    title = next(_headlines(root, regions), None)
+    words = [("title", title)] if title else []
+    words += [("body", text) for p in body if (text := " ".join(p.text_content().split()))]
+    for anchor in root.iter("a"):
+        href = anchor.get("href") or ""
+        name = " ".join(anchor.text_content().split())
+        if name and is_attachment(href) and regions.of(anchor) not in _FURNITURE:
+            words.append(("attachment", name))
+    return words
+
+
+def read_article(
+    root: lxml_html.HtmlElement, text: str, regions: Regions, body: list[lxml_html.HtmlElement] | None = None
+) -> Article | None:
+    """What an article page says of itself; None when it shows neither a date nor a body (``article_body``)."""
     date_raw, date_source = detail_date(root, text) or (None, None)
     written = _after(_WRITTEN, text)
-    fingerprint = body_fingerprint(root, regions)
+    fingerprint = body_fingerprint(article_body(root, regions) if body is None else body)
     if date_raw is None and written is None and fingerprint is None:
         return None
     return Article(date_raw, date_source, written, fingerprint)

@@ -48,7 +48,7 @@ from crawler.answers import AnswerRecorder, bundled
 from crawler.bounds import CrawlBounds
 from crawler.discovery import column_name, discovered_column
 from crawler.frontier import RequestFrontier, SharedFrontier, page_request, rebuilt
-from crawler.items import CheckResult, Detail, Done, LinkFound, ListEntry, Page
+from crawler.items import CheckResult, Detail, Done, LinkFound, ListEntry, Message, Page, TermFound
 from crawler.links import Regions, canonical, page_links
 from crawler.memos import (
     MEMO_FORMAT,
@@ -64,11 +64,14 @@ from crawler.memos import (
 from crawler.pages import PageMarkers, PageView, Verdict, no_list_reason
 from crawler.pipelines import flush_requested
 from crawler.readers import Entry, ListReading, NextPage, list_stem, read_article, read_column, read_homepage
+from crawler.readers.detail import article_body, article_words
+from crawler.readers.messages import read_message_list, read_message_page, says_messages
 from crawler.rendering import Renderer
 from crawler.shared_queue import leased, shared_run_of
 from crawler.sharing import PageSharing
 from crawler.sites import COLUMN_ROLES, Department, departments_of
 from crawler.storage import CrawlStore
+from crawler.terms import TermCheck
 
 MAX_NAV_DEPTH = 3
 NEWEST_ITEMS = 5  # items of an undated list whose own pages are read first
@@ -99,7 +102,13 @@ class DepartmentSpider(scrapy.Spider):
     def __init__(self, plan: str, worker: int | str = 0, seed: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.plan = RunPlan.read(plan)
-        self.markers = PageMarkers.from_table(self.plan.tables().markers)
+        tables = self.plan.tables()
+        self.markers = PageMarkers.from_table(tables.markers)
+        self.terms = TermCheck(tables.terms) if self.plan.crawl.content_checks else None
+        # A memo replays a reading: one made with other term tables (or none), or other words
+        # of a message, is never replayed.
+        reading = (self.terms and self.terms.digest, self.markers.messages.model_dump_json())
+        self.memo_format = f"{MEMO_FORMAT}-{stable_hash(repr(reading))}"
         self.departments = departments_of(self.plan)
         self.policy = plan_policy(str(Path(plan).resolve()), offline_requested())
         self.answers = AnswerRecorder(self.departments, self.markers)
@@ -362,7 +371,8 @@ class DepartmentSpider(scrapy.Spider):
         if response.status == 200 and isinstance(check, CheckResult) and check.outcome == "ok" and not rendered:
             validators = (_header(response, b"ETag"), _header(response, b"Last-Modified"))
             meta = response.meta
-            results.insert(-1, memo_of(memo_key(meta), meta["dept"], validators, digest, results, wants))
+            memo = memo_of(memo_key(meta), meta["dept"], validators, digest, results, wants, self.memo_format)
+            results.insert(-1, memo)
         return list(bundled(results))
 
     def _pursued(self, response: Response, results: Iterator[Any], wants: list[Wanted] | None = None) -> Iterator[Any]:
@@ -400,7 +410,7 @@ class DepartmentSpider(scrapy.Spider):
     def _replay(self, response: Response) -> Iterator[Any]:
         """The rows and requests of an unchanged page, from its memo."""
         meta = response.meta
-        memo = self.store().memo(memo_key(meta), MEMO_FORMAT)
+        memo = self.store().memo(memo_key(meta), self.memo_format)
         if memo is None:  # the memo went away since the request was made: nothing to replay
             yield self.answers.check(response, Verdict("ok", detail="unchanged"))
             return
@@ -475,10 +485,22 @@ class DepartmentSpider(scrapy.Spider):
         elif (reading := self._discovered(dept, view, meta)) is not None:
             entries = yield from self._read_column(view, dept, meta, reading)
         elif role == "page" and view.root is not None:
-            article = read_article(view.root, view.text, regions)
-            if article is not None:
-                yield Detail(dept.id, meta["target"], **asdict(article))
+            yield from self._read_article(view, dept, meta["target"], regions)
         yield from self._links(response, view, meta, entries, regions)
+
+    def _read_article(self, view: PageView, dept: Department, url: str, regions: Regions) -> Iterator[Any]:
+        """An article's own dates and fingerprint, the terms it should not hold, and, for a message, its answer."""
+        body = article_body(view.root, regions)
+        article = read_article(view.root, view.text, regions, body)
+        if article is not None:
+            yield Detail(dept.id, url, **asdict(article))
+        messages = self.markers.messages
+        m = read_message_page(view.root, regions, messages) if says_messages(view.text, messages) else None
+        if m is not None:
+            yield Message(dept.id, None, url, view.title, m.asked_raw, m.answered, m.replied_raw, "page")
+        elif self.terms is not None:  # a message's words are the citizen's, not the department's
+            for found in self.terms.find(article_words(view.root, regions, body)):
+                yield TermFound(dept.id, url, **asdict(found))
 
     def _links(
         self, response: Response, view: PageView, meta: dict[str, Any], entries: list[Entry], regions: Regions
@@ -558,6 +580,10 @@ class DepartmentSpider(scrapy.Spider):
             reading = read_column(view, self.markers, meta["stem"], meta.get("form"))
         for entry in reading.entries:
             yield ListEntry(dept.id, meta["column"], entry.url, entry.title, entry.date_raw, entry.date_source)
+        messages = self.markers.messages
+        if view.root is not None and says_messages(view.text, messages):
+            for m in read_message_list(view.root, view.url, messages):
+                yield Message(dept.id, meta["column"], m.url, m.title, m.asked_raw, m.answered, m.replied_raw, "list")
         if meta["role"] != "list_page":
             if reading.entries:
                 state, detail = "list", reason("reader", reading.reader)

@@ -72,7 +72,7 @@ QUERIES: dict[str, dict[str, str]] = {
         "title": "本期各部门问题",
         "description": "本期未整改的问题，一行一个；可按部门编号筛选。",
         "sql": f"""select department_name as 部门, problem as 问题, state as 状态, column as 栏目,
-                   coalesce(column_url, url) as 地址, source_url as 所在页面, {EXPLAINED} as 说明,
+                   coalesce(url, column_url) as 地址, source_url as 所在页面, {EXPLAINED} as 说明,
                    first_seen as 首次发现, {REVIEWED} as 核查结论, run_id || '|' || key as {REVIEW_COLUMN}
                    from problem_list where run_id = {LATEST} and state_key != 'resolved'
                    and (:department = '' or department = :department)
@@ -99,7 +99,7 @@ QUERIES: dict[str, dict[str, str]] = {
     "fixed": {
         "title": "已整改",
         "description": "上期存在、本期已不再出现的问题。",
-        "sql": f"""select department_name as 部门, problem as 问题, column as 栏目, coalesce(column_url, url) as 地址,
+        "sql": f"""select department_name as 部门, problem as 问题, column as 栏目, coalesce(url, column_url) as 地址,
                    first_seen as 首次发现 from problem_list where run_id = {LATEST} and state_key = 'resolved'
                    order by department""",
     },

@@ -19,7 +19,7 @@ from monitor.config import cron_trigger
 from monitor.reports import report_data
 from monitor.reports.bulletin import bulletin
 from monitor.reports.context import open_problems, pass_rate, report_context
-from monitor.reports.statistics import column_rows, paragraphs, period_rows, span_label, summary_rows
+from monitor.reports.statistics import column_rows, paragraphs, period_rows, reply_rows, span_label, summary_rows
 from monitor.reviews import aside_finding
 from monitor.stats import By, statistics
 from monitor.store import Store
@@ -150,5 +150,6 @@ def disclosure(store: Store, run_id: int, year: int | None, by: By) -> dict[str,
             (words["heading_busiest"], *column_rows(numbers, numbers.busiest)),
             (words["heading_silent"], *column_rows(numbers, numbers.silent)),
             (words["heading_columns"], *column_rows(numbers, numbers.columns)),
+            *([(words["heading_replies"], *reply_rows(numbers))] if numbers.replies else []),
         ],
     }

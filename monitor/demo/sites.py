@@ -10,8 +10,10 @@ so that what is planted is found on any day:
 * 县卫生健康委员会 (wjw): columns discovered from the disclosure menu, "下一页"
   paging beside 首页 and 尾页 links. Planted: homepage not updated for 30 days,
   卫生动态 stale, 财政资金 empty, a dead external link on the homepage, a soft-404
-  page. 政策解读 is drawn by JavaScript whose data never comes, even in a browser:
-  gongkai must warn, not accuse. 联系我们 and 网站地图 in its menu are not columns.
+  page, a message of its 在线咨询 unanswered for 130 days (互动回应差). 政策解读 is
+  drawn by JavaScript whose data never comes, even in a browser: gongkai must
+  warn, not accuse. A notice writes 截止目前 for 截至目前: suspected, for a reviewer
+  to confirm. 联系我们 and 网站地图 in its menu are not columns.
 * 县交通运输局 (jtj): the site does not answer at all.
 """
 
@@ -158,6 +160,7 @@ def health_commission(as_of: date) -> DemoSite:
     news = _articles("/zwgk/wsdt/", "卫生健康工作动态", 25, as_of - timedelta(days=30), 4)
     plans = _articles("/zwgk/ghjh/", "卫生健康事业发展规划", 6, as_of - timedelta(days=100), 60)
     notices[3].extra = '<p>相关链接：<a href="/zwgk/tzgg/2019/notice.html">2019年通知</a></p>'
+    notices[1].extra = "<p>截止目前，全县已完成家庭医生签约服务。</p>"
     routes = site.routes
     for article in notices + news + plans:
         routes[article.path] = _article_page(article, nav, name)
@@ -190,6 +193,7 @@ def health_commission(as_of: date) -> DemoSite:
         )
     )
     routes["/js/list.js"] = Route("function loadList(){}", content_type="application/javascript")
+    _consultations(site, nav, as_of)
     menu = "".join(
         f'<li><a href="{p}">{t}</a></li>'
         for p, t in (
@@ -198,6 +202,7 @@ def health_commission(as_of: date) -> DemoSite:
             ("/zwgk/ghjh/", "规划计划"),
             ("/zwgk/czzj/", "财政资金"),
             ("/zwgk/zcjd/", "政策解读"),
+            ("/zwgk/zxzx/", "在线咨询"),
         )
     )
     routes["/zwgk/"] = Route(page(f"政务公开_{name}", nav, f'<div class="menu"><ul>{menu}</ul></div>', name))
@@ -208,6 +213,31 @@ def health_commission(as_of: date) -> DemoSite:
     routes["/"] = Route(page(name, nav, home, name))
     _furniture(site, nav)
     return site
+
+
+def _consultations(site: DemoSite, nav: str, as_of: date) -> None:
+    """在线咨询: a table of messages (留言时间, 办理状态, 回复时间) and their pages; one unanswered for 130 days."""
+    messages = [
+        ("/zwgk/zxzx/m1.html", "关于新生儿疫苗接种时间的咨询", as_of - timedelta(days=60), as_of - timedelta(days=55)),
+        ("/zwgk/zxzx/m2.html", "关于村卫生室药品配备的咨询", as_of - timedelta(days=130), None),
+        ("/zwgk/zxzx/m3.html", "关于医保报销比例的咨询", as_of - timedelta(days=10), None),
+    ]
+    rows = "".join(
+        f'<tr><td><a href="{path}">{title}</a></td><td>{left.isoformat()}</td>'
+        f"<td>{'已回复' if replied else '未回复'}</td><td>{replied.isoformat() if replied else ''}</td></tr>"
+        for path, title, left, replied in messages
+    )
+    head = "<tr><th>留言标题</th><th>留言时间</th><th>办理状态</th><th>回复时间</th></tr>"
+    main = f"<h2>在线咨询</h2><table class='list'>{head}{rows}</table>"
+    site.routes["/zwgk/zxzx/"] = Route(page(f"在线咨询_{site.name}", nav, main, site.name))
+    for path, title, left, replied in messages:
+        answer = (
+            f"<p>回复内容：您好，具体安排请咨询所在乡镇卫生院。</p><p>回复时间：{replied.isoformat()}</p>"
+            if replied
+            else "<p>回复内容：尚未回复</p>"
+        )
+        body = f"<h2>{title}</h2><p>留言时间：{left.isoformat()}</p><p>留言内容：请问具体如何办理？</p>{answer}"
+        site.routes[path] = Route(page(title, nav, body, site.name))
 
 
 def demo_sites(as_of: date) -> list[DemoSite]:

@@ -28,6 +28,8 @@ TYPE_ORDER = (
     "homepage_stale",
     "column_stale",
     "column_empty",
+    "interaction_unanswered",
+    "suspect_wording",
     "broken_link",
     "backdated",
     "repost",

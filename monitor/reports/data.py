@@ -68,6 +68,24 @@ FIELDS_BY_TYPE: dict[str, list[tuple[str, str, str]]] = {
         ("相差天数", "age_days", "int"),
         ("说明", "detail", "text"),
     ],
+    "suspect_wording": [
+        ("信息链接", "url", "url"),
+        ("栏目", "column", "text"),
+        ("发布日期", "last_updated", "date"),
+        ("错误表述", "term", "text"),
+        ("建议改为", "suggestion", "text"),
+        ("说明", "detail", "text"),
+    ],
+    "interaction_unanswered": [
+        ("留言链接", "url", "url"),
+        ("栏目", "column", "text"),
+        ("栏目地址", "column_url", "url"),
+        ("留言标题", "item_title", "text"),
+        ("留言时间", "last_updated", "date"),
+        ("已等待天数", "age_days", "int"),
+        ("答复时限（天）", "threshold_days", "int"),
+        ("说明", "detail", "text"),
+    ],
 }
 
 
@@ -108,6 +126,8 @@ PROBLEM_FIELDS = (
     "source_place",
     "key",
     "review",  # 人工核查: confirmed, fixed_pending, or none (a dismissed finding is in no report)
+    "term",  # a 表述错误: the words found, and their right form
+    "suggestion",
 )
 COLUMN_FIELDS = ("department", "name", "url", "category", "items", "last_updated", "state")
 WARNING_FIELDS = ("department", "kind", "url", "detail")
@@ -162,7 +182,7 @@ def report_data(store: Store, run_id: int) -> dict[str, Any]:
             ids.index(p["department"]),
             _STATE_ORDER[p["state"]],
             p["type"],
-            p["column_url"] or p["url"] or "",
+            p["url"] or p["column_url"] or "",
         ),
     )
     columns = [_printable_row(r, COLUMN_FIELDS) for r in store.rows("column_states", run_id)]
@@ -240,6 +260,9 @@ def _add_labels(
     for warning in warnings:
         warning["detail"] = words.warning(warning)
         warning["kind_label"] = kinds.get(warning["kind"], warning["kind"])
+        if warning["kind"] == "suspect_wording":  # the contract's fields of a suspected 表述错误
+            reason = warning["reason"] or {}
+            warning.update({key: reason.get(key) for key in ("term", "suggestion", "column", "published")})
 
 
 def labels() -> dict[str, dict[str, str]]:

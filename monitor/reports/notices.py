@@ -147,7 +147,7 @@ def problem_table(kind: str, rows: list[dict[str, Any]], words: dict[str, Any], 
         elif kind == "broken_link":
             cells = [link_cell(None, p["url"]), _where(p, words), text_cell(p["detail"])]
         elif suspected:
-            cells = [text_cell(p["detail"]), evidence_cell(wording().evidence(p["reason"]))]
+            cells = [text_cell(p["detail"]), evidence_cell(wording().evidence(p["reason"], p["url"]))]
         else:
             cells = [link_cell(None, p["url"]), _unreachable(p, dept, words)]
         body.append([*cells, _state(p, lab["states"]), text_cell(p["first_seen"]), text_cell(p["deadline"])])
@@ -201,7 +201,7 @@ def notice_document(part: dict[str, Any], context: ReportContext) -> Document:
         rows = [
             [
                 text_cell(lab["types"][p["type"]]),
-                [Line(p["column"] or p.get("anchor_text") or ""), *link_cell(None, p["column_url"] or p["url"])],
+                [Line(p["column"] or p.get("anchor_text") or ""), *link_cell(None, p["url"] or p["column_url"])],
                 text_cell(p["first_seen"]),
             ]
             for p in fixed
@@ -231,7 +231,7 @@ def notice_document(part: dict[str, Any], context: ReportContext) -> Document:
                 text_cell(i),
                 text_cell(
                     f"{lab['types'][p['type']]}：{p['column'] or p.get('anchor_text') or ''} "
-                    f"{p['column_url'] or p['url'] or ''}".strip()
+                    f"{p['url'] or p['column_url'] or ''}".strip()
                 ),
                 [],
                 [],

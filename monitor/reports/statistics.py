@@ -92,6 +92,19 @@ def paragraphs(stats: Statistics) -> list[str]:
         text.append(fill(words["busiest"], columns=busiest))
         if stats.silent:
             text.append(fill(words["silent"], count=len(stats.silent)))
+    if total := stats.replies_total:
+        median = total["median_days"]
+        text.append(
+            fill(
+                words["replies"] if median is not None else words["replies_undated"],
+                span=span,
+                messages=total["messages"],
+                answered=total["answered"],
+                late=total["late"],
+                unanswered=total["unanswered"],
+                median=f"{median:g}" if median is not None else "",
+            )
+        )
     return text + scope(stats)
 
 
@@ -155,6 +168,18 @@ def column_rows(stats: Statistics, columns: list[dict[str, Any]]) -> tuple[list[
     return head, rows
 
 
+def reply_rows(stats: Statistics) -> tuple[list[str], list[list[Any]]]:
+    """Each department's 政务咨询 messages: how many, answered, late, unanswered past the limit, unsure, median days."""
+    head = headers("department", "messages", "answered", "late_answered", "unanswered", "unsure", "median_reply_days")
+    keys = ("messages", "answered", "late", "unanswered", "unknown")
+    return head, [[r["name"], *(r[k] for k in keys), _blank(r["median_days"])] for r in stats.replies]
+
+
+def _blank(value: Any) -> Any:
+    """A number, or an empty cell where there is none."""
+    return "" if value is None else value
+
+
 def cell_rows(stats: Statistics) -> tuple[list[str], list[list[Any]]]:
     """One row per department × category × period with items."""
     names = {d["id"]: d["name"] for d in stats.departments}
@@ -187,6 +212,8 @@ def render_json(stats: Statistics) -> bytes:
         "truncated": stats.truncated,
         "unread": stats.unread,
         "category_labels": stats.categories,
+        "replies": stats.replies,
+        "replies_total": stats.replies_total,
         "paragraphs": paragraphs(stats),
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -207,6 +234,7 @@ def render_md(stats: Statistics) -> bytes:
         ("heading_periods", period_rows(stats)),
         ("heading_busiest", column_rows(stats, stats.busiest)),
         ("heading_silent", column_rows(stats, stats.silent)),
+        *([("heading_replies", reply_rows(stats))] if stats.replies else []),
     )
     for heading, (head, rows) in views:
         out += [f"## {words[heading]}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -225,6 +253,7 @@ def document(stats: Statistics) -> Document:
     for heading, (head, rows) in (
         ("heading_departments", summary_rows(stats)),
         ("heading_busiest", column_rows(stats, stats.busiest)),
+        *([("heading_replies", reply_rows(stats))] if stats.replies else []),
     ):
         doc.add("subheading", words[heading])
         body = [[text_cell(v) for v in row] for row in rows]
@@ -241,6 +270,7 @@ def render_xlsx(stats: Statistics) -> bytes:
         ("sheet_periods", period_rows(stats)),
         ("sheet_cells", cell_rows(stats)),
         ("sheet_columns", column_rows(stats, stats.columns)),
+        *([("sheet_replies", reply_rows(stats))] if stats.replies else []),
     )
     for index, (name, (head, rows)) in enumerate(sheets):
         sheet = book.active if index == 0 else book.create_sheet()
@@ -248,6 +278,8 @@ def render_xlsx(stats: Statistics) -> bytes:
         kinds = ["text" if i == 0 or isinstance(rows[0][i] if rows else 0, str) else "int" for i in range(len(head))]
         if name == "sheet_columns":
             kinds = ["text", "text", "text", "int", "date", "int", "date", "int", "date"]
+        elif name == "sheet_replies":
+            kinds = ["text", "int", "int", "int", "int", "int", "text"]
         sheet_table(sheet, 1, list(zip(head, kinds, strict=True)), rows)
     summary = book.worksheets[0]
     if stats.departments and stats.categories:

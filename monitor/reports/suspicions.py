@@ -1,4 +1,4 @@
-"""The 预警 of a run: each suspected 突击更新, 旧稿重发 or 日期倒签 nobody has confirmed yet, with its evidence.
+"""The 预警 of a run: each suspected 突击更新, 旧稿重发, 日期倒签 or 表述错误 not confirmed yet, with its evidence.
 
 The 通报 prints them in its 三、预警提示 (``monitor.reports.bulletin``) and the
 dashboard's overview lists them; the evidence links are said by ``common.wording``.
@@ -14,7 +14,7 @@ from monitor.reports.layout import Cell, Line, Table, text_cell
 
 
 def suspected_types() -> set[str]:
-    """The problem types gongkai only suspects (``review.confirm_first``): 突击更新, 旧稿重发, 日期倒签."""
+    """The problem types gongkai only suspects (``review.confirm_first``): 突击更新, 旧稿重发, 日期倒签, 表述错误."""
     return set(load_tables().rules["review"]["confirm_first"])
 
 
@@ -34,8 +34,8 @@ def suspicion_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
             "number": i,
             "department": names.get(w["department"], w["department"]),
             "kind": w["kind_label"],
-            "detail": w["detail"],
-            "evidence": say.evidence(w["reason"]),
+            "detail": say.problem({**w, "type": w["kind"], "detail": w["reason"]}) if w.get("term") else w["detail"],
+            "evidence": say.evidence(w["reason"], w["url"]),
         }
         for i, w in enumerate(rows, start=1)
     ]

@@ -239,7 +239,7 @@ def notice_workbook(part: dict[str, Any], labels: dict[str, Any], heading: dict[
     rows = [
         [
             labels["types"][p["type"]],
-            p["column_url"] or p["url"],
+            p["url"] or p["column_url"],
             p["column"] or p["anchor_text"],
             p["source_url"],
             p["last_updated"],
@@ -262,7 +262,7 @@ def notice_workbook(part: dict[str, Any], labels: dict[str, Any], heading: dict[
         reply = [
             [
                 index,
-                f"{labels['types'][p['type']]}：{p['column'] or p['anchor_text'] or ''} {p['column_url'] or p['url']}",
+                f"{labels['types'][p['type']]}：{p['column'] or p['anchor_text'] or ''} {p['url'] or p['column_url']}",
             ]
             + [None] * 4
             for index, p in enumerate(open_, start=1)
@@ -273,7 +273,7 @@ def notice_workbook(part: dict[str, Any], labels: dict[str, Any], heading: dict[
         book.create_sheet("已整改"),
         1,
         [("问题类型", "text"), ("栏目 / 链接", "url"), ("首次发现", "date")],
-        [[labels["types"][p["type"]], p["column_url"] or p["url"], p["first_seen"]] for p in fixed],
+        [[labels["types"][p["type"]], p["url"] or p["column_url"], p["first_seen"]] for p in fixed],
     )
     buffer = io.BytesIO()
     book.save(buffer)
