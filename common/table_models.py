@@ -19,6 +19,9 @@ class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Words = list[Annotated[str, Field(min_length=1)]]  # an empty word would be found everywhere
+
+
 class LinkCheck(_Table):
     """How failures are confirmed and links re-checked (``link_check``)."""
 
@@ -192,12 +195,12 @@ class NotColumns(_Table):
 class MessageMarkers(_Table):
     """How a 政务咨询 message says when it was left and whether it was answered (``markers.yaml`` ``messages``)."""
 
-    asked: list[str] = Field(min_length=1)  # labels of the time a message was left: 留言时间, 来信时间
-    replied: list[str] = Field(min_length=1)  # labels of the time it was answered: 回复时间
-    reply_text: list[str]  # labels of the answer itself: 回复内容
-    status: list[str]  # headers of a list's status column: 状态, 办理状态
-    unanswered: list[str]  # words that say it was not answered: 未回复, 办理中
-    answered: list[str]  # words that say it was: 已回复, 已办结
+    asked: Words = Field(min_length=1)  # labels of the time a message was left: 留言时间, 来信时间
+    replied: Words = Field(min_length=1)  # labels of the time it was answered: 回复时间
+    reply_text: Words  # labels of the answer itself: 回复内容
+    status: Words  # headers of a list's status column: 状态, 办理状态
+    unanswered: Words  # words that say it was not answered: 未回复, 办理中
+    answered: Words  # words that say it was: 已回复, 已办结
 
 
 class MarkersTable(_Table):
@@ -235,9 +238,6 @@ class WrongTerm(_Table):
     note: str | None = None
     since: date | None = None  # only articles published on or after it are checked for it
     serious: bool = False  # counts towards the 严重表述错误 veto once confirmed
-
-
-Words = list[Annotated[str, Field(min_length=1)]]  # an empty word would be found everywhere
 
 
 class Leader(_Table):

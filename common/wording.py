@@ -40,7 +40,7 @@ FIELDS: dict[str, frozenset[str]] = {
         "pages checked done total number decision by day finding choices host url start end server hint departments "
         "worker",
         "stats": "span total categories departments name count columns department column runs first last year "
-        "quarter month start end messages answered late unanswered median",
+        "quarter month start end messages answered late unanswered median waiting unknown",
         "run_states": "",
         "dashboard": "",
     }.items()
@@ -239,9 +239,10 @@ class Wording:
         if kind == "suspect_wording":
             key = {"leader_title": "suspect_wording_title", "sensitive": "suspect_wording_sensitive"}
             note = self._say("pieces", "note", note=reason["note"]) if reason.get("note") else ""
+            plain = "suspect_wording" if p.get("suggestion") else "suspect_wording_plain"  # no right form given
             return self._say(
                 "problems",
-                key.get(reason.get("kind", ""), kind),
+                key.get(reason.get("kind", ""), plain),
                 term=p.get("term") or "",
                 right=p.get("suggestion") or "",
                 note=note,

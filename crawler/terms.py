@@ -9,10 +9,12 @@ article, with the first sentence it stands in: a suspicion for a reviewer.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from common.table_models import TermsTable
@@ -77,23 +79,32 @@ class TermCheck:
         ).hexdigest()
 
     def find(self, parts: list[tuple[str, str]]) -> list[Finding]:
-        """The findings in an article's words, given as (place, text) pieces: each term once, where it is first."""
+        """The findings in an article's words, given as (place, text) pieces: each term once, where it is first.
+
+        The pieces are searched as one text, a line each: a sentence never runs from one into the next.
+        """
+        text = "\n".join(piece for _, piece in parts)
+        starts = list(itertools.accumulate((len(piece) + 1 for _, piece in parts[:-1]), initial=0))
+        hits: list[tuple[int, Finding]] = []
+        taken: list[tuple[int, int]] = []
+        for rule in self.rules:
+            for start in _occurrences(text, rule.wrong):
+                end = start + len(rule.wrong)
+                if any(s <= start and end <= e for s, e in taken) or self._excused(text, start, rule):
+                    continue
+                taken.append((start, end))
+                sentence = _sentence(text, start, end)
+                hits.append(
+                    (
+                        start,
+                        Finding(rule.kind, rule.wrong, rule.right, rule.note, rule.since, rule.serious, sentence, ""),
+                    )
+                )
+        hits += self._titles(text)
         found: dict[str, Finding] = {}
-        for place, text in parts:
-            taken: list[tuple[int, int]] = []
-            for rule in self.rules:
-                for start in _occurrences(text, rule.wrong):
-                    end = start + len(rule.wrong)
-                    if any(s <= start and end <= e for s, e in taken) or self._excused(text, start, rule):
-                        continue
-                    taken.append((start, end))
-                    if rule.wrong not in found:
-                        sentence = _sentence(text, start, end)
-                        found[rule.wrong] = Finding(
-                            rule.kind, rule.wrong, rule.right, rule.note, rule.since, rule.serious, sentence, place
-                        )
-            for finding in self._titles(place, text):
-                found.setdefault(finding.term, finding)
+        for start, finding in sorted(hits, key=lambda hit: hit[0]):
+            if finding.term not in found:
+                found[finding.term] = replace(finding, place=parts[bisect.bisect_right(starts, start) - 1][0])
         return list(found.values())
 
     def _excused(self, text: str, start: int, rule: Rule) -> bool:
@@ -102,8 +113,8 @@ class TermCheck:
             return True
         return rule.kind == "wrong_term" and any(text.endswith(word, 0, start) for word in self.former)
 
-    def _titles(self, place: str, text: str) -> list[Finding]:
-        """A leader's name written beside a title they do not hold (副市长李建华 for the 市长).
+    def _titles(self, text: str) -> list[tuple[int, Finding]]:
+        """A leader's name written beside a title they do not hold (副市长李建华 for the 市长), where it starts.
 
         A title held is also written short (李建华书记 for the 市委书记), never without its 副.
         A name inside a longer name of the roster (王明 in 王明华) is that other leader.
@@ -117,13 +128,15 @@ class TermCheck:
                     continue
                 before = next((t for t in self.titles if text.endswith(t, 0, start)), None)
                 after = next((t for t in self.titles if text.startswith(t, end)), None)
-                for title, term in ((before, f"{before}{name}"), (after, f"{name}{after}")):
+                for title, term, at in (
+                    (before, f"{before}{name}", start - len(before or "")),
+                    (after, f"{name}{after}", start),
+                ):
                     if title is None or _holds(held, title) or self._corrected(text, start):
                         continue
                     right = f"{name}（{'、'.join(sorted(held))}）" if held else name
-                    found.append(
-                        Finding("leader_title", term, right, None, None, True, _sentence(text, start, end), place)
-                    )
+                    sentence = _sentence(text, start, end)
+                    found.append((at, Finding("leader_title", term, right, None, None, True, sentence, "")))
         return found
 
     def _corrected(self, text: str, start: int) -> bool:

@@ -52,4 +52,5 @@ def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> Change
 
 def described(problem: dict[str, Any], types: dict[str, str]) -> str:
     """A problem as a person reads it in a list of changes: department, type in words, where."""
-    return f"{problem['department']} {types.get(problem['type'], problem['type'])} {_where(problem)}".strip()
+    term = f"“{problem['term']}”" if problem.get("term") else ""  # two terms of one page are two findings
+    return f"{problem['department']} {types.get(problem['type'], problem['type'])} {term}{_where(problem)}".strip()

@@ -13,12 +13,12 @@ from typing import Any
 
 from common.categories import Categorizer
 from common.reasons import parse_reason
-from common.table_models import FakeFreshness, ReviewRules
+from common.table_models import FakeFreshness, Interaction, ReviewRules
 from common.tables import load_tables
 from monitor.config import Config, load_config
 from monitor.facts import ColumnFacts, DepartmentFacts, LinkFacts, TermFacts
 from monitor.freshness import suspicions
-from monitor.interaction import merged_messages, unanswered_messages
+from monitor.interaction import is_consultation, merged_messages, unanswered_messages
 from monitor.register import item_date, update
 from monitor.reviews import end, ended, review_rules, set_aside
 from monitor.rules import Evaluation, Problem, RuleSettings, column_rule, evaluate_department, unassessed_reason
@@ -244,6 +244,7 @@ def evaluate_run(
     scores: list[dict[str, Any]] = []
     register: list[dict[str, Any]] = []
     fake_freshness = FakeFreshness.model_validate(settings.table["fake_freshness"])
+    interaction = Interaction.model_validate(settings.table["interaction"])
     for dept_id in json.loads(run["departments"]):
         listed = list(store.dated_items(run_id, dept_id))
         window = settings.table["probe"]["window_days"]
@@ -257,7 +258,9 @@ def evaluate_run(
         register += changed
         thresholds = {c.url: column_rule(c, settings)[1] for c in facts.columns}
         standing = _decided(store, dept_id, reviewing)
-        verdict.problems += suspicions(dept_id, books, thresholds, fake_freshness, as_of, standing)
+        # A 政务咨询 channel lists the public's messages: two alike are no 旧稿重发 of the department's.
+        published = [r for r in books if not is_consultation(r["column"] or "", r["category"], interaction)]
+        verdict.problems += suspicions(dept_id, published, thresholds, fake_freshness, as_of, standing)
         reviews = _standing_reviews(store, reviewing, dept_id, verdict.problems, run["started_at"] if save else "")
         confirmed_only = config.review.require_confirmation
         first = reviewing.confirm_first

@@ -129,7 +129,6 @@ def reply_times(verdicts: list[MessageVerdict]) -> dict[str, Any]:
         "unknown": sum(1 for v in judged if v.state == "unknown"),
         "waiting": sum(1 for v in judged if v.state == "waiting"),
         "median_days": statistics.median(days) if days else None,
-        "max_days": max(days, default=None),
     }
 
 

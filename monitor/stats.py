@@ -1,9 +1,10 @@
 """信息公开统计: how many items each department published, by category and period, from the item register.
 
 What is counted is what gongkai read: the items shown on the lists of the
-columns it inspected, each counted once however many runs saw it, by the date it
-was first shown with (``monitor.register``; a re-dated item counts once, when
-first published) — not the CMS's own numbers. An item later
+columns it inspected (not the messages of 政务咨询 channels: the public's, not
+published), each counted once however many runs saw it, by the date it was
+first shown with (``monitor.register``; a re-dated item counts once, when first
+published) — not the CMS's own numbers. An item later
 withdrawn (撤稿) still counts (it was published) and is reported apart; an item
 without a readable date is not counted and is reported apart; a department whose
 crawl hit the page limit is named, its columns counted as far as they were read;
@@ -178,7 +179,10 @@ def statistics(store: Store, start: date, end: date, by: By) -> Statistics:
     dates: dict[tuple[str, str], list[str]] = {}
     in_span: dict[tuple[str, str], int] = {}
     uncounted: dict[str, list[int]] = {}  # department: [withdrawn, undated]
+    interaction = Interaction.model_validate(load_tables().rules["interaction"])
     for department, column_url, column, category, day, withdrawn in store.register_items():
+        if is_consultation(column or "", category, interaction):
+            continue  # a 政务咨询 channel lists the public's messages, not information the department published
         key = (department, column_url)
         named.setdefault(key, (column, category))
         if day is None:

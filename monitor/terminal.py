@@ -17,8 +17,9 @@ from rich.text import Text
 from common.tables import load_tables
 from common.wording import fill, headers, say
 from monitor.reports import ranking
-from monitor.reports.data import score_text, verdict_text
+from monitor.reports.data import problem_place, score_text, verdict_text
 from monitor.reports.statistics import column_rows, paragraphs, period_rows, span_label, summary_rows
+from monitor.reports.suspicions import warning_text
 from monitor.rules import PAGE_FINDINGS
 from monitor.stats import Statistics
 from monitor.store import Store
@@ -89,13 +90,13 @@ def print_summary(data: dict[str, Any], title: str) -> None:
             line = say("unassessed", what=dept["unassessed_reason"])
             console().print(line, highlight=False, markup=False, style="yellow")
         for p in problems:
-            target = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
+            target = problem_place(p)
             where = say("on_page", path=p["source_url"]) if p["source_url"] else ""
             title_ = types[p["type"]]
             line = say("problem", title=title_, status=states[p["state"]], target=target, where=where, what=p["detail"])
             console().print(line, highlight=False, markup=False, soft_wrap=True)
         for w in warnings:
-            line = say("warning", title=kinds.get(w["kind"], w["kind"]), target=w["url"] or "", what=w["detail"] or "")
+            line = say("warning", title=kinds.get(w["kind"], w["kind"]), target=w["url"] or "", what=warning_text(w))
             console().print(line, highlight=False, markup=False, soft_wrap=True, style="dim")
 
 
@@ -136,7 +137,7 @@ def print_problems(rows: list[dict[str, Any]], title: str) -> None:
     for header in headers(*keys):
         table.add_column(header, overflow="fold")
     for p in rows:
-        target = f"{p['column']} {p['column_url']}" if p["column_url"] else p["url"]
+        target = problem_place(p)
         kind, state = rules["problem_types"][p["type"]], rules["states"][p["state"]]
         table.add_row(p["department"], kind, state, target, p["source_url"] or "", p["detail"], p["first_seen"])
     console().print(table)

@@ -29,10 +29,14 @@ from click.testing import CliRunner
 from conftest import crawl, write_config
 from docx import Document
 from lxml import html as lxml_html
+from pydantic import ValidationError
 from sites import StaticSite, wait_until_serving
 
-from common.table_models import Interaction
+from common.table_models import Interaction, MarkersTable
 from common.tables import load_tables
+from crawler.links import Regions
+from crawler.pages import PageMarkers
+from crawler.readers.messages import read_message_list, read_message_page
 from crawler.terms import TermCheck
 from monitor.cli import cli
 from monitor.interaction import reply_due
@@ -437,6 +441,65 @@ def test_a_broken_entry_of_the_offices_terms_is_named_with_its_file_and_line(tmp
     assert result.exit_code == 2
     assert f"{tmp_path / 'terms.yaml'}:5: leaders[1].titles: Input should be a valid list" in result.output
     assert not (tmp_path / "g.db").exists()  # stopped before anything ran
+
+
+MARKERS = PageMarkers.from_table(load_tables().markers)
+
+
+def _messages_of(page: str) -> list:
+    root = lxml_html.fromstring(page)
+    return read_message_list(root, "http://x.invalid/", MARKERS.messages)
+
+
+def _message_page(page: str):
+    root = lxml_html.fromstring(page)
+    text = " ".join(root.text_content().split())
+    return read_message_page(root, text, Regions(MARKERS.link_regions), MARKERS.messages)
+
+
+def test_a_layout_table_around_a_message_list_invents_no_message():
+    inner = (
+        "<table><tr><th>标题</th><th>留言时间</th><th>状态</th></tr>"
+        '<tr><td><a href="/m1.html">关于路灯的咨询</a></td><td>2026-01-05</td><td>已回复</td></tr></table>'
+    )
+    page = (
+        '<html><body><table><tr><td><a href="/">首页</a></td><td>2026-01-05 更新</td>'
+        f"<td>统计：未回复 3 条</td></tr><tr><td>{inner}</td></tr></table></body></html>"
+    )
+    found = [(m.url, m.answered) for m in _messages_of(page)]
+    assert found == [("http://x.invalid/m1.html", True)]
+
+
+def test_an_answer_shown_beats_a_status_and_the_citizens_words():
+    answered = _message_page(
+        "<html><body><div class='content'><p>留言时间：2026-03-01</p><p>留言内容：至今未回复，请处理。</p>"
+        "<p>回复内容：您好，已转相关部门办理。</p><p>办理状态：办理中</p></div></body></html>"
+    )
+    assert answered is not None and answered.answered is True
+    said_none = _message_page(
+        "<html><body><div class='content'><p>留言时间：2026-03-01</p><p>回复内容：尚未回复</p></div></body></html>"
+    )
+    assert said_none is not None and said_none.answered is False
+    silent = _message_page(
+        "<html><body><div class='nav'>未回复留言</div><div class='content'><p>留言时间：2026-03-01</p>"
+        "<p>留言内容：请问如何办理？</p><p>回复内容：</p></div></body></html>"
+    )
+    assert silent is not None and silent.answered is None  # neither answered nor said not to be
+
+
+def test_a_notice_with_a_submission_deadline_is_no_message_and_is_searched_for_terms():
+    notice = (
+        "<html><body><div class='content'><h1>关于公开招聘工作人员的公告</h1>"
+        "<p>报名材料提交时间：2026年3月1日。截止目前，已有30人报名。</p></div></body></html>"
+    )
+    assert _message_page(notice) is None
+
+
+def test_an_empty_word_in_the_message_markers_is_refused():
+    table = load_tables().markers
+    broken = {**table, "messages": {**table["messages"], "unanswered": ["未回复", ""]}}
+    with pytest.raises(ValidationError):
+        MarkersTable.model_validate(broken)
 
 
 def test_a_reply_limit_in_working_days_skips_weekends_and_holidays_and_counts_workdays():

@@ -59,8 +59,8 @@ def detail_date(root: lxml_html.HtmlElement, text: str) -> tuple[str, str] | Non
 # Body text shorter than this says too little to tell one article from another
 # (详见附件, a caption): such a page gets no fingerprint.
 MIN_BODY_CHARS = 60
-# The regions whose paragraphs are the page's furniture, never its article.
-_FURNITURE = frozenset({"nav", "footer", "sidebar", "header", "list"})
+# The regions whose text is the page's furniture (or its lists), never its article or message.
+FURNITURE = frozenset({"nav", "footer", "sidebar", "header", "list"})
 _PARAGRAPHS = etree.XPath("//p | //div[not(.//div or .//p or .//table or .//ul or .//ol)]")
 
 
@@ -83,7 +83,7 @@ def article_body(root: lxml_html.HtmlElement, regions: Regions) -> list[lxml_htm
     groups: dict[lxml_html.HtmlElement, list[lxml_html.HtmlElement]] = {}
     sizes: dict[lxml_html.HtmlElement, int] = {}
     for paragraph in _PARAGRAPHS(root):
-        if regions.of(paragraph) in _FURNITURE:
+        if regions.of(paragraph) in FURNITURE:
             continue
         size = len("".join(paragraph.text_content().split()))
         if size:
@@ -111,7 +111,7 @@ def _headlines(root: lxml_html.HtmlElement, regions: Regions) -> Iterator[str]:
     for headlines in _HEADLINES:
         for element in headlines(root):
             text = " ".join(element.text_content().split())
-            if _HEADLINE_CHARS[0] <= len(text) <= _HEADLINE_CHARS[1] and regions.of(element) not in _FURNITURE:
+            if _HEADLINE_CHARS[0] <= len(text) <= _HEADLINE_CHARS[1] and regions.of(element) not in FURNITURE:
                 yield text
 
 
@@ -128,7 +128,7 @@ def article_words(
     for anchor in root.iter("a"):
         href = anchor.get("href") or ""
         name = " ".join(anchor.text_content().split())
-        if name and is_attachment(href) and regions.of(anchor) not in _FURNITURE:
+        if name and is_attachment(href) and regions.of(anchor) not in FURNITURE:
             words.append(("attachment", name))
     return words
 

@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from common.dates import find_date_text
 from common.table_models import MessageMarkers
 from crawler.links import Regions
+from crawler.readers.detail import FURNITURE
 from crawler.readers.rows import SKIP_HREF, row_of
 
 _LABEL_GAP = 40  # how far after its label a time may stand
@@ -63,8 +64,11 @@ def _after(labels: list[str], text: str) -> str | None:
 
 
 def _table_messages(table: lxml_html.HtmlElement, base: str, markers: MessageMarkers) -> list[MessageSeen]:
-    """The messages of a table whose header names when they were left and their status or reply time."""
-    rows = list(table.iter("tr"))
+    """The messages of a table whose header names when they were left and their status or reply time.
+
+    Only the table's own rows, and none that holds a table: a layout table's cells are no message.
+    """
+    rows = [r for r in table.iter("tr") if next(r.iterancestors("table")) is table and not r.findall(".//table")]
     header = next((r for r in rows if _cells(r) and not list(r.iter("a"))), None)
     if header is None:
         return []
@@ -123,47 +127,54 @@ def read_message_list(root: lxml_html.HtmlElement, base: str, markers: MessageMa
     return list(found.values())
 
 
-def read_message_page(root: lxml_html.HtmlElement, regions: Regions, markers: MessageMarkers) -> MessageSeen | None:
+def read_message_page(
+    root: lxml_html.HtmlElement, text: str, regions: Regions, markers: MessageMarkers
+) -> MessageSeen | None:
     """A message's own page: when it was left, and its answer (its time, or its text), or that it has none.
 
-    Only the page's own text counts, never its navigation, header, sidebar or
-    footer (a tab 未回复留言, other messages' times). A status counts only where a
-    label of the answer or the status stands right before it (回复内容：尚未回复,
-    办理状态：已办结): the message itself may say 至今未回复. None when the page
-    labels no time a message was left: it is no message page.
+    A message page labels both when the message was left and its answer or status
+    (``text``, the page's whole text, is asked first); else None. Only the page's
+    own text counts then, never its navigation, header, sidebar, footer or lists
+    (a tab 未回复留言, other messages' times). An answer's time or text wins; a status
+    counts only right after a label (回复内容：尚未回复, 办理状态：已办结): the message
+    itself may say 至今未回复.
     """
-    text = own_text(root, regions)
-    asked_raw = _after(markers.asked, text)
+    answer_labels = (*markers.replied, *markers.reply_text, *markers.status)
+    if not any(label in text for label in markers.asked) or not any(label in text for label in answer_labels):
+        return None
+    own = own_text(root, regions)
+    asked_raw = _after(markers.asked, own)
     if asked_raw is None:
         return None
-    replied_raw = _after(markers.replied, text)
-    if replied_raw:
+    replied_raw = _after(markers.replied, own)
+    if replied_raw or _has_reply_text(own, markers):
         answered: bool | None = True
     else:
-        answered = _labelled_status(text, markers)
-        if answered is None and _has_reply_text(text, markers):
-            answered = True
+        answered = _labelled_status(own, markers)
     return MessageSeen("", None, asked_raw, answered, replied_raw)
 
 
-_FURNITURE = frozenset({"nav", "header", "sidebar", "footer"})
+# Elements whose text stands apart from the next (a cell, a paragraph); inline ones run on (<b>留言</b>时间).
+_BLOCKS = frozenset({"p", "div", "td", "th", "tr", "li", "dd", "dt", "br", "table", "h1", "h2", "h3", "h4", "section"})
 
 
 def own_text(root: lxml_html.HtmlElement, regions: Regions) -> str:
-    """A page's text outside its navigation, header, sidebar and footer (and its scripts)."""
+    """A page's text outside its furniture and lists (other messages'), and its scripts, block by block."""
     pieces: list[str] = []
 
     def walk(element: lxml_html.HtmlElement) -> None:
-        if element.tag in ("script", "style") or regions.of(element) in _FURNITURE:
+        if element.tag in ("script", "style") or regions.of(element) in FURNITURE:
             return
-        pieces.append(element.text or "")
+        block = " " if element.tag in _BLOCKS else ""
+        pieces.append(block + (element.text or ""))
         for child in element:
             if isinstance(child.tag, str):
                 walk(child)
             pieces.append(child.tail or "")
+        pieces.append(block)
 
     walk(root)
-    return " ".join(" ".join(pieces).split())
+    return " ".join("".join(pieces).split())
 
 
 def _labelled_status(text: str, markers: MessageMarkers) -> bool | None:

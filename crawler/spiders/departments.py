@@ -495,7 +495,7 @@ class DepartmentSpider(scrapy.Spider):
         if article is not None:
             yield Detail(dept.id, url, **asdict(article))
         messages = self.markers.messages
-        m = read_message_page(view.root, regions, messages) if says_messages(view.text, messages) else None
+        m = read_message_page(view.root, view.text, regions, messages)
         if m is not None:
             yield Message(dept.id, None, url, view.title, m.asked_raw, m.answered, m.replied_raw, "page")
         elif self.terms is not None:  # a message's words are the citizen's, not the department's

@@ -17,9 +17,10 @@ from typing import Any
 from common.tables import load_tables
 from common.wording import chinese_date, fill, headers, ordinal
 from monitor.reports.context import ReportContext, open_problems
-from monitor.reports.data import labels, ranking, score_text, verdict_text, veto_text
+from monitor.reports.data import labels, problem_place, ranking, score_text, verdict_text, veto_text
 from monitor.reports.layout import Document, Line, Table, text_cell
 from monitor.reports.suspicions import suspicion_rows, suspicion_table
+from monitor.rules import PAGE_FINDINGS
 from monitor.scoring import deductions
 
 # The order problem types are told in (the heaviest first).
@@ -158,7 +159,8 @@ def _repeats(data: dict[str, Any], context: ReportContext, words: dict[str, Any]
     lab = labels()
     for p in open_problems(data):
         if p.get("overdue") or (p.get("runs_open") or 0) > 1:
-            where = p["column"] or p.get("anchor_text") or p["url"] or ""
+            by_page = p["type"] in PAGE_FINDINGS or p.get("term")  # a column may hold several
+            where = problem_place(p) if by_page else p["column"] or p.get("anchor_text") or p["url"] or ""
             out.append(
                 _say(
                     words["open_problem"],

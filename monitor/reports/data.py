@@ -10,6 +10,7 @@ from common.categories import Categorizer
 from common.tables import load_tables
 from common.text import printable
 from common.wording import load_reason, wording
+from monitor.rules import PAGE_FINDINGS
 from monitor.store import Store
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -263,6 +264,20 @@ def _add_labels(
         if warning["kind"] == "suspect_wording":  # the contract's fields of a suspected 表述错误
             reason = warning["reason"] or {}
             warning.update({key: reason.get(key) for key in ("term", "suggestion", "column", "published")})
+
+
+def problem_place(problem: dict[str, Any]) -> str:
+    """Where a problem is, as a line names it.
+
+    A column by its name and address, a message by its column and page, a 表述错误 by its words and page.
+    """
+    if problem.get("term"):
+        return f"“{problem['term']}” {problem['url'] or ''}".strip()
+    if problem["type"] in PAGE_FINDINGS:
+        return f"{problem['column'] or ''} {problem['url'] or ''}".strip()
+    if problem["column_url"]:
+        return f"{problem['column']} {problem['column_url']}"
+    return problem["url"] or ""
 
 
 def labels() -> dict[str, dict[str, str]]:

@@ -21,6 +21,7 @@ from monitor.reports.context import ReportContext, needs_notice
 from monitor.reports.data import (
     PROBLEM_FIELDS,
     labels,
+    problem_place,
     ranking,
     safe_cell,
     score_text,
@@ -30,6 +31,7 @@ from monitor.reports.data import (
 )
 from monitor.reports.layout import Document, Line, render_document_html
 from monitor.reports.notices import heading, notice_document
+from monitor.reports.suspicions import warning_text
 
 CSV_FIELDS = ("department", "department_name", *PROBLEM_FIELDS[1:])
 
@@ -183,7 +185,7 @@ def render_md(data: dict[str, Any], context: ReportContext) -> bytes:
         if problems:
             out += ["| 问题类型 | 状态 | 栏目/链接 | 所在页面 | 说明 |", "|---|---|---|---|---|"]
             for p in problems:
-                target = f"{md_text(p['column'])} {md_text(p['column_url'])}" if p["column_url"] else md_text(p["url"])
+                target = md_text(problem_place(p))
                 out.append(
                     f"| {lab['types'].get(p['type'], p['type'])} | {lab['states'][p['state']]} | {target} "
                     f"| {md_text(p['source_url'])} | {md_text(p['detail'])} |"
@@ -194,7 +196,7 @@ def render_md(data: dict[str, Any], context: ReportContext) -> bytes:
         if warnings:
             out += ["", "提示（工具未能判断，不计为问题）：", ""]
             out += [
-                f"- {lab['kinds'].get(w['kind'], w['kind'])}: {md_text(w['url'])} {md_text(w['detail'])}"
+                f"- {lab['kinds'].get(w['kind'], w['kind'])}: {md_text(w['url'])} {md_text(warning_text(w))}"
                 for w in warnings
             ]
     return ("\n".join(out) + "\n").encode("utf-8")

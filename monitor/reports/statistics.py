@@ -102,6 +102,8 @@ def paragraphs(stats: Statistics) -> list[str]:
                 answered=total["answered"],
                 late=total["late"],
                 unanswered=total["unanswered"],
+                waiting=total["waiting"],
+                unknown=total["unknown"],
                 median=f"{median:g}" if median is not None else "",
             )
         )

@@ -23,6 +23,13 @@ def evidence_cell(evidence: list[tuple[str, str]]) -> Cell:
     return [Line(f"{label}：{url}", href=url) for label, url in evidence]
 
 
+def warning_text(warning: dict[str, Any]) -> str:
+    """A warning as a person reads it: a suspected 表述错误 with its words, their right form and its sentence."""
+    if warning.get("term"):
+        return wording().problem({**warning, "type": warning["kind"], "detail": warning["reason"]})
+    return warning["detail"] or ""
+
+
 def suspicion_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The 预警 rows: each suspected 虚假更新 nobody has confirmed yet, with its evidence links."""
     suspected = suspected_types()
@@ -34,7 +41,7 @@ def suspicion_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
             "number": i,
             "department": names.get(w["department"], w["department"]),
             "kind": w["kind_label"],
-            "detail": say.problem({**w, "type": w["kind"], "detail": w["reason"]}) if w.get("term") else w["detail"],
+            "detail": warning_text(w),
             "evidence": say.evidence(w["reason"], w["url"]),
         }
         for i, w in enumerate(rows, start=1)
