@@ -23,7 +23,7 @@ from common.wording import fill, say
 from monitor.config import Config, Smtp
 from monitor.files import write_whole
 from monitor.reports.context import ReportContext, needs_notice, open_problems, report_context
-from monitor.reports.data import report_data, split_by_department
+from monitor.reports.data import problem_place, report_data, split_by_department
 from monitor.reports.formats import labels, render_notice
 from monitor.reports.notices import heading, mark, notice_title
 from monitor.store import Store
@@ -72,7 +72,7 @@ def build_message(part: dict[str, Any], context: ReportContext, sender: str, to:
     lines = [f"{dept['name']}：", "", said, ""]
     types = labels()["types"]
     for p in problems:
-        where = f"{p['column'] or ''} {p['url'] or p['column_url'] or ''}".strip()
+        where = problem_place(p)
         flags = f"（{mark(p)}）" if mark(p) else ""
         line = fill(words["mail_line"], what=types[p["type"]], where=where, deadline=p["deadline"], marks=flags)
         lines.append(line)
