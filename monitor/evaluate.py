@@ -251,7 +251,7 @@ def evaluate_run(
         facts = load_facts(store, run_id, config, dept_id, sites[dept_id], as_of, window, listed)
         verdict: Evaluation = evaluate_department(facts, settings, as_of)
         verdict.problems += suspected_wording(facts, settings, as_of)
-        unanswered, unread = unanswered_messages(facts, settings, as_of)
+        unanswered, unread = unanswered_messages(facts, settings, interaction, as_of)
         verdict.problems += unanswered
         verdict.warnings += unread
         books, changed = _register(store, facts, verdict, listed, (run_id, run["as_of"]), as_of)

@@ -133,12 +133,14 @@ def reply_times(verdicts: list[MessageVerdict]) -> dict[str, Any]:
 
 
 def unanswered_messages(
-    facts: DepartmentFacts, settings: RuleSettings, as_of: date
+    facts: DepartmentFacts, settings: RuleSettings, rules: Interaction, as_of: date
 ) -> tuple[list[Problem], list[ToolWarning]]:
-    """互动回应差: each 政务咨询 message read for certain as unanswered beyond the limit; a warning where unsure."""
+    """互动回应差: each 政务咨询 message read for certain as unanswered beyond the limit; a warning where unsure.
+
+    ``rules``: ``interaction`` of rules.yaml, read once for the run.
+    """
     problems: list[Problem] = []
     warnings: list[ToolWarning] = []
-    rules = Interaction.model_validate(settings.table["interaction"])
     channels = {}
     for column in facts.columns:
         category = column_rule(column, settings)[0]

@@ -66,14 +66,11 @@ class Problem:
     def key(self) -> str:
         """Identity of the problem across runs (for new/persisting/resolved).
 
-        A column's finding is its column's; a message's is its page's; a term's is its page's and its words.
+        A page's or a link's finding is its address's, even when it names the column
+        listing it (a message); a column's is its column's; a term's is its page's and its words.
         """
-        target = self.url if self.type in PAGE_FINDINGS else self.column_url or self.url
+        target = self.url or self.column_url
         return f"{self.department}|{self.type}|{target or ''}" + (f"|{self.term}" if self.term else "")
-
-
-# Findings of one page that also name the column listing it: the page is their identity.
-PAGE_FINDINGS = frozenset({"interaction_unanswered"})
 
 
 @dataclass

@@ -20,7 +20,6 @@ from monitor.reports import ranking
 from monitor.reports.data import problem_place, score_text, verdict_text
 from monitor.reports.statistics import column_rows, paragraphs, period_rows, span_label, summary_rows
 from monitor.reports.suspicions import warning_text
-from monitor.rules import PAGE_FINDINGS
 from monitor.stats import Statistics
 from monitor.store import Store
 
@@ -57,7 +56,7 @@ def print_findings(
         reason = review.get("reason") or ""
         reply = f"{review['reply_date']} {review['reply']}" if review.get("reply") else ""
         # a column's finding by the column's name; an item's, a message's or a link's by its address
-        by_column = finding.get("column_url") and finding["type"] not in PAGE_FINDINGS
+        by_column = finding.get("column_url") and not finding.get("url")
         target = (finding.get("column") if by_column else finding.get("url")) or ""
         if finding.get("term"):  # a suspected 表述错误: the words found first, the address may be cut
             target = f"“{finding['term']}” {target}"

@@ -20,7 +20,6 @@ from monitor.reports.context import ReportContext, open_problems
 from monitor.reports.data import labels, problem_place, ranking, score_text, verdict_text, veto_text
 from monitor.reports.layout import Document, Line, Table, text_cell
 from monitor.reports.suspicions import suspicion_rows, suspicion_table
-from monitor.rules import PAGE_FINDINGS
 from monitor.scoring import deductions
 
 # The order problem types are told in (the heaviest first).
@@ -159,7 +158,7 @@ def _repeats(data: dict[str, Any], context: ReportContext, words: dict[str, Any]
     lab = labels()
     for p in open_problems(data):
         if p.get("overdue") or (p.get("runs_open") or 0) > 1:
-            by_page = p["type"] in PAGE_FINDINGS or p.get("term")  # a column may hold several
+            by_page = (p["url"] and p["column_url"]) or p.get("term")  # a column may hold several
             where = problem_place(p) if by_page else p["column"] or p.get("anchor_text") or p["url"] or ""
             out.append(
                 _say(

@@ -10,7 +10,6 @@ from common.categories import Categorizer
 from common.tables import load_tables
 from common.text import printable
 from common.wording import load_reason, wording
-from monitor.rules import PAGE_FINDINGS
 from monitor.store import Store
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -273,7 +272,7 @@ def problem_place(problem: dict[str, Any]) -> str:
     """
     if problem.get("term"):
         return f"“{problem['term']}” {problem['url'] or ''}".strip()
-    if problem["type"] in PAGE_FINDINGS:
+    if problem["url"] and problem["column_url"]:  # a page of a column (a message)
         return f"{problem['column'] or ''} {problem['url'] or ''}".strip()
     if problem["column_url"]:
         return f"{problem['column']} {problem['column_url']}"
